@@ -1,0 +1,453 @@
+"""Reading platform exports: work orders, letters and the units registry.
+
+The accepted format is documented in ``docs/input-format.md``. Readers accept
+CSV (UTF-8, UTF-8 with BOM, GB18030/GBK, detected) and XLSX, find the header
+row below any title rows, map header variants to the documented names, keep
+only the documented columns (personal columns such as 来电人, 联系电话 and
+诉求内容 are dropped right here and never travel further), parse and check
+every value, and raise :class:`~pyhotline.errors.InputError` naming file, row
+and column for anything wrong.
+
+Internally columns carry English names; values stay as the platform writes
+them (派单, 满意, 县直单位 ...).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError, MissingColumnError, UnknownUnitError
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # documented Chinese header
+    name: str  # internal English name
+    kind: str  # text | id | datetime | count | enum | flag | unit | aliases
+    required: bool = True  # the column must be in the header
+    values: tuple[str, ...] = ()  # for enum
+    nullable: bool = False  # for datetime: an empty cell is allowed
+
+
+ORDER_COLUMNS = (
+    Column("工单编号", "order_id", "id"),
+    Column("受理时间", "accepted_at", "datetime"),
+    Column("事件分类", "category", "text"),
+    Column("办理方式", "mode", "enum", values=("派单", "直接办结")),
+    Column("承办单位", "unit", "unit"),
+    Column("办理时限", "deadline", "datetime", nullable=True),
+    Column("办结时间", "closed_at", "datetime", nullable=True),
+    Column("延期次数", "extensions", "count"),
+    Column("回退次数", "send_backs", "count"),
+    Column("返工次数", "reworks", "count"),
+    Column("市热线办退回", "city_returned", "flag"),
+    Column("回访结果", "visit", "enum", values=("满意", "基本满意", "不满意", "未回访", "")),
+)
+LETTER_COLUMNS = (
+    Column("信件编号", "letter_id", "id"),
+    Column("来信渠道", "channel", "text"),
+    Column("收信时间", "received_at", "datetime"),
+    Column("答复期限", "reply_due", "datetime"),
+    Column("答复时间", "replied_at", "datetime", nullable=True),
+    Column("承办单位", "unit", "unit"),
+    Column("评价", "rating", "enum", values=("非常满意", "满意", "基本满意", "不满意", "未评价", "")),
+)
+UNIT_COLUMNS = (
+    Column("单位名称", "name", "text"),
+    Column("单位类型", "group", "enum", values=("县直单位", "乡镇(街道)")),
+    Column("简称", "aliases", "aliases", required=False),
+    Column("参与考核", "assessed", "flag", required=False),
+)
+#: Personal columns: recognised so that they are dropped on purpose, never read.
+PERSONAL_HEADERS = ("来电人", "联系电话", "诉求内容", "来信人", "来信内容", "身份证号", "地址")
+
+#: Header variants seen in platform exports -> documented header. Extend per call
+#: with ``header_aliases=``.
+HEADER_ALIASES = {
+    "工单号": "工单编号",
+    "工单编码": "工单编号",
+    "受理日期": "受理时间",
+    "登记时间": "受理时间",
+    "事件类型": "事件分类",
+    "诉求分类": "事件分类",
+    "处理方式": "办理方式",
+    "承办部门": "承办单位",
+    "责任单位": "承办单位",
+    "办理期限": "办理时限",
+    "截止时间": "办理时限",
+    "办结日期": "办结时间",
+    "延期数": "延期次数",
+    "回退数": "回退次数",
+    "退单次数": "回退次数",
+    "返工数": "返工次数",
+    "退回重办次数": "返工次数",
+    "回访情况": "回访结果",
+    "满意度": "回访结果",
+    "信件号": "信件编号",
+    "渠道": "来信渠道",
+    "来信时间": "收信时间",
+    "办理单位": "承办单位",
+    "满意度评价": "评价",
+    "单位": "单位名称",
+    "类型": "单位类型",
+    "别名": "简称",
+    "是否参与考核": "参与考核",
+}
+
+_SPACES = re.compile(r"\s+")
+_YES = {"是", "y", "yes", "true", "1"}
+_NO = {"否", "n", "no", "false", "0", ""}
+
+
+def normalize_text(value: str) -> str:
+    """Full-width forms to half-width (（）-> ()), and no spaces: the form names are compared in."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value))
+
+
+# ---------------------------------------------------------------- raw tables
+def read_table(path: str | Path, *, expect: tuple[Column, ...] = ()) -> tuple[pd.DataFrame, int]:
+    """Read a CSV or XLSX file as text cells.
+
+    Returns the frame and the 1-based spreadsheet row number of its header
+    (title rows above the header are skipped when ``expect`` names the columns
+    to look for).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("文件不存在", path=path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        grid = _read_xlsx(path)
+    elif suffix in (".csv", ".txt"):
+        grid = _read_csv(path)
+    elif suffix == ".parquet":
+        frame = pd.read_parquet(path)
+        return frame.astype("object").where(frame.notna(), ""), 1
+    else:
+        raise InputError("不支持的文件类型", path=path, value=path.suffix, expected=".csv、.xlsx 或 .parquet")
+    header_at = _find_header(grid, expect)
+    header = [normalize_text(str(h)) for h in grid.iloc[header_at]]
+    body = grid.iloc[header_at + 1 :].reset_index(drop=True)
+    body.columns = header
+    body = body.loc[~(body == "").all(axis=1)] if len(body) else body
+    return body, header_at + 1
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes nearly anything
+        raise InputError("无法识别文件编码", path=path, expected="UTF-8 或 GB18030/GBK 编码的 CSV")
+    from io import StringIO
+
+    try:
+        return pd.read_csv(
+            StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=True
+        )
+    except pd.errors.ParserError as exc:
+        raise InputError(f"CSV 格式错误：{exc}", path=path) from None
+    except pd.errors.EmptyDataError:
+        raise InputError("文件是空的", path=path) from None
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    try:
+        grid = pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds
+        raise InputError(f"无法读取 Excel 文件（{exc}）", path=path) from None
+    return grid.apply(lambda col: col.map(_cell_text))
+
+
+def _cell_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _find_header(grid: pd.DataFrame, expect: tuple[Column, ...]) -> int:
+    if not expect:
+        return 0
+    wanted = {c.header for c in expect if c.required}
+    for i in range(min(len(grid), 15)):
+        cells = {HEADER_ALIASES.get(h, h) for h in (normalize_text(str(v)) for v in grid.iloc[i])}
+        if len(wanted & cells) >= max(2, len(wanted) // 2):
+            return i
+    return 0
+
+
+# ---------------------------------------------------------------- typed tables
+def _typed(
+    path: Path,
+    columns: tuple[Column, ...],
+    header_aliases: dict[str, str] | None = None,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Read, rename, check and convert. Returns the frame and each row's spreadsheet row number."""
+    body, header_row = read_table(path, expect=columns)
+    aliases = {**HEADER_ALIASES, **(header_aliases or {})}
+    renamed = {h: aliases.get(h, h) for h in body.columns}
+    body = body.rename(columns=renamed)
+    present = set(body.columns)
+    for col in columns:
+        if col.required and col.header not in present:
+            close = difflib.get_close_matches(col.header, [str(h) for h in present], n=1, cutoff=0.4)
+            hint = f"；最接近的列是“{close[0]}”" if close else ""
+            raise MissingColumnError(
+                f"缺少必需的列“{col.header}”{hint}", path=path, row=header_row, expected="表头中有“" + col.header + "”"
+            )
+    keep = [c for c in columns if c.header in present]
+    rows = pd.Series(body.index + header_row + 1, index=body.index, name="row")
+    frame = body[[c.header for c in keep]].copy()
+    frame.columns = [c.name for c in keep]
+    for col in keep:
+        frame[col.name] = _convert(frame[col.name], col, path, rows)
+    for col in columns:
+        if col.name not in frame:
+            frame[col.name] = _default(col, len(frame))
+    return frame.reset_index(drop=True), rows.reset_index(drop=True)
+
+
+def _default(col: Column, n: int) -> pd.Series:
+    if col.kind == "flag":
+        return pd.Series([True] * n if col.name == "assessed" else [False] * n, dtype=bool)
+    return pd.Series([""] * n, dtype=str)
+
+
+def _first_bad(mask: pd.Series, values: pd.Series, rows: pd.Series) -> tuple[int, str]:
+    idx = mask[mask].index[0]
+    return int(rows[idx]), str(values[idx])
+
+
+def _convert(values: pd.Series, col: Column, path: Path, rows: pd.Series) -> pd.Series:
+    values = values.astype(str).str.strip()
+    if col.kind in ("id", "text"):
+        blank = values == ""
+        if col.required and blank.any():
+            row, _ = _first_bad(blank, values, rows)
+            raise InputError("不能为空", path=path, row=row, column=col.header)
+        if col.kind == "text":
+            return values.map(normalize_text)
+        return values
+    if col.kind == "unit":
+        return values.map(normalize_text)
+    if col.kind == "aliases":
+        return values.map(lambda v: tuple(a for a in (normalize_text(x) for x in re.split(r"[；;、,，]", v)) if a))
+    if col.kind == "enum":
+        cleaned = values.map(normalize_text)
+        bad = ~cleaned.isin(col.values)
+        if bad.any():
+            row, value = _first_bad(bad, values, rows)
+            allowed = "、".join(v for v in col.values if v) + ("或留空" if "" in col.values else "")
+            raise InputError("取值无法识别", path=path, row=row, column=col.header, value=value, expected=allowed)
+        return cleaned
+    if col.kind == "flag":
+        lowered = values.map(normalize_text).str.lower()
+        bad = ~lowered.isin(_YES | _NO)
+        if bad.any():
+            row, value = _first_bad(bad, values, rows)
+            raise InputError("取值无法识别", path=path, row=row, column=col.header, value=value, expected="“是”或“否”")
+        if col.name == "assessed":
+            return lowered.isin(_YES) | (lowered == "")
+        return lowered.isin(_YES)
+    if col.kind == "count":
+        blank = values == ""
+        numbers = pd.to_numeric(values.where(~blank, "0"), errors="coerce")
+        bad = numbers.isna() | (numbers < 0) | (numbers % 1 != 0)
+        if bad.any():
+            row, value = _first_bad(bad, values, rows)
+            raise InputError("次数应为非负整数", path=path, row=row, column=col.header, value=value, expected="0、1、2 这样的整数")
+        return numbers.astype("int64")
+    if col.kind == "datetime":
+        return parse_datetimes(values, column=col.header, path=path, rows=rows, required=not col.nullable)
+    raise AssertionError(col.kind)  # pragma: no cover
+
+
+_CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日\s*(.*)$")
+
+
+def parse_datetimes(
+    values: pd.Series,
+    *,
+    column: str,
+    path: Path | None = None,
+    rows: pd.Series | None = None,
+    required: bool = True,
+) -> pd.Series:
+    """Parse the date forms exports use: ISO, 2024/5/3 8:05, 2024年5月3日, Excel serial numbers.
+
+    Empty cells become NaT (an error when ``required``).
+    """
+    values = values.astype(str).str.strip()
+    blank = values == ""
+    parsed = pd.to_datetime(values.where(~blank), format="ISO8601", errors="coerce")
+    todo = ~blank & parsed.isna()
+    if todo.any():
+        parsed = parsed.copy()
+        parsed[todo] = values[todo].map(_parse_one)
+        parsed = pd.to_datetime(parsed)
+    if rows is None:
+        rows = pd.Series(values.index + 2, index=values.index)
+    bad = ~blank & parsed.isna()
+    if bad.any():
+        row, value = _first_bad(bad, values, rows)
+        raise InputError(
+            "日期时间无法识别", path=path, row=row, column=column, value=value,
+            expected="如 2024-05-03 08:05:00、2024/5/3 8:05 或 2024年5月3日 的日期",
+        )
+    if required and blank.any():
+        row, _ = _first_bad(blank, values, rows)
+        raise InputError("不能为空", path=path, row=row, column=column)
+    return parsed.astype("datetime64[ns]")
+
+
+def _parse_one(text: str) -> pd.Timestamp | None:
+    match = _CN_DATE.match(text)
+    if match:
+        y, m, d, rest = match.groups()
+        text = f"{y}-{int(m):02d}-{int(d):02d} {rest}".strip()
+    else:
+        try:
+            serial = float(text)
+        except ValueError:
+            serial = None
+        if serial is not None:
+            if 20000 < serial < 80000:  # Excel serial day number (1954-2119)
+                return pd.Timestamp("1899-12-30") + pd.to_timedelta(round(serial * 86400), unit="s")
+            return None
+    try:
+        return pd.to_datetime(text.replace("/", "-").replace(".", "-", 2) if text.count(".") == 2 else text.replace("/", "-"))
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+# ---------------------------------------------------------------- registry
+@dataclass(frozen=True)
+class Registry:
+    """The units registry (承办单位名录): canonical names, groups, aliases, assessment."""
+
+    units: pd.DataFrame  # name, group, aliases, assessed, short, position
+    path: Path | None = None
+
+    @property
+    def lookup(self) -> dict[str, str]:
+        table: dict[str, str] = {}
+        for name, aliases in zip(self.units["name"], self.units["aliases"]):
+            table[normalize_text(name)] = name
+            for alias in aliases:
+                table.setdefault(alias, name)
+        return table
+
+    def resolve(self, names: pd.Series, *, path: Path | None = None, column: str = "承办单位", rows: pd.Series | None = None) -> pd.Series:
+        """Map names or aliases to registry names (empty stays empty)."""
+        table = self.lookup
+        keys = names.map(normalize_text)
+        resolved = keys.map(table)
+        unknown = (keys != "") & resolved.isna()
+        if unknown.any():
+            idx = unknown[unknown].index[0]
+            value = names[idx]
+            close = difflib.get_close_matches(keys[idx], list(table), n=3, cutoff=0.5)
+            hint = "；最接近的有：" + "、".join(dict.fromkeys(table[c] for c in close)) if close else ""
+            n_unknown = int(keys[unknown].nunique())
+            more = f"（共 {n_unknown} 个不在名录中的单位名称）" if n_unknown > 1 else ""
+            raise UnknownUnitError(
+                f"承办单位不在单位名录中{more}{hint}",
+                path=path,
+                row=None if rows is None else int(rows[idx]),
+                column=column,
+                value=value,
+                expected="单位名录中的单位名称或简称",
+            )
+        return resolved.fillna("")
+
+    def info(self) -> pd.DataFrame:
+        """name -> group, assessed, short, position (one row per unit)."""
+        return self.units.set_index("name")[["group", "assessed", "short", "position"]]
+
+
+def load_units(path: str | Path, *, header_aliases: dict[str, str] | None = None) -> Registry:
+    """Read the units registry (单位名称, 单位类型, 简称, 参与考核)."""
+    path = Path(path)
+    frame, rows = _typed(path, UNIT_COLUMNS, header_aliases)
+    dup = frame["name"].duplicated()
+    if dup.any():
+        row, value = _first_bad(dup, frame["name"], rows)
+        raise InputError("单位名称重复", path=path, row=row, column="单位名称", value=value, expected="每个单位只出现一次")
+    units = frame.assign(
+        short=frame["aliases"].map(lambda a: a[0] if a else "").where(frame["aliases"].map(bool), frame["name"]),
+        position=range(len(frame)),
+    )
+    seen: dict[str, str] = {normalize_text(n): n for n in units["name"]}
+    for name, aliases, row in zip(units["name"], units["aliases"], rows):
+        for alias in aliases:
+            owner = seen.setdefault(alias, name)
+            if owner != name:
+                raise InputError(
+                    f"简称“{alias}”同时属于“{owner}”和“{name}”", path=path, row=int(row), column="简称",
+                    expected="每个简称只对应一个单位",
+                )
+    return Registry(units=units[["name", "group", "aliases", "assessed", "short", "position"]], path=path)
+
+
+def load_orders(
+    path: str | Path,
+    registry: Registry,
+    *,
+    header_aliases: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Read work orders (工单明细) and resolve units through the registry."""
+    path = Path(path)
+    frame, rows = _typed(path, ORDER_COLUMNS, header_aliases)
+    dup = frame["order_id"].duplicated()
+    if dup.any():
+        row, value = _first_bad(dup, frame["order_id"], rows)
+        raise InputError("工单编号重复", path=path, row=row, column="工单编号", value=value, expected="每个工单只出现一次")
+    dispatched = frame["mode"] == "派单"
+    missing_unit = dispatched & (frame["unit"] == "")
+    if missing_unit.any():
+        row, _ = _first_bad(missing_unit, frame["unit"], rows)
+        raise InputError("派单工单缺少承办单位", path=path, row=row, column="承办单位", expected="承办单位名称")
+    missing_deadline = dispatched & frame["deadline"].isna()
+    if missing_deadline.any():
+        row, _ = _first_bad(missing_deadline, frame["unit"], rows)
+        raise InputError("派单工单缺少办理时限", path=path, row=row, column="办理时限", expected="日期时间")
+    early = frame["closed_at"].notna() & (frame["closed_at"] < frame["accepted_at"])
+    if early.any():
+        idx = early[early].index[0]
+        raise InputError(
+            "办结时间早于受理时间", path=path, row=int(rows[idx]), column="办结时间",
+            value=frame.at[idx, "closed_at"], expected=f"不早于受理时间 {frame.at[idx, 'accepted_at']}",
+        )
+    return frame.assign(unit=registry.resolve(frame["unit"], path=path, rows=rows))
+
+
+def load_letters(
+    path: str | Path,
+    registry: Registry,
+    *,
+    header_aliases: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Read mailbox letters (信件明细) and resolve units through the registry."""
+    path = Path(path)
+    frame, rows = _typed(path, LETTER_COLUMNS, header_aliases)
+    dup = frame["letter_id"].duplicated()
+    if dup.any():
+        row, value = _first_bad(dup, frame["letter_id"], rows)
+        raise InputError("信件编号重复", path=path, row=row, column="信件编号", value=value, expected="每封信件只出现一次")
+    return frame.assign(unit=registry.resolve(frame["unit"], path=path, rows=rows))

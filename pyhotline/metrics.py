@@ -1,0 +1,446 @@
+"""The monthly metrics, each a function returning a tidy DataFrame.
+
+Definitions (month M; see ``docs/metrics.md``):
+
+* 受理案件数 (``accepted``): the unit's 派单 orders with 受理时间 in M.
+* 应办理数 (``due``): the unit's 派单 orders with 办理时限 in M. Of those:
+  办理数 (``handled``, has 办结时间), 按期办理数 (``on_time``, 办结时间 <= 办理时限),
+  返工数 (``reworked``, 返工次数 >= 1).
+* 回访数 / 回访不满意数 (``visited`` / ``dissatisfied``): orders with 回访结果
+  满意/基本满意/不满意 (resp. 不满意), among the orders the scheme's ``visit_basis``
+  names: closed in M (``closed``) or due in M (``due``).
+* Rates are percentages of 应办理数 (回访不满意率: of 回访数), rounded with the
+  scheme's mode and decimals; 综合指标值 is computed from the rounded rates.
+
+Counts are done with pandas on whole columns; :mod:`decimal` only touches the
+per-unit table, so a month of a large city costs no more than its groupby.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pandas as pd
+
+from .errors import MonthError
+from .io import Registry
+from .numbers import percent, quantize
+from .scheme import RATES, Scheme
+
+VISITED = ("满意", "基本满意", "不满意")
+EVALUATED = ("非常满意", "满意", "基本满意", "不满意")
+CHANNELS = ("中国政府网", "省长信箱", "市长信箱", "县长信箱")
+COUNT_COLUMNS = ["accepted", "due", "handled", "on_time", "reworked", "visited", "dissatisfied"]
+RATE_COLUMNS = {
+    "办结率": ("completion_rate", "handled", "due"),
+    "按期办结率": ("on_time_rate", "on_time", "due"),
+    "返工率": ("rework_rate", "reworked", "due"),
+    "回访不满意率": ("dissatisfaction_rate", "dissatisfied", "visited"),
+}
+
+
+# ---------------------------------------------------------------- months
+def parse_month(month: str | pd.Period) -> pd.Period:
+    """``"2024-05"`` -> ``Period('2024-05', 'M')``; anything else is a :class:`MonthError`."""
+    if isinstance(month, pd.Period):
+        return month.asfreq("M")
+    text = str(month).strip()
+    if not re.fullmatch(r"\d{4}-\d{2}", text) or not 1 <= int(text[5:]) <= 12:
+        raise MonthError(f"月份“{month}”格式不对，应写成 YYYY-MM，例如 2024-05")
+    return pd.Period(text, freq="M")
+
+
+def parse_month_range(text: str) -> list[pd.Period]:
+    """``"2024-03:2024-06"`` -> the four months, inclusive."""
+    if ":" not in text:
+        return [parse_month(text)]
+    first, last = (parse_month(part) for part in text.split(":", 1))
+    if last < first:
+        raise MonthError(f"月份范围“{text}”的结束月份早于开始月份")
+    return list(pd.period_range(first, last, freq="M"))
+
+
+def in_month(stamps: pd.Series, month: pd.Period) -> pd.Series:
+    """True where the timestamp falls in the month: start <= t < start of next month."""
+    start = month.start_time
+    end = (month + 1).start_time
+    return (stamps >= start) & (stamps < end)
+
+
+def dispatched(orders: pd.DataFrame) -> pd.DataFrame:
+    return orders.loc[orders["mode"] == "派单"]
+
+
+# ---------------------------------------------------------------- counts
+def unit_counts(orders: pd.DataFrame, month: str | pd.Period, scheme: Scheme) -> pd.DataFrame:
+    """Per unit: accepted, due, handled, on_time, reworked, visited, dissatisfied (ints)."""
+    month = parse_month(month)
+    work = dispatched(orders)
+    accepted = (
+        work.loc[in_month(work["accepted_at"], month)].groupby("unit").size().rename("accepted")
+    )
+    due_orders = work.loc[in_month(work["deadline"], month)]
+    due = (
+        due_orders.assign(
+            handled=due_orders["closed_at"].notna(),
+            on_time=due_orders["closed_at"] <= due_orders["deadline"],
+            reworked=due_orders["reworks"] >= 1,
+        )
+        .groupby("unit")
+        .agg(
+            due=("order_id", "size"),
+            handled=("handled", "sum"),
+            on_time=("on_time", "sum"),
+            reworked=("reworked", "sum"),
+        )
+    )
+    basis = due_orders if scheme.visit_basis == "due" else work.loc[in_month(work["closed_at"], month)]
+    visits = (
+        basis.assign(
+            visited=basis["visit"].isin(VISITED),
+            dissatisfied=basis["visit"] == "不满意",
+        )
+        .groupby("unit")
+        .agg(visited=("visited", "sum"), dissatisfied=("dissatisfied", "sum"))
+    )
+    counts = pd.concat([accepted, due, visits], axis=1).fillna(0).astype("int64")
+    counts.index.name = "unit"
+    return counts.reindex(columns=COUNT_COLUMNS, fill_value=0)
+
+
+def _rates_and_grade(row: pd.Series, scheme: Scheme) -> pd.Series:
+    out: dict[str, object] = {}
+    evaluated = row["due"] > 0
+    for rate, (name, num, den) in RATE_COLUMNS.items():
+        out[name] = (
+            percent(row[num], row[den], scheme.rate_decimals, scheme.rounding_mode) if evaluated else None
+        )
+    if evaluated:
+        total = Decimal(0)
+        for rate, positive in RATES.items():
+            value = out[RATE_COLUMNS[rate][0]]
+            total += scheme.weights[rate] * (value if positive else Decimal(100) - value)
+        composite = quantize(total, scheme.composite_decimals, scheme.rounding_mode)
+        out["composite"] = composite
+        out["grade"] = scheme.grade_for(composite).name
+    else:
+        out["composite"] = None
+        out["grade"] = None
+    return pd.Series(out)
+
+
+def evaluation(
+    orders: pd.DataFrame, registry: Registry, month: str | pd.Period, scheme: Scheme
+) -> pd.DataFrame:
+    """The appendix table: one row per assessed unit with any accepted or due order in the month.
+
+    Columns: group, unit, short, position, the counts, the four rates (Decimal),
+    composite (Decimal), grade. A unit with no due order in the month has no
+    rates, composite or grade (``None``, printed as —) and is listed last in its
+    group. Sorted by the scheme's appendix group order, then 综合指标值
+    descending, then the scheme's tie keys (descending), then registry order.
+    """
+    month = parse_month(month)
+    info = registry.info()
+    counts = unit_counts(orders, month, scheme)
+    assessed = info.index[info["assessed"]]
+    counts = counts.loc[counts.index.isin(assessed) & (counts[["accepted", "due"]].sum(axis=1) > 0)]
+    if counts.empty:
+        return _empty_evaluation()
+    scored = counts.join(counts.apply(_rates_and_grade, axis=1, scheme=scheme)).join(info)
+    tie_columns = [_TIE_NAMES[t] for t in scheme.composite_ties]
+    table = (
+        scored.reset_index()
+        .assign(
+            group_order=lambda d: d["group"].map({g: i for i, g in enumerate(scheme.appendix_groups)}),
+            unrated=lambda d: d["composite"].isna(),
+            sort_score=lambda d: d["composite"].map(lambda v: Decimal(-1) if v is None else v),
+        )
+        .sort_values(
+            ["group_order", "unrated", "sort_score", *tie_columns, "position"],
+            ascending=[True, True, False, *([False] * len(tie_columns)), True],
+            kind="stable",
+        )
+        .reset_index(drop=True)
+    )
+    return table[EVALUATION_COLUMNS]
+
+
+_TIE_NAMES = {"受理案件数": "accepted", "应办理数": "due", "办理数": "handled"}
+EVALUATION_COLUMNS = [
+    "group", "unit", "short", "position", "accepted", "due", "handled", "completion_rate",
+    "on_time", "on_time_rate", "reworked", "rework_rate", "visited", "dissatisfied",
+    "dissatisfaction_rate", "composite", "grade",
+]
+
+
+def _empty_evaluation() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in EVALUATION_COLUMNS})
+
+
+# ---------------------------------------------------------------- categories
+def categories(orders: pd.DataFrame, month: str | pd.Period, scheme: Scheme, top: int | None = None) -> pd.DataFrame:
+    """All requests (派单 and 直接办结) accepted in the month by 事件分类: count and share (%).
+
+    Sorted by count descending, then category name; ``top`` keeps the first N.
+    """
+    month = parse_month(month)
+    requests = orders.loc[in_month(orders["accepted_at"], month)]
+    total = len(requests)
+    table = (
+        requests.groupby("category")
+        .size()
+        .rename("count")
+        .reset_index()
+        .sort_values(["count", "category"], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
+    table["share"] = [percent(n, total, scheme.share_decimals, scheme.rounding_mode) for n in table["count"]]
+    table["total"] = total
+    return table if top is None else table.head(top)
+
+
+def totals(orders: pd.DataFrame, month: str | pd.Period) -> dict[str, int]:
+    """requests (all modes), work_orders (派单) and direct (直接办结) accepted in the month."""
+    month = parse_month(month)
+    requests = orders.loc[in_month(orders["accepted_at"], month)]
+    work_orders = int((requests["mode"] == "派单").sum())
+    return {"requests": len(requests), "work_orders": work_orders, "direct": len(requests) - work_orders}
+
+
+# ---------------------------------------------------------------- overdue, deductions, violations
+def _display_units(frame: pd.DataFrame, registry: Registry, scheme: Scheme) -> pd.DataFrame:
+    """Add group, short name and ordering; units outside the assessment collapse into one label."""
+    info = registry.info()
+    joined = frame.join(info, on="unit")
+    outside = ~joined["assessed"].astype(bool)
+    last = len(scheme.narrative_groups)
+    return joined.assign(
+        label=joined["short"].where(~outside, scheme.unassessed_label),
+        group=joined["group"].where(~outside, scheme.unassessed_label),
+        group_order=joined["group"].map({g: i for i, g in enumerate(scheme.narrative_groups)}).where(~outside, last),
+        position=joined["position"].where(~outside, len(info)),
+    )
+
+
+def due_orders(orders: pd.DataFrame, month: str | pd.Period) -> pd.DataFrame:
+    """派单 orders with 办理时限 in the month (the evaluation's base)."""
+    month = parse_month(month)
+    work = dispatched(orders)
+    return work.loc[in_month(work["deadline"], month)]
+
+
+def overdue(orders: pd.DataFrame, registry: Registry, month: str | pd.Period, scheme: Scheme) -> pd.DataFrame:
+    """Due orders not closed by their deadline (still open ones included), per unit.
+
+    Columns: label (short name, or the scheme's label for units outside the
+    assessment), group, overdue, unjustified (市热线办退回 = 否), unjustified_ids
+    (tuple, 工单编号 descending: latest first). Sorted as the bulletin lists them:
+    narrative group order, count descending, registry order.
+    """
+    due = due_orders(orders, month)
+    late = due.loc[~(due["closed_at"] <= due["deadline"])]
+    if late.empty:
+        return pd.DataFrame(columns=["label", "group", "overdue", "unjustified", "unjustified_ids"])
+    marked = _display_units(late, registry, scheme)
+    table = (
+        marked.assign(unjustified=~marked["city_returned"])
+        .groupby("label", sort=False)
+        .agg(
+            group=("group", "first"),
+            group_order=("group_order", "first"),
+            position=("position", "min"),
+            overdue=("order_id", "size"),
+            unjustified=("unjustified", "sum"),
+            unjustified_ids=("order_id", lambda s: tuple(sorted(s[~marked.loc[s.index, "city_returned"]], key=_id_key, reverse=True))),
+        )
+        .reset_index()
+        .sort_values(["group_order", "overdue", "position"], ascending=[True, False, True], kind="stable")
+        .reset_index(drop=True)
+    )
+    return table[["label", "group", "overdue", "unjustified", "unjustified_ids"]]
+
+
+def _id_key(order_id: str) -> tuple[int, str]:
+    return (int(order_id), order_id) if order_id.isdigit() else (0, order_id)
+
+
+def unjustified_overdue(overdue_table: pd.DataFrame) -> pd.DataFrame:
+    """The units with unjustified overdue orders, in the bulletin's order (count desc)."""
+    table = overdue_table.loc[overdue_table["unjustified"] > 0]
+    order = {label: i for i, label in enumerate(table["label"])}
+    groups = list(dict.fromkeys(table["group"]))
+    return (
+        table.assign(g=table["group"].map({g: i for i, g in enumerate(groups)}), o=table["label"].map(order))
+        .sort_values(["g", "unjustified", "o"], ascending=[True, False, True], kind="stable")
+        .drop(columns=["g", "o"])
+        .reset_index(drop=True)
+    )
+
+
+def graded_units(evaluation_table: pd.DataFrame, scheme: Scheme) -> dict[str, list[str]]:
+    """Short names of the units per grade that carries a deduction (B, C, D ...).
+
+    Within a grade: the appendix group order, then registry order.
+    """
+    out: dict[str, list[str]] = {}
+    for grade in scheme.grades:
+        if grade.deduction == 0:
+            continue
+        rows = evaluation_table.loc[evaluation_table["grade"] == grade.name]
+        rows = rows.assign(g=rows["group"].map({g: i for i, g in enumerate(scheme.appendix_groups)}))
+        out[grade.name] = rows.sort_values(["g", "position"], kind="stable")["short"].tolist()
+    return out
+
+
+def deductions(evaluation_table: pd.DataFrame, overdue_table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    """Points deducted per unit: unjustified overdue orders and the grade.
+
+    Columns: label, unjustified, overdue_points, grade, grade_points, total (Decimals).
+    Units with nothing deducted are left out.
+    """
+    grades = evaluation_table.set_index("short")["grade"]
+    unjustified = overdue_table.set_index("label")["unjustified"] if len(overdue_table) else pd.Series(dtype="int64")
+    labels = list(dict.fromkeys([*evaluation_table["short"], *unjustified.index]))
+    rows = []
+    for label in labels:
+        n = int(unjustified.get(label, 0))
+        grade = grades.get(label)
+        overdue_points = scheme.unjustified_overdue_points * n
+        grade_points = scheme.deduction_for(grade) if grade else Decimal(0)
+        if overdue_points or grade_points:
+            rows.append(
+                {"label": label, "unjustified": n, "overdue_points": overdue_points, "grade": grade,
+                 "grade_points": grade_points, "total": overdue_points + grade_points}
+            )
+    return pd.DataFrame(rows, columns=["label", "unjustified", "overdue_points", "grade", "grade_points", "total"])
+
+
+def violations(orders: pd.DataFrame, registry: Registry, month: str | pd.Period, scheme: Scheme) -> pd.DataFrame:
+    """Due orders that broke a rule: more extensions than allowed, or sent back too often.
+
+    Columns: rule (延期 / 回退), order_id, label, count. Sorted by rule, then
+    工单编号.
+    """
+    due = due_orders(orders, month)
+    extended = due.loc[due["extensions"] > scheme.max_extensions].assign(rule="延期", count=lambda d: d["extensions"])
+    sent_back = due.loc[due["send_backs"] > scheme.max_send_backs].assign(rule="回退", count=lambda d: d["send_backs"])
+    both = pd.concat([sent_back, extended])
+    if both.empty:
+        return pd.DataFrame(columns=["rule", "order_id", "label", "count"])
+    marked = _display_units(both, registry, scheme)
+    return marked[["rule", "order_id", "label", "count"]].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- rankings
+def volume_ranking(evaluation_table: pd.DataFrame, scheme: Scheme, top: int | None = None) -> pd.DataFrame:
+    """Units by 受理案件数 descending within each group (registry order on ties)."""
+    top = scheme.top_n if top is None else top
+    return (
+        evaluation_table.assign(g=evaluation_table["group"].map({g: i for i, g in enumerate(scheme.narrative_groups)}))
+        .sort_values(["g", "accepted", "position"], ascending=[True, False, True], kind="stable")
+        .groupby("group", sort=False)
+        .head(top)
+        .drop(columns="g")
+        .reset_index(drop=True)
+    )
+
+
+def composite_ranking(evaluation_table: pd.DataFrame, scheme: Scheme, top: int | None = None) -> pd.DataFrame:
+    """Units by 综合指标值 within each group, in the appendix's order (ties by the scheme)."""
+    top = scheme.top_n if top is None else top
+    rated = evaluation_table.loc[evaluation_table["composite"].notna()]
+    return (
+        rated.assign(g=rated["group"].map({g: i for i, g in enumerate(scheme.narrative_groups)}))
+        .sort_values("g", kind="stable")
+        .groupby("group", sort=False)
+        .head(top)
+        .drop(columns="g")
+        .reset_index(drop=True)
+    )
+
+
+# ---------------------------------------------------------------- mailbox
+def mailbox(letters: pd.DataFrame, month: str | pd.Period, scheme: Scheme) -> pd.DataFrame:
+    """Letters received in the month, per channel.
+
+    Columns: channel, letters, on_time (答复时间 <= 答复期限), evaluated,
+    satisfied (evaluated and not 不满意), satisfaction (% of evaluated, Decimal or
+    None when none evaluated), very_satisfied. Known channels first in their
+    usual order, then others by count.
+    """
+    month = parse_month(month)
+    got = letters.loc[in_month(letters["received_at"], month)]
+    table = (
+        got.assign(
+            on_time=got["replied_at"].notna() & (got["replied_at"] <= got["reply_due"]),
+            evaluated=got["rating"].isin(EVALUATED),
+            satisfied=got["rating"].isin(EVALUATED) & (got["rating"] != "不满意"),
+            very_satisfied=got["rating"] == "非常满意",
+        )
+        .groupby("channel")
+        .agg(
+            letters=("letter_id", "size"),
+            on_time=("on_time", "sum"),
+            evaluated=("evaluated", "sum"),
+            satisfied=("satisfied", "sum"),
+            very_satisfied=("very_satisfied", "sum"),
+        )
+        .reset_index()
+    )
+    rank = {c: i for i, c in enumerate(CHANNELS)}
+    table = (
+        table.assign(known=table["channel"].map(rank).fillna(len(rank)))
+        .sort_values(["known", "letters", "channel"], ascending=[True, False, True], kind="stable")
+        .drop(columns="known")
+        .reset_index(drop=True)
+    )
+    table["satisfaction"] = [
+        percent(s, e, scheme.rate_decimals, scheme.rounding_mode) if e else None
+        for s, e in zip(table["satisfied"], table["evaluated"])
+    ]
+    return table
+
+
+def very_satisfied_letters(letters: pd.DataFrame, registry: Registry, month: str | pd.Period) -> pd.DataFrame:
+    """非常满意 letters received in the month, per unit (short name): count descending, registry order."""
+    month = parse_month(month)
+    got = letters.loc[in_month(letters["received_at"], month) & (letters["rating"] == "非常满意")]
+    info = registry.info()
+    table = got.groupby("unit").size().rename("count").reset_index().join(info, on="unit")
+    return (
+        table.sort_values(["count", "position"], ascending=[False, True], kind="stable")
+        .rename(columns={"short": "label"})[["label", "count"]]
+        .reset_index(drop=True)
+    )
+
+
+# ---------------------------------------------------------------- month over month
+def month_over_month(orders: pd.DataFrame, letters: pd.DataFrame | None, month: str | pd.Period) -> pd.DataFrame | None:
+    """Totals and categories of the month against the previous one (环比); None without last month's data."""
+    month = parse_month(month)
+    previous = month - 1
+    if not in_month(orders["accepted_at"], previous).any():
+        return None
+    rows = []
+    now, before = totals(orders, month), totals(orders, previous)
+    names = {"requests": "热线诉求总量", "work_orders": "派单工单", "direct": "直接办结"}
+    for key, label in names.items():
+        rows.append({"item": label, "kind": "总量", "current": now[key], "previous": before[key]})
+    if letters is not None:
+        rows.append(
+            {"item": "群众来信", "kind": "总量",
+             "current": int(in_month(letters["received_at"], month).sum()),
+             "previous": int(in_month(letters["received_at"], previous).sum())}
+        )
+    cur = orders.loc[in_month(orders["accepted_at"], month)].groupby("category").size()
+    prev = orders.loc[in_month(orders["accepted_at"], previous)].groupby("category").size()
+    for cat in cur.add(prev, fill_value=0).sort_values(ascending=False).index:
+        rows.append({"item": cat, "kind": "事件分类", "current": int(cur.get(cat, 0)), "previous": int(prev.get(cat, 0))})
+    table = pd.DataFrame(rows)
+    table["change"] = table["current"] - table["previous"]
+    table["change_rate"] = [
+        percent(c - p, p, 2) if p else None for c, p in zip(table["current"], table["previous"])
+    ]
+    return table

@@ -1,0 +1,44 @@
+"""Exact rounding and the bulletin's number formats.
+
+Official figures are rounded half-up with :mod:`decimal`; floats never carry
+a published figure.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+
+def quantize(value: Decimal, decimals: int, mode: str = ROUND_HALF_UP) -> Decimal:
+    """Round ``value`` to ``decimals`` places with the given :mod:`decimal` mode."""
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=mode)
+
+
+def percent(numerator: int, denominator: int, decimals: int = 2, mode: str = ROUND_HALF_UP) -> Decimal:
+    """``numerator / denominator`` as a percentage, rounded to ``decimals`` places.
+
+    A zero denominator gives 0 (nothing to rate, nothing wrong).
+    """
+    if denominator == 0:
+        return quantize(Decimal(0), decimals, mode)
+    with localcontext() as ctx:
+        ctx.prec = 50
+        exact = Decimal(int(numerator)) * 100 / Decimal(int(denominator))
+    return quantize(exact, decimals, mode)
+
+
+def plain(value: Decimal | int | None) -> str:
+    """Print a figure the way the bulletin does: no trailing zeros (97.90 -> 97.9, 100.00 -> 100)."""
+    if value is None:
+        return "—"
+    if isinstance(value, int):
+        return str(value)
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def pct(value: Decimal | None) -> str:
+    """A percentage as printed: ``20.88%``, ``97.9%``, ``100%``; ``—`` when not applicable."""
+    return "—" if value is None else plain(value) + "%"

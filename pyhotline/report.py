@@ -1,0 +1,155 @@
+"""One month's results, bundled: what the bulletin, the appendix and the charts are made of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import metrics
+from .errors import MonthError
+from .io import Registry, load_letters, load_orders, load_units
+from .numbers import pct, plain
+from .sample import sample_paths
+from .scheme import Scheme, load_scheme
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The month-independent inputs: orders, letters (optional) and the units registry."""
+
+    orders: pd.DataFrame
+    registry: Registry
+    letters: pd.DataFrame | None = None
+
+    def months(self) -> list[pd.Period]:
+        """Months in which any request was accepted."""
+        stamps = self.orders["accepted_at"].dropna()
+        return sorted(set(stamps.dt.to_period("M")))
+
+
+def load_dataset(
+    orders: str | Path | None = None,
+    units: str | Path | None = None,
+    letters: str | Path | None = None,
+    *,
+    with_letters: bool = True,
+) -> Dataset:
+    """Read the inputs; any path left out comes from the bundled sample.
+
+    With explicit ``orders`` and no ``letters``, the dataset has no letters
+    (the bulletin then leaves the mailbox section out) unless ``with_letters``
+    asks for the sample's.
+    """
+    sample = None
+    if orders is None or units is None or (letters is None and with_letters and orders is None):
+        sample = sample_paths()
+    units_path = Path(units) if units is not None else sample["units"]
+    orders_path = Path(orders) if orders is not None else sample["orders"]
+    letters_path = Path(letters) if letters is not None else (sample["letters"] if sample and orders is None and with_letters else None)
+    registry = load_units(units_path)
+    return Dataset(
+        orders=load_orders(orders_path, registry),
+        registry=registry,
+        letters=None if letters_path is None else load_letters(letters_path, registry),
+    )
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    """Every figure of one month's bulletin (see :func:`monthly_report`)."""
+
+    month: pd.Period
+    scheme: Scheme
+    totals: dict[str, int]
+    categories: pd.DataFrame
+    evaluation: pd.DataFrame
+    volume_top: pd.DataFrame
+    composite_top: pd.DataFrame
+    overdue: pd.DataFrame
+    unjustified: pd.DataFrame
+    graded: dict[str, list[str]]
+    deductions: pd.DataFrame
+    violations: pd.DataFrame
+    mailbox: pd.DataFrame | None
+    very_satisfied: pd.DataFrame | None
+    month_over_month: pd.DataFrame | None
+
+    @property
+    def top_categories(self) -> pd.DataFrame:
+        return self.categories.head(self.scheme.top_categories)
+
+    @property
+    def overdue_total(self) -> int:
+        return int(self.overdue["overdue"].sum()) if len(self.overdue) else 0
+
+    def appendix(self, *, with_group: bool = True) -> pd.DataFrame:
+        return appendix_table(self.evaluation, with_group=with_group)
+
+
+def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str | Path | None = None) -> MonthlyReport:
+    """Compute everything the month's bulletin states."""
+    month = metrics.parse_month(month)
+    scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
+    orders, registry = data.orders, data.registry
+    has_any = metrics.in_month(orders["accepted_at"], month).any() or metrics.in_month(orders["deadline"], month).any()
+    if not has_any:
+        known = data.months()
+        span = f"数据中的月份为 {known[0]} 至 {known[-1]}" if known else "数据中没有任何工单"
+        raise MonthError(f"{month} 没有任何工单记录（{span}）")
+    evaluation = metrics.evaluation(orders, registry, month, scheme)
+    overdue = metrics.overdue(orders, registry, month, scheme)
+    letters = data.letters
+    return MonthlyReport(
+        month=month,
+        scheme=scheme,
+        totals=metrics.totals(orders, month),
+        categories=metrics.categories(orders, month, scheme),
+        evaluation=evaluation,
+        volume_top=metrics.volume_ranking(evaluation, scheme),
+        composite_top=metrics.composite_ranking(evaluation, scheme),
+        overdue=overdue,
+        unjustified=metrics.unjustified_overdue(overdue),
+        graded=metrics.graded_units(evaluation, scheme),
+        deductions=metrics.deductions(evaluation, overdue, scheme),
+        violations=metrics.violations(orders, registry, month, scheme),
+        mailbox=None if letters is None else metrics.mailbox(letters, month, scheme),
+        very_satisfied=None if letters is None else metrics.very_satisfied_letters(letters, registry, month),
+        month_over_month=metrics.month_over_month(orders, letters, month),
+    )
+
+
+APPENDIX_HEADERS = {
+    "group": "单位类型",
+    "unit": "部门名称",
+    "accepted": "受理案件数",
+    "due": "应办理数",
+    "handled": "办理数",
+    "completion_rate": "办结率",
+    "on_time": "按期办理数",
+    "on_time_rate": "按期办结率",
+    "reworked": "返工数",
+    "rework_rate": "返工率",
+    "dissatisfied": "回访不满意数",
+    "dissatisfaction_rate": "回访不满意率",
+    "composite": "综合指标值",
+    "grade": "等级评价",
+}
+
+
+def appendix_table(evaluation: pd.DataFrame, *, with_group: bool = True) -> pd.DataFrame:
+    """The evaluation as the bulletin prints it: Chinese headers, figures as text (97.9%, 100, —)."""
+    columns = [c for c in APPENDIX_HEADERS if with_group or c != "group"]
+    rate_columns = {"completion_rate", "on_time_rate", "rework_rate", "dissatisfaction_rate"}
+    table = evaluation[columns].copy()
+    for column in columns:
+        if column in rate_columns:
+            table[column] = table[column].map(pct)
+        elif column == "composite":
+            table[column] = table[column].map(plain)
+        elif column == "grade":
+            table[column] = table[column].map(lambda g: "—" if g is None else g)
+        elif column not in ("group", "unit"):
+            table[column] = table[column].map(lambda v: str(int(v)))
+    return table.rename(columns=APPENDIX_HEADERS).reset_index(drop=True)

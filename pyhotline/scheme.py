@@ -1,0 +1,260 @@
+"""Business rules: the scheme file.
+
+A scheme is a TOML file (see ``pyhotline/schemes/pingjiang.toml``) holding
+every rule of a county's evaluation: weights, rounding, grade thresholds,
+deductions, limits and ordering. :func:`load_scheme` takes a bundled scheme's
+name (``"pingjiang"``) or a path and returns a validated :class:`Scheme`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+
+from .errors import SchemeError
+
+#: The four rates of the composite, in the order the appendix prints them.
+#: ``True`` means the rate enters the composite as is, ``False`` as (100 - rate).
+RATES: dict[str, bool] = {
+    "办结率": True,
+    "按期办结率": True,
+    "返工率": False,
+    "回访不满意率": False,
+}
+GROUPS = ("县直单位", "乡镇(街道)")
+TIE_KEYS = ("受理案件数", "应办理数", "办理数")
+_ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
+DEFAULT_SCHEME = "pingjiang"
+
+
+@dataclass(frozen=True)
+class Grade:
+    name: str
+    min: Decimal
+    deduction: Decimal
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A validated set of evaluation rules (see the bundled TOML for meanings)."""
+
+    path: Path
+    county: str
+    office: str
+    publication: str
+    requirements_file: Path | None
+    rounding: str
+    rate_decimals: int
+    composite_decimals: int
+    share_decimals: int
+    weights: dict[str, Decimal]
+    visit_basis: str
+    grades: tuple[Grade, ...]
+    unjustified_overdue_points: Decimal
+    max_extensions: int
+    max_send_backs: int
+    top_n: int
+    top_categories: int
+    appendix_groups: tuple[str, ...]
+    narrative_groups: tuple[str, ...]
+    composite_ties: tuple[str, ...]
+    unassessed_label: str
+    raw: dict = field(repr=False, compare=False, default_factory=dict)
+
+    @property
+    def rounding_mode(self) -> str:
+        return _ROUNDING_MODES[self.rounding]
+
+    def grade_for(self, composite: Decimal) -> Grade:
+        for grade in self.grades:
+            if composite >= grade.min:
+                return grade
+        return self.grades[-1]  # unreachable: the last grade's min is 0
+
+    def deduction_for(self, grade_name: str) -> Decimal:
+        for grade in self.grades:
+            if grade.name == grade_name:
+                return grade.deduction
+        return Decimal(0)
+
+    def requirements_text(self) -> str:
+        """The office-edited text of 三、工作要求 (empty when the scheme names none)."""
+        if self.requirements_file is None:
+            return ""
+        try:
+            return self.requirements_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise SchemeError(
+                f"找不到“工作要求”文件 {self.requirements_file}（{exc.strerror}）", path=self.path
+            ) from None
+
+
+def bundled_schemes() -> list[str]:
+    """Names of the schemes shipped with pyhotline."""
+    folder = resources.files("pyhotline") / "schemes"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def resolve_scheme_path(name_or_path: str | Path | None) -> Path:
+    if name_or_path is None:
+        name_or_path = DEFAULT_SCHEME
+    candidate = Path(name_or_path)
+    if candidate.suffix.lower() == ".toml" or candidate.exists():
+        if not candidate.is_file():
+            raise SchemeError(f"文件不存在：{candidate}", path=candidate)
+        return candidate
+    bundled = Path(str(resources.files("pyhotline") / "schemes" / f"{name_or_path}.toml"))
+    if not bundled.is_file():
+        raise SchemeError(
+            f"没有名为“{name_or_path}”的内置规则；可用的有：{'、'.join(bundled_schemes())}，"
+            "或给出 .toml 文件路径"
+        )
+    return bundled
+
+
+def load_scheme(name_or_path: str | Path | None = None) -> Scheme:
+    """Load and validate a scheme by bundled name or by path."""
+    path = resolve_scheme_path(name_or_path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemeError(f"格式错误（{exc}）", path=path) from None
+    except UnicodeDecodeError:
+        raise SchemeError("不是 UTF-8 编码的文本文件", path=path) from None
+    return _parse(raw, path)
+
+
+def _get(raw: dict, dotted: str, path: Path, default: object = ...) -> object:
+    node: object = raw
+    for key in dotted.split("."):
+        if not isinstance(node, dict) or key not in node:
+            if default is not ...:
+                return default
+            raise SchemeError(f"缺少设置项 {dotted}", path=path)
+        node = node[key]
+    return node
+
+
+def _decimal(value: object, what: str, path: Path) -> Decimal:
+    if isinstance(value, bool):
+        raise SchemeError(f"{what} 应为数字（值为 {value!r}）", path=path)
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise SchemeError(f"{what} 应为数字（值为 {value!r}）", path=path) from None
+    if not number.is_finite():
+        raise SchemeError(f"{what} 应为有限的数字（值为 {value!r}）", path=path)
+    return number
+
+
+def _int(value: object, what: str, path: Path, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise SchemeError(f"{what} 应为不小于 {minimum} 的整数（值为 {value!r}）", path=path)
+    return value
+
+
+def _groups(value: object, what: str, path: Path) -> tuple[str, ...]:
+    if not isinstance(value, list) or sorted(value) != sorted(GROUPS):
+        raise SchemeError(f"{what} 应列出且只列出 {GROUPS[0]}、{GROUPS[1]}（值为 {value!r}）", path=path)
+    return tuple(value)
+
+
+def _parse(raw: dict, path: Path) -> Scheme:
+    rounding = _get(raw, "rounding.mode", path, "half_up")
+    if rounding not in _ROUNDING_MODES:
+        raise SchemeError(f"rounding.mode 应为 half_up 或 half_even（值为 {rounding!r}）", path=path)
+
+    weights_raw = _get(raw, "composite.weights", path)
+    if not isinstance(weights_raw, dict):
+        raise SchemeError("composite.weights 应为一张表", path=path)
+    unknown = set(weights_raw) - set(RATES)
+    if unknown:
+        raise SchemeError(
+            f"composite.weights 中有未知指标 {'、'.join(sorted(unknown))}；可用的是 {'、'.join(RATES)}",
+            path=path,
+        )
+    weights = {
+        rate: _decimal(weights_raw.get(rate, 0), f"composite.weights.{rate}", path) for rate in RATES
+    }
+    if any(w < 0 for w in weights.values()):
+        raise SchemeError("composite.weights 的权重不能为负数", path=path)
+    total = sum(weights.values(), Decimal(0))
+    if total != 1:
+        raise SchemeError(f"composite.weights 的权重之和应为 1，现为 {total}", path=path)
+
+    visit_basis = _get(raw, "composite.visit_basis", path, "closed")
+    if visit_basis not in ("closed", "due"):
+        raise SchemeError(f"composite.visit_basis 应为 closed 或 due（值为 {visit_basis!r}）", path=path)
+
+    grades_raw = _get(raw, "grades", path)
+    if not isinstance(grades_raw, list) or not grades_raw:
+        raise SchemeError("grades 应至少列出一个等级（[[grades]]）", path=path)
+    grades = []
+    for i, g in enumerate(grades_raw, start=1):
+        if not isinstance(g, dict) or "name" not in g or "min" not in g:
+            raise SchemeError(f"第 {i} 个等级缺少 name 或 min", path=path)
+        grades.append(
+            Grade(
+                name=str(g["name"]),
+                min=_decimal(g["min"], f"等级 {g['name']} 的 min", path),
+                deduction=_decimal(g.get("deduction", 0), f"等级 {g['name']} 的 deduction", path),
+            )
+        )
+    mins = [g.min for g in grades]
+    if any(a <= b for a, b in zip(mins, mins[1:])):
+        raise SchemeError(
+            "grades 的分界应自上而下严格递减（如 A 90、B 85、C 80、D 0），现为 "
+            + "、".join(f"{g.name} {g.min}" for g in grades),
+            path=path,
+        )
+    if grades[-1].min != 0:
+        raise SchemeError(f"最后一个等级 {grades[-1].name} 的 min 应为 0（兜底等级）", path=path)
+    if len({g.name for g in grades}) != len(grades):
+        raise SchemeError("grades 中有重名的等级", path=path)
+
+    ties = _get(raw, "ranking.composite_ties", path, ["受理案件数"])
+    if not isinstance(ties, list) or any(t not in TIE_KEYS for t in ties):
+        raise SchemeError(f"ranking.composite_ties 只能取 {'、'.join(TIE_KEYS)}（值为 {ties!r}）", path=path)
+
+    req = _get(raw, "county.requirements_file", path, None)
+    requirements = None if not req else (path.parent / str(req))
+
+    return Scheme(
+        path=path,
+        county=str(_get(raw, "county.name", path)),
+        office=str(_get(raw, "county.office", path, "")),
+        publication=str(_get(raw, "county.publication", path, "")),
+        requirements_file=requirements,
+        rounding=rounding,
+        rate_decimals=_int(_get(raw, "rounding.rate_decimals", path, 2), "rounding.rate_decimals", path),
+        composite_decimals=_int(
+            _get(raw, "rounding.composite_decimals", path, 1), "rounding.composite_decimals", path
+        ),
+        share_decimals=_int(_get(raw, "rounding.share_decimals", path, 2), "rounding.share_decimals", path),
+        weights=weights,
+        visit_basis=visit_basis,
+        grades=tuple(grades),
+        unjustified_overdue_points=_decimal(
+            _get(raw, "deductions.unjustified_overdue_per_order", path, 0),
+            "deductions.unjustified_overdue_per_order",
+            path,
+        ),
+        max_extensions=_int(_get(raw, "rules.max_extensions", path, 1), "rules.max_extensions", path),
+        max_send_backs=_int(_get(raw, "rules.max_send_backs", path, 1), "rules.max_send_backs", path),
+        top_n=_int(_get(raw, "ranking.top_n", path, 3), "ranking.top_n", path, 1),
+        top_categories=_int(_get(raw, "ranking.top_categories", path, 5), "ranking.top_categories", path, 1),
+        appendix_groups=_groups(
+            _get(raw, "ranking.appendix_groups", path, list(GROUPS)), "ranking.appendix_groups", path
+        ),
+        narrative_groups=_groups(
+            _get(raw, "ranking.narrative_groups", path, list(reversed(GROUPS))),
+            "ranking.narrative_groups",
+            path,
+        ),
+        composite_ties=tuple(ties),
+        unassessed_label=str(_get(raw, "ranking.unassessed_label", path, "无系统单位")),
+        raw=raw,
+    )
