@@ -140,6 +140,14 @@ def read_table(path: str | Path, *, expect: tuple[Column, ...] = ()) -> tuple[pd
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    """All cells as text, rows padded to the widest (a one-cell title row above the header is fine).
+
+    Blank lines are kept here, so row numbers match what a spreadsheet shows;
+    :func:`read_table` drops empty rows after numbering.
+    """
+    import csv
+    from io import StringIO
+
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -149,16 +157,14 @@ def _read_csv(path: Path) -> pd.DataFrame:
             continue
     else:  # pragma: no cover - gb18030 decodes nearly anything
         raise InputError("无法识别文件编码", path=path, expected="UTF-8 或 GB18030/GBK 编码的 CSV")
-    from io import StringIO
-
     try:
-        return pd.read_csv(
-            StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=True
-        )
-    except pd.errors.ParserError as exc:
+        rows = list(csv.reader(StringIO(text, newline="")))
+    except csv.Error as exc:
         raise InputError(f"CSV 格式错误：{exc}", path=path) from None
-    except pd.errors.EmptyDataError:
-        raise InputError("文件是空的", path=path) from None
+    if not rows:
+        raise InputError("文件是空的", path=path)
+    width = max(len(r) for r in rows)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
@@ -297,10 +303,10 @@ def parse_datetimes(
     blank = values == ""
     parsed = pd.to_datetime(values.where(~blank), format="ISO8601", errors="coerce")
     todo = ~blank & parsed.isna()
+    parsed = parsed.astype("datetime64[ns]")
     if todo.any():
-        parsed = parsed.copy()
-        parsed[todo] = values[todo].map(_parse_one)
-        parsed = pd.to_datetime(parsed)
+        fallback = pd.to_datetime(values[todo].map(_parse_one), errors="coerce")
+        parsed[todo] = fallback.astype("datetime64[ns]")
     if rows is None:
         rows = pd.Series(values.index + 2, index=values.index)
     bad = ~blank & parsed.isna()

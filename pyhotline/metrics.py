@@ -330,7 +330,11 @@ def violations(orders: pd.DataFrame, registry: Registry, month: str | pd.Period,
     if both.empty:
         return pd.DataFrame(columns=["rule", "order_id", "label", "count"])
     marked = _display_units(both, registry, scheme)
-    return marked[["rule", "order_id", "label", "count"]].reset_index(drop=True)
+    return (
+        marked.assign(rule_order=marked["rule"].map({"回退": 0, "延期": 1}), id_order=marked["order_id"].map(_id_key))
+        .sort_values(["rule_order", "id_order"], kind="stable")[["rule", "order_id", "label", "count"]]
+        .reset_index(drop=True)
+    )
 
 
 # ---------------------------------------------------------------- rankings

@@ -1,0 +1,366 @@
+"""The bulletin's text and layout: sections of HTML built from a :class:`MonthlyReport`.
+
+The notebook calls these and displays the result; nbconvert then turns the
+executed notebook into the bulletin's HTML, and WeasyPrint into its PDF
+(:mod:`pyhotline.render`). Every data-driven string is HTML-escaped.
+
+Wording follows the reference bulletin (平江县 2024 年 5 月): each paragraph
+is a function returning plain text, so tests can read it without HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from .export import appendix_title, write_appendix
+from .numbers import pct, plain
+from .report import MonthlyReport
+
+CN_NUMERALS = "一二三四五六七八九十"
+
+
+def cn_number(n: int) -> str:
+    """1..10 as 一..十 (as bulletins write small counts in ranking phrases); larger as digits."""
+    return CN_NUMERALS[n - 1] if 1 <= n <= 10 else str(n)
+
+
+def _m(report: MonthlyReport) -> str:
+    return f"{report.month.month}月份"
+
+
+def _join(items: list[str], sep: str = "、") -> str:
+    return sep.join(items)
+
+
+# ---------------------------------------------------------------- plain text
+def title(report: MonthlyReport) -> str:
+    m = report.month
+    return f"{m.year}年{m.month}月份{report.scheme.county}12345热线和市、县长信箱运行办理情况通报"
+
+
+def para_work_orders(report: MonthlyReport) -> str:
+    top = report.top_categories
+    parts = [f"{c}{n}件，占比{pct(s)}" for c, n, s in zip(top["category"], top["count"], top["share"])]
+    lead = f"{_m(report)}，共受理12345热线工单{report.totals['work_orders']}件"
+    if not parts:
+        return lead + "。"
+    return f"{lead}，热线工单事件分类统计排行前{cn_number(len(parts))}的是：{'；'.join(parts)}。"
+
+
+def para_month_over_month(report: MonthlyReport) -> str | None:
+    mom = report.month_over_month
+    if mom is None:
+        return None
+    row = mom.loc[mom["item"] == "派单工单"].iloc[0]
+    change = int(row["change"])
+    if change == 0:
+        trend = "与上月持平"
+    else:
+        word = "增加" if change > 0 else "减少"
+        rate_word = "上升" if change > 0 else "下降"
+        rate = row["change_rate"]
+        trend = f"较上月{word}{abs(change)}件" + (f"，环比{rate_word}{pct(abs(rate))}" if rate is not None else "")
+    cats = mom.loc[mom["kind"] == "事件分类"].assign(abs_change=lambda d: d["change"].abs())
+    cats = cats.loc[cats["change"] != 0].sort_values(["abs_change", "current"], ascending=False, kind="stable").head(2)
+    moved = [f"{r.item}{'增加' if r.change > 0 else '减少'}{abs(int(r.change))}件" for r in cats.itertuples()]
+    tail = f"；变化较大的分类是{_join(moved)}" if moved else ""
+    return f"{_m(report)}热线工单{trend}{tail}。"
+
+
+def para_rankings(report: MonthlyReport) -> str:
+    groups = report.scheme.narrative_groups
+    n = report.scheme.top_n
+    num = cn_number(n)
+
+    def names(table: pd.DataFrame, group: str) -> str:
+        return _join(table.loc[table["group"] == group, "short"].tolist())
+
+    label = {"乡镇(街道)": "乡镇（街道）", "县直单位": "县直单位"}
+    volume = "。".join(
+        f"{label[g]}办理工单量排名前{num}位为：{names(report.volume_top, g)}" for g in groups if names(report.volume_top, g)
+    )
+    composite = "。".join(
+        f"工单办理综合指标值排名前{num}位的{label[g]}为：{names(report.composite_top, g)}"
+        for g in groups
+        if names(report.composite_top, g)
+    )
+    return f"{_m(report)}，{volume}。{composite}。"
+
+
+def para_overdue(report: MonthlyReport) -> str:
+    total = report.overdue_total
+    if total == 0:
+        return f"{_m(report)}，热线工单均按期办结，无超期工单。"
+    parts = [f"{label}{n}件" for label, n in zip(report.overdue["label"], report.overdue["overdue"])]
+    return f"{_m(report)}，热线超期办结工单{total}件，其中{'；'.join(parts)}。"
+
+
+def para_letters(report: MonthlyReport) -> str | None:
+    box = report.mailbox
+    if box is None or box.empty:
+        return None
+    total = int(box["letters"].sum())
+    channels = "，".join(f"{c}{n}件" for c, n in zip(box["channel"], box["letters"]))
+    late = total - int(box["on_time"].sum())
+    timely = "均已按时办结" if late == 0 else f"按时办结{total - late}件，超期{late}件"
+    text = f"{_m(report)}，共受理群众来信{total}件，{channels}，{timely}。"
+    mayor = box.loc[box["channel"] == "市长信箱", "satisfaction"]
+    if len(mayor) and mayor.iloc[0] is not None:
+        text += f"市长信箱群众满意率为{pct(mayor.iloc[0])}。"
+    very = report.very_satisfied
+    if very is not None and len(very):
+        listed = _join([f"{label}{n}件" for label, n in zip(very["label"], very["count"])])
+        text += f"非常满意信件{int(very['count'].sum())}件，其中：{listed}。"
+    return text
+
+
+def problems(report: MonthlyReport) -> list[tuple[str, str]]:
+    """二、存在的问题: (heading, text) items; items with nothing to report are left out."""
+    items: list[tuple[str, str]] = []
+    scheme = report.scheme
+    unj = report.unjustified
+    if len(unj):
+        n = int(unj["unjustified"].sum())
+        listed = "，".join(
+            f"{label}" + "、".join(f"[{i}]" for i in ids) for label, ids in zip(unj["label"], unj["unjustified_ids"])
+        )
+        items.append((
+            "工单办理不注重时效",
+            f"除因被市热线办退回导致超期的工单外，还有{n}个工单无故超期。分别是{listed}。"
+            f"根据考评细则，每件扣{plain(scheme.unjustified_overdue_points)}分。",
+        ))
+    graded = [(g, units) for g, units in report.graded.items() if units]
+    if graded:
+        parts = [
+            f"{_join(units)}考核等级为 {g} 类，扣 {plain(scheme.deduction_for(g))} 分" for g, units in graded
+        ]
+        items.append((
+            "工单办理质量有差距",
+            f"因结案内容不规范等原因被退回重办情况较多，导致综合指标分值较低。{'；'.join(parts)}。",
+        ))
+    v = report.violations
+    if len(v):
+        parts = []
+        for r in v.itertuples():
+            if r.rule == "回退":
+                parts.append(f"工单[{r.order_id}]被{r.label}回退{r.count}次，导致该工单多次流转")
+            else:
+                parts.append(
+                    f"{r.label}承办的工单[{r.order_id}]申请延期{r.count}次，不符合延期不超过{scheme.max_extensions}次的规定"
+                )
+        items.append(("担当精神还需提升", "；".join(parts) + "。"))
+    return items
+
+
+# ---------------------------------------------------------------- HTML
+def _p(text: str | None, cls: str = "") -> str:
+    if not text:
+        return ""
+    attr = f' class="{cls}"' if cls else ""
+    return f"<p{attr}>{escape(text)}</p>"
+
+
+def masthead_html(report: MonthlyReport, *, issue: int | None = None, date: str | dt.date | None = None) -> str:
+    scheme = report.scheme
+    when = _date(date)
+    issue_line = f'<div class="issue">第 {int(issue)} 期</div>' if issue else ""
+    return (
+        '<header class="masthead">'
+        f'<div class="publication">{escape(scheme.publication or scheme.county + "政务督查")}</div>'
+        f"{issue_line}"
+        f'<div class="meta"><span>{escape(scheme.office)}</span>'
+        f"<span>{when.year} 年 {when.month} 月 {when.day} 日</span></div>"
+        "</header>"
+        f'<h1 class="title">{escape(title(report))}</h1>'
+    )
+
+
+def _date(date: str | dt.date | None) -> dt.date:
+    if date is None:
+        return dt.date.today()
+    if isinstance(date, dt.date):
+        return date
+    return dt.date.fromisoformat(str(date))
+
+
+def basic_html(report: MonthlyReport) -> str:
+    return '<h2>一、基本情况</h2>' + _p(para_work_orders(report)) + _p(para_month_over_month(report))
+
+
+def ranking_html(report: MonthlyReport) -> str:
+    return _p(para_rankings(report))
+
+
+def overdue_html(report: MonthlyReport) -> str:
+    return _p(para_overdue(report))
+
+
+def letters_html(report: MonthlyReport) -> str:
+    return _p(para_letters(report))
+
+
+def problems_html(report: MonthlyReport) -> str:
+    items = problems(report)
+    body = "".join(
+        f'<p><span class="lead">{i}、{escape(head)}：</span>{escape(text)}</p>'
+        for i, (head, text) in enumerate(items, start=1)
+    )
+    return "<h2>二、存在的问题</h2>" + (body or _p("本月未发现需要通报的问题。"))
+
+
+def requirements_html(report: MonthlyReport, text: str | None = None) -> str:
+    text = report.scheme.requirements_text() if text is None else text
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    if not paragraphs:
+        return ""
+    return "<h2>三、工作要求</h2>" + "".join(_p(" ".join(p.split("\n"))) for p in paragraphs)
+
+
+def appendix_html(report: MonthlyReport) -> str:
+    table = report.appendix(with_group=False)
+    groups = report.evaluation["group"].tolist()
+    head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
+    rows = []
+    current = None
+    for group, row in zip(groups, table.itertuples(index=False)):
+        if group != current:
+            rows.append(f'<tr class="group"><td colspan="{len(table.columns)}">{escape(group)}</td></tr>')
+            current = group
+        grade = row[-1]
+        cls = f' class="grade-{escape(grade)}"' if grade in ("B", "C", "D") else ""
+        cells = "".join(f"<td>{escape(str(v))}</td>" for v in row)
+        rows.append(f"<tr{cls}>{cells}</tr>")
+    return (
+        '<section class="appendix">'
+        f'<p class="attachment-ref">附件：{escape(appendix_title(report))}</p>'
+        f'<h2 class="appendix-title">{escape(appendix_title(report))}</h2>'
+        f'<table class="evaluation"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        '<p class="note">注：综合指标值 = ' + escape(_formula(report)) + "；等级："
+        + escape("，".join(_grade_rules(report))) + "。“—”表示当月无应办理工单，不参与评价。</p>"
+        "</section>"
+    )
+
+
+def _formula(report: MonthlyReport) -> str:
+    from .scheme import RATES
+
+    parts = []
+    for rate, positive in RATES.items():
+        w = report.scheme.weights[rate]
+        if w:
+            parts.append(f"{plain(w)}×{rate}" if positive else f"{plain(w)}×(100−{rate})")
+    return " + ".join(parts)
+
+
+def _grade_rules(report: MonthlyReport) -> list[str]:
+    grades = report.scheme.grades
+    out = []
+    for g in grades[:-1]:
+        out.append(f"{g.name} ≥ {plain(g.min)}")
+    out.append(f"{grades[-1].name} 低于 {plain(grades[-2].min)}" if len(grades) > 1 else grades[-1].name)
+    return out
+
+
+def figure_html(png: bytes, caption: str) -> str:
+    import base64
+
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{escape(caption)}"/>'
+        f"<figcaption>{escape(caption)}</figcaption></figure>"
+    )
+
+
+class Bulletin:
+    """What the notebook uses: each method returns an HTML object ready for ``display``.
+
+    Charts are saved as PNG into ``output_dir/charts`` and embedded in the
+    page; the appendix is also written as ``output_dir/evaluation.xlsx``.
+    """
+
+    def __init__(self, report: MonthlyReport, *, output_dir: str | Path, issue: int | None = None,
+                 date: str | dt.date | None = None) -> None:
+        self.report = report
+        self.output_dir = Path(output_dir)
+        self.issue = issue
+        self.date = date
+        self._figures = 0
+
+    @staticmethod
+    def _html(markup: str):
+        from IPython.display import HTML
+
+        return HTML(markup)
+
+    def masthead(self):
+        return self._html(masthead_html(self.report, issue=self.issue, date=self.date))
+
+    def basic(self):
+        return self._html(basic_html(self.report))
+
+    def rankings(self):
+        return self._html(ranking_html(self.report))
+
+    def overdue(self):
+        return self._html(overdue_html(self.report))
+
+    def letters(self):
+        return self._html(letters_html(self.report))
+
+    def problems(self):
+        return self._html(problems_html(self.report))
+
+    def requirements(self):
+        return self._html(requirements_html(self.report))
+
+    def appendix(self):
+        write_appendix(self.report, self.output_dir / "evaluation.xlsx")
+        return self._html(appendix_html(self.report))
+
+    def chart(self, name: str):
+        """Draw one of the bulletin's charts, save it as PNG and return it for display (or None)."""
+        from . import charts
+
+        made = bulletin_chart(self.report, name)
+        if made is None:
+            return self._html("")
+        ax, caption = made
+        self._figures += 1
+        path = self.output_dir / "charts" / f"{self._figures:02d}-{name}.png"
+        charts.save_figure(ax, path)
+        return self._html(figure_html(path.read_bytes(), f"图{self._figures}　{caption}"))
+
+
+CHARTS = ("categories", "month_over_month", "rank_towns", "rank_departments", "overdue", "mailbox")
+
+
+def bulletin_chart(report: MonthlyReport, name: str):
+    """Draw the named chart of the bulletin: ``(ax, caption)``, or None when there is nothing to draw."""
+    from . import charts
+
+    m = f"{report.month.year}年{report.month.month}月"
+    if name == "categories":
+        return charts.category_bar(report.categories), f"{m}热线诉求事件分类"
+    if name == "month_over_month":
+        if report.month_over_month is None:
+            return None
+        return charts.month_over_month(report.month_over_month, kind="事件分类"), f"{m}各类诉求与上月对比（环比）"
+    if name in ("rank_towns", "rank_departments"):
+        group = "乡镇(街道)" if name == "rank_towns" else "县直单位"
+        if not (report.evaluation["group"] == group).any():
+            return None
+        label = "乡镇（街道）" if group == "乡镇(街道)" else group
+        return charts.composite_rank(report.evaluation, group=group), f"{m}{label}工单办理综合指标值排名"
+    if name == "overdue":
+        if report.overdue.empty:
+            return None
+        return charts.overdue_bar(report.overdue), f"{m}超期工单分布"
+    if name == "mailbox":
+        if report.mailbox is None or report.mailbox.empty:
+            return None
+        return charts.mailbox_channels(report.mailbox), f"{m}群众来信渠道分布及满意率"
+    raise ValueError(f"unknown chart {name!r}; known: {', '.join(CHARTS)}")

@@ -1,0 +1,99 @@
+"""Turning an executed bulletin notebook into HTML (nbconvert) and PDF (WeasyPrint).
+
+The HTML is self-contained and offline: no scripts, images embedded, no code,
+no prompts, no parameter cells. Its fonts are named by family (the reader's
+system supplies them); the PDF embeds a CJK font found by :mod:`pyhotline.fonts`.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from importlib import resources
+from pathlib import Path
+
+import nbformat
+
+REMOVED_TAGS = {"parameters", "injected-parameters", "remove"}
+#: Output types that are never part of the bulletin (warnings, prints).
+DROPPED_OUTPUTS = {"stream", "error"}
+
+
+def _template(name: str) -> str:
+    return (resources.files("pyhotline") / "templates" / name).read_text(encoding="utf-8")
+
+
+def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Keep only what the bulletin shows: display outputs of code cells not tagged for removal."""
+    nb = copy.deepcopy(nb)
+    kept = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell.cell_type != "code" or tags & REMOVED_TAGS:
+            continue
+        cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") not in DROPPED_OUTPUTS]
+        if cell.outputs:
+            kept.append(cell)
+    nb.cells = kept
+    return nb
+
+
+def notebook_to_html(nb: nbformat.NotebookNode | str | Path, *, title: str) -> str:
+    """The bulletin page: nbconvert's basic HTML of the displayed outputs, wrapped in our page."""
+    from html import escape
+
+    from nbconvert import HTMLExporter
+
+    if not isinstance(nb, nbformat.NotebookNode):
+        nb = nbformat.read(str(nb), as_version=4)
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    body, _ = exporter.from_notebook_node(clean_notebook(nb))
+    return (
+        _template("page.html")
+        .replace("{{title}}", escape(title))
+        .replace("{{css}}", _template("bulletin.css"))
+        .replace("{{body}}", body)
+    )
+
+
+def font_css(serif, sans) -> str:
+    """CSS binding the page's text to the CJK fonts found (for WeasyPrint).
+
+    A system font is used by its family name (fontconfig knows it); a
+    packaged or configured file is declared with @font-face under its own
+    family name, so the PDF names the real font it embeds.
+    """
+    rules = []
+    for face in {serif.path: serif, sans.path: sans}.values():
+        if face.source != "system":
+            rules.append(f'@font-face {{ font-family: "{face.family}"; src: url("{face.path.as_uri()}"); }}')
+    rules.append(f'body {{ font-family: "{serif.family}", "{sans.family}", serif; }}')
+    rules.append(
+        "h1, h2, table, figcaption, .lead, .note, .masthead .meta "
+        f'{{ font-family: "{sans.family}", "{serif.family}", sans-serif; }}'
+    )
+    rules.append(f'h1.title, .masthead .publication {{ font-family: "{serif.family}", serif; }}')
+    return "\n".join(rules) + "\n"
+
+
+def html_to_pdf(html: str, path: str | Path, *, base_url: str | Path | None = None) -> Path:
+    """Write the PDF of the bulletin page, embedding a CJK font (A4, page numbers)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from .fonts import find_cjk_face
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    font_config = FontConfiguration()  # @font-face rules only load through one shared configuration
+    fonts = CSS(string=font_css(find_cjk_face("serif"), find_cjk_face("sans")), font_config=font_config)
+    HTML(string=html, base_url=str(base_url) if base_url else None).write_pdf(
+        str(path), stylesheets=[fonts], font_config=font_config
+    )
+    return Path(path)

@@ -1,0 +1,221 @@
+"""Running the bulletin notebook with papermill, once per month, safely.
+
+Each run executes ``notebooks/monthly_bulletin.ipynb`` in a staging folder,
+exports HTML and PDF there, and only then swaps the folder into
+``outputs/<month>/``: a failed run leaves the previous bulletin untouched, and
+two runs of the same month do not mix their files. The kernel is the Python
+running this code (no "kernel not found" inside a virtual environment).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BulletinError, PyhotlineError
+from .metrics import parse_month, parse_month_range
+
+KERNEL_NAME = "pyhotline-" + format(abs(hash(sys.executable)) % 10**8, "08d")
+
+
+def notebook_path(name: str = "monthly_bulletin.ipynb") -> Path:
+    """The bulletin notebook: ``$PYHOTLINE_NOTEBOOKS`` or ``notebooks/`` beside the package."""
+    folder = Path(os.environ.get("PYHOTLINE_NOTEBOOKS") or Path(__file__).resolve().parents[1] / "notebooks")
+    path = folder / name
+    if not path.is_file():
+        raise PyhotlineError(f"找不到通报笔记本 {path}；请设置环境变量 PYHOTLINE_NOTEBOOKS 指向 notebooks 文件夹")
+    return path
+
+
+def ensure_kernel() -> str:
+    """A kernelspec that runs this very interpreter, visible to papermill through JUPYTER_PATH."""
+    root = Path(tempfile.gettempdir()) / f"pyhotline-jupyter-{os.getuid()}"
+    spec_dir = root / "kernels" / KERNEL_NAME
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "pyhotline (this environment)",
+        "language": "python",
+        "env": {"MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+    }
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    target = spec_dir / "kernel.json"
+    text = json.dumps(spec, indent=1)
+    if not target.is_file() or target.read_text() != text:
+        tmp = spec_dir / f".kernel-{os.getpid()}.json"
+        tmp.write_text(text)
+        os.replace(tmp, target)
+    paths = os.environ.get("JUPYTER_PATH", "")
+    if str(root) not in paths.split(os.pathsep):
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(root), paths) if p)
+    return KERNEL_NAME
+
+
+@dataclass(frozen=True)
+class MonthResult:
+    month: str
+    folder: Path | None
+    error: str | None = None
+
+
+def run_month(
+    month: str,
+    *,
+    orders: str | Path | None = None,
+    units: str | Path | None = None,
+    letters: str | Path | None = None,
+    scheme: str | Path | None = None,
+    out_dir: str | Path = "outputs",
+    issue: int | None = None,
+    date: str | None = None,
+) -> Path:
+    """Produce ``out_dir/<month>/`` (bulletin.html, bulletin.pdf, bulletin.ipynb, evaluation.xlsx, charts/)."""
+    import nbformat
+    import papermill as pm
+
+    from .render import html_to_pdf, notebook_to_html
+
+    period = parse_month(month)
+    month = str(period)
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{month}-", dir=out_dir))
+    try:
+        executed = staging / "bulletin.ipynb"
+        parameters = {
+            "month": month,
+            "orders": _abs(orders),
+            "units": _abs(units),
+            "letters": _abs(letters),
+            "scheme": _abs(scheme) if scheme and Path(str(scheme)).suffix else (scheme or "pingjiang"),
+            "issue": issue,
+            "date": date,
+            "output_dir": str(staging),
+        }
+        try:
+            pm.execute_notebook(
+                str(notebook_path()),
+                str(executed),
+                parameters=parameters,
+                kernel_name=ensure_kernel(),
+                progress_bar=False,
+                log_output=False,
+                cwd=str(staging),
+            )
+        except pm.PapermillExecutionError as exc:
+            raise BulletinError(month, _explain(exc), cell=exc.exec_count) from None
+        nb = nbformat.read(str(executed), as_version=4)
+        html = notebook_to_html(nb, title=_title_of(nb) or f"{month} 督查通报")
+        (staging / "bulletin.html").write_text(html, encoding="utf-8")
+        html_to_pdf(html, staging / "bulletin.pdf", base_url=staging)
+        return _swap_into_place(staging, out_dir / month)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _abs(path: str | Path | None) -> str | None:
+    return None if path is None else str(Path(path).resolve())
+
+
+def _title_of(nb) -> str | None:
+    import re
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            html = output.get("data", {}).get("text/html", "")
+            match = re.search(r'<h1 class="title">(.*?)</h1>', "".join(html) if isinstance(html, list) else html)
+            if match:
+                from html import unescape
+
+                return unescape(match.group(1))
+    return None
+
+
+def _explain(exc) -> str:
+    """The error as the analyst should read it: our own messages as they are, others with their type."""
+    ename, evalue = exc.ename, exc.evalue
+    from . import errors
+
+    if hasattr(errors, ename):
+        return evalue
+    return f"{ename}: {evalue}"
+
+
+def _swap_into_place(staging: Path, final: Path) -> Path:
+    """Replace ``final`` with the finished ``staging`` folder, under a lock, never leaving it half-made."""
+    lock_path = final.parent / f".{final.name}.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ready = final.parent / f".{final.name}-ready-{os.getpid()}"
+        shutil.rmtree(ready, ignore_errors=True)
+        os.rename(staging, ready)
+        old = final.parent / f".{final.name}-old-{os.getpid()}"
+        if final.exists():
+            os.rename(final, old)
+        os.rename(ready, final)
+        shutil.rmtree(old, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        lock_path.unlink()
+    staging.mkdir()  # recreated empty so the caller's cleanup has something to remove
+    return final
+
+
+def _run_one(month: str, kwargs: dict) -> MonthResult:
+    try:
+        return MonthResult(month, run_month(month, **kwargs))
+    except PyhotlineError as exc:
+        return MonthResult(month, None, str(exc))
+    except Exception as exc:  # report every failure with its month, never lose the others
+        return MonthResult(month, None, f"{month} 通报生成失败：{type(exc).__name__}: {exc}")
+
+
+def run_bulletins(
+    *,
+    month: str | None = None,
+    months: str | None = None,
+    jobs: int | None = None,
+    **kwargs,
+) -> int:
+    """Run one month or a range (in parallel, with a progress bar). Returns the exit status."""
+    from tqdm import tqdm
+
+    wanted = [str(m) for m in (parse_month_range(months) if months else [parse_month(month)])]
+    _check_inputs(wanted, kwargs)
+    results: list[MonthResult] = []
+    if len(wanted) == 1:
+        results.append(_run_one(wanted[0], kwargs))
+    else:
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(wanted)))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_run_one, m, kwargs) for m in wanted]
+            with tqdm(total=len(futures), desc="生成通报", unit="月", file=sys.stderr) as bar:
+                for future in as_completed(futures):
+                    results.append(future.result())
+                    bar.update()
+    failed = 0
+    for result in sorted(results, key=lambda r: r.month):
+        if result.error:
+            failed += 1
+            print(f"错误：{result.error}", file=sys.stderr)
+        else:
+            print(f"{result.month} 通报已生成：{result.folder / 'bulletin.pdf'}")
+    return 1 if failed else 0
+
+
+def _check_inputs(months: list[str], kwargs: dict) -> None:
+    """Read the inputs once up front so a bad file is reported once, before any notebook starts."""
+    from .report import load_dataset, monthly_report
+    from .scheme import load_scheme
+
+    scheme = load_scheme(kwargs.get("scheme"))
+    data = load_dataset(kwargs.get("orders"), kwargs.get("units"), kwargs.get("letters"),
+                        with_letters=kwargs.get("letters") is not None or kwargs.get("orders") is None)
+    for m in months:
+        monthly_report(m, data, scheme)
