@@ -96,7 +96,10 @@ def para_overdue(report: MonthlyReport) -> str:
     if total == 0:
         return f"{_m(report)}，热线工单均按期办结，无超期工单。"
     parts = [f"{label}{n}件" for label, n in zip(report.overdue["label"], report.overdue["overdue"])]
-    return f"{_m(report)}，热线超期办结工单{total}件，其中{'；'.join(parts)}。"
+    still_open = int(report.overdue["open"].sum())
+    if still_open == 0:
+        return f"{_m(report)}，热线超期办结工单{total}件，其中{'；'.join(parts)}。"
+    return f"{_m(report)}，热线超期工单{total}件（其中{still_open}件至统计时仍未办结），其中{'；'.join(parts)}。"
 
 
 def para_letters(report: MonthlyReport) -> str | None:

@@ -236,22 +236,23 @@ def overdue(orders: pd.DataFrame, registry: Registry, month: str | pd.Period, sc
 
     Columns: label (short name, or the scheme's label for units outside the
     assessment), group, overdue, unjustified (市热线办退回 = 否), unjustified_ids
-    (tuple, 工单编号 descending: latest first). Sorted as the bulletin lists them:
+    (tuple, 工单编号 descending: latest first), open (still not closed). Sorted as the bulletin lists them:
     narrative group order, count descending, registry order.
     """
     due = due_orders(orders, month)
     late = due.loc[~(due["closed_at"] <= due["deadline"])]
     if late.empty:
-        return pd.DataFrame(columns=["label", "group", "overdue", "unjustified", "unjustified_ids"])
+        return pd.DataFrame(columns=["label", "group", "overdue", "open", "unjustified", "unjustified_ids"])
     marked = _display_units(late, registry, scheme)
     table = (
-        marked.assign(unjustified=~marked["city_returned"])
+        marked.assign(unjustified=~marked["city_returned"], still_open=marked["closed_at"].isna())
         .groupby("label", sort=False)
         .agg(
             group=("group", "first"),
             group_order=("group_order", "first"),
             position=("position", "min"),
             overdue=("order_id", "size"),
+            open=("still_open", "sum"),
             unjustified=("unjustified", "sum"),
             unjustified_ids=("order_id", lambda s: tuple(sorted(s[~marked.loc[s.index, "city_returned"]], key=_id_key, reverse=True))),
         )
@@ -259,7 +260,7 @@ def overdue(orders: pd.DataFrame, registry: Registry, month: str | pd.Period, sc
         .sort_values(["group_order", "overdue", "position"], ascending=[True, False, True], kind="stable")
         .reset_index(drop=True)
     )
-    return table[["label", "group", "overdue", "unjustified", "unjustified_ids"]]
+    return table[["label", "group", "overdue", "open", "unjustified", "unjustified_ids"]]
 
 
 def _id_key(order_id: str) -> tuple[int, str]:
