@@ -211,7 +211,7 @@ class TestCounts:
         counts = metrics.unit_counts(orders, MAY, pj_scheme).loc["平江县公安局"]
         assert counts[["accepted", "due", "handled", "on_time"]].tolist() == [2, 2, 1, 1]
         over = metrics.overdue(orders, registry, MAY, pj_scheme)
-        assert over[["label", "overdue", "unjustified"]].values.tolist() == [["公安局", 1, 1]]
+        assert over[["label", "overdue", "open", "unjustified"]].values.tolist() == [["公安局", 1, 1, 1]]
         assert over.iloc[0]["unjustified_ids"] == ("1",)
         police = row_of(metrics.evaluation(orders, registry, MAY, pj_scheme), "平江县公安局")
         assert police["completion_rate"] == Decimal("50.00")
