@@ -191,19 +191,15 @@ def _date(date: str | dt.date | None) -> dt.date:
 
 
 def basic_html(report: MonthlyReport) -> str:
-    return '<h2>一、基本情况</h2>' + _p(para_work_orders(report)) + _p(para_month_over_month(report))
-
-
-def ranking_html(report: MonthlyReport) -> str:
-    return _p(para_rankings(report))
-
-
-def overdue_html(report: MonthlyReport) -> str:
-    return _p(para_overdue(report))
-
-
-def letters_html(report: MonthlyReport) -> str:
-    return _p(para_letters(report))
+    """一、基本情况: work orders and categories, 环比, rankings, overdue, letters."""
+    paragraphs = [
+        para_work_orders(report),
+        para_month_over_month(report),
+        para_rankings(report),
+        para_overdue(report),
+        para_letters(report),
+    ]
+    return "<h2>一、基本情况</h2>" + "".join(_p(p) for p in paragraphs)
 
 
 def problems_html(report: MonthlyReport) -> str:
@@ -223,29 +219,54 @@ def requirements_html(report: MonthlyReport, text: str | None = None) -> str:
     return "<h2>三、工作要求</h2>" + "".join(_p(" ".join(p.split("\n"))) for p in paragraphs)
 
 
+def charts_title(report: MonthlyReport) -> str:
+    m = report.month
+    return f"{m.year}年{m.month}月份12345热线和市、县长信箱运行情况图表"
+
+
+def attachments_html(report: MonthlyReport, *, charts: bool = True) -> str:
+    """The list of attachments closing the body, as the reference does."""
+    items = [appendix_title(report)] + ([charts_title(report)] if charts else [])
+    if len(items) == 1:
+        return f'<p class="attachments">附件：{escape(items[0])}</p>'
+    listed = "".join(f"<div>{i}. {escape(t)}</div>" for i, t in enumerate(items, start=1))
+    return f'<div class="attachments"><span>附件：</span><div>{listed}</div></div>'
+
+
 def appendix_html(report: MonthlyReport) -> str:
+    """附件1: the evaluation table, one table per 单位类型 (each starting on its own page)."""
     table = report.appendix(with_group=False)
     groups = report.evaluation["group"].tolist()
     head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
-    rows = []
-    current = None
-    for group, row in zip(groups, table.itertuples(index=False)):
-        if group != current:
-            rows.append(f'<tr class="group"><td colspan="{len(table.columns)}">{escape(group)}</td></tr>')
-            current = group
-        grade = row[-1]
-        cls = f' class="grade-{escape(grade)}"' if grade in ("B", "C", "D") else ""
-        cells = "".join(f"<td>{escape(str(v))}</td>" for v in row)
-        rows.append(f"<tr{cls}>{cells}</tr>")
+    blocks = []
+    for group in dict.fromkeys(groups):
+        rows = []
+        for g, row in zip(groups, table.itertuples(index=False)):
+            if g != group:
+                continue
+            grade = row[-1]
+            cls = f' class="grade-{escape(grade)}"' if grade in ("B", "C", "D") else ""
+            rows.append(f"<tr{cls}>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>")
+        blocks.append(
+            f'<table class="evaluation"><caption>{escape(group)}</caption>'
+            f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        )
     return (
         '<section class="appendix">'
-        f'<p class="attachment-ref">附件：{escape(appendix_title(report))}</p>'
+        '<p class="attachment-ref">附件1</p>'
         f'<h2 class="appendix-title">{escape(appendix_title(report))}</h2>'
-        f'<table class="evaluation"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-        '<p class="note">注：综合指标值 = ' + escape(_formula(report)) + "；等级："
+        + "".join(blocks)
+        + '<p class="note">注：综合指标值 = ' + escape(_formula(report)) + escape(_rounding_note(report)) + "；等级："
         + escape("，".join(_grade_rules(report))) + "。“—”表示当月无应办理工单，不参与评价。</p>"
         "</section>"
     )
+
+
+def _rounding_note(report: MonthlyReport) -> str:
+    scheme = report.scheme
+    word = "四舍五入" if scheme.rounding == "half_up" else "四舍六入五成双"
+    return (f"，各项比率{word}保留{scheme.rate_decimals}位小数后计算，"
+            f"综合指标值{word}保留{scheme.composite_decimals}位小数")
 
 
 def _formula(report: MonthlyReport) -> str:
@@ -266,6 +287,19 @@ def _grade_rules(report: MonthlyReport) -> list[str]:
         out.append(f"{g.name} ≥ {plain(g.min)}")
     out.append(f"{grades[-1].name} 低于 {plain(grades[-2].min)}" if len(grades) > 1 else grades[-1].name)
     return out
+
+
+def charts_html(report: MonthlyReport, figures: list[str]) -> str:
+    """附件2: the charts, two to a row on landscape pages."""
+    if not figures:
+        return ""
+    pairs = [figures[i : i + 2] for i in range(0, len(figures), 2)]
+    rows = ["<tr>" + "".join(f"<td>{f}</td>" for f in pair) + "</tr>" for pair in pairs]
+    return (
+        '<section class="charts"><p class="attachment-ref">附件2</p>'
+        f'<h2 class="appendix-title">{escape(charts_title(report))}</h2>'
+        f'<table class="chart-grid">{"".join(rows)}</table></section>'
+    )
 
 
 def figure_html(png: bytes, caption: str) -> str:
@@ -305,37 +339,32 @@ class Bulletin:
     def basic(self):
         return self._html(basic_html(self.report))
 
-    def rankings(self):
-        return self._html(ranking_html(self.report))
-
-    def overdue(self):
-        return self._html(overdue_html(self.report))
-
-    def letters(self):
-        return self._html(letters_html(self.report))
-
     def problems(self):
         return self._html(problems_html(self.report))
 
     def requirements(self):
-        return self._html(requirements_html(self.report))
+        return self._html(requirements_html(self.report) + attachments_html(self.report))
 
     def appendix(self):
+        """附件1, the evaluation table; also written as ``evaluation.xlsx``."""
         write_appendix(self.report, self.output_dir / "evaluation.xlsx")
         return self._html(appendix_html(self.report))
 
-    def chart(self, name: str):
-        """Draw one of the bulletin's charts, save it as PNG and return it for display (or None)."""
+    def charts(self, names: tuple[str, ...] | None = None):
+        """附件2: every chart of the bulletin (saved as PNG in ``charts/`` too)."""
         from . import charts
 
-        made = bulletin_chart(self.report, name)
-        if made is None:
-            return self._html("")
-        ax, caption = made
-        self._figures += 1
-        path = self.output_dir / "charts" / f"{self._figures:02d}-{name}.png"
-        charts.save_figure(ax, path)
-        return self._html(figure_html(path.read_bytes(), f"图{self._figures}　{caption}"))
+        figures = []
+        for name in names or CHARTS:
+            made = bulletin_chart(self.report, name)
+            if made is None:
+                continue
+            ax, caption = made
+            self._figures += 1
+            path = self.output_dir / "charts" / f"{self._figures:02d}-{name}.png"
+            charts.save_figure(ax, path)
+            figures.append(figure_html(path.read_bytes(), f"图{self._figures}　{caption}"))
+        return self._html(charts_html(self.report, figures))
 
 
 CHARTS = ("categories", "month_over_month", "rank_towns", "rank_departments", "overdue", "mailbox")

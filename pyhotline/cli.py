@@ -53,7 +53,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from .export import write_appendix
     from .report import load_dataset, monthly_report
 
-    data = load_dataset(args.orders, args.units, with_letters=False)
+    data = load_dataset(args.orders, args.units)
     report = monthly_report(args.month, data, args.scheme)
     path = write_appendix(report, args.out, encoding=args.encoding)
     print(f"已写出 {report.month} 综合评价表：{path}（{len(report.evaluation)} 个单位）")

@@ -26,6 +26,9 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    mask = os.umask(0)
+    os.umask(mask)
+    tmp_path.chmod(0o666 & ~mask)  # mkstemp makes it private; give it the usual permissions
     try:
         yield tmp_path
         os.replace(tmp_path, target)

@@ -33,26 +33,19 @@ def load_dataset(
     orders: str | Path | None = None,
     units: str | Path | None = None,
     letters: str | Path | None = None,
-    *,
-    with_letters: bool = True,
 ) -> Dataset:
-    """Read the inputs; any path left out comes from the bundled sample.
-
-    With explicit ``orders`` and no ``letters``, the dataset has no letters
-    (the bulletin then leaves the mailbox section out) unless ``with_letters``
-    asks for the sample's.
+    """Read the inputs. Without ``orders`` the bundled sample is used (its units and letters too,
+    unless given); with ``orders`` and no ``letters`` the dataset has no letters and the bulletin
+    leaves the mailbox out.
     """
-    sample = None
-    if orders is None or units is None or (letters is None and with_letters and orders is None):
-        sample = sample_paths()
-    units_path = Path(units) if units is not None else sample["units"]
-    orders_path = Path(orders) if orders is not None else sample["orders"]
-    letters_path = Path(letters) if letters is not None else (sample["letters"] if sample and orders is None and with_letters else None)
-    registry = load_units(units_path)
+    sample = sample_paths() if orders is None or units is None else None
+    registry = load_units(units if units is not None else sample["units"])
+    if letters is None and orders is None:
+        letters = sample["letters"]
     return Dataset(
-        orders=load_orders(orders_path, registry),
+        orders=load_orders(orders if orders is not None else sample["orders"], registry),
         registry=registry,
-        letters=None if letters_path is None else load_letters(letters_path, registry),
+        letters=None if letters is None else load_letters(letters, registry),
     )
 
 

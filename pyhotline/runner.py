@@ -40,7 +40,7 @@ def ensure_kernel() -> str:
     root = Path(tempfile.gettempdir()) / f"pyhotline-jupyter-{os.getuid()}"
     spec_dir = root / "kernels" / KERNEL_NAME
     spec = {
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--log-level=ERROR"],
         "display_name": "pyhotline (this environment)",
         "language": "python",
         "env": {"MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
@@ -87,6 +87,7 @@ def run_month(
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{month}-", dir=out_dir))
+    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the bulletin is for sharing
     try:
         executed = staging / "bulletin.ipynb"
         parameters = {
@@ -118,6 +119,12 @@ def run_month(
         return _swap_into_place(staging, out_dir / month)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _abs(path: str | Path | None) -> str | None:
@@ -210,12 +217,10 @@ def run_bulletins(
 
 
 def _check_inputs(months: list[str], kwargs: dict) -> None:
-    """Read the inputs once up front so a bad file is reported once, before any notebook starts."""
-    from .report import load_dataset, monthly_report
+    """Read the scheme and the inputs once up front, so a bad file is reported once, before any
+    notebook starts. Problems of a single month are reported by that month's run."""
+    from .report import load_dataset
     from .scheme import load_scheme
 
-    scheme = load_scheme(kwargs.get("scheme"))
-    data = load_dataset(kwargs.get("orders"), kwargs.get("units"), kwargs.get("letters"),
-                        with_letters=kwargs.get("letters") is not None or kwargs.get("orders") is None)
-    for m in months:
-        monthly_report(m, data, scheme)
+    load_scheme(kwargs.get("scheme"))
+    load_dataset(kwargs.get("orders"), kwargs.get("units"), kwargs.get("letters"))
