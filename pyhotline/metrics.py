@@ -423,13 +423,18 @@ def very_satisfied_letters(letters: pd.DataFrame, registry: Registry, month: str
 
 # ---------------------------------------------------------------- month over month
 def month_over_month(orders: pd.DataFrame, letters: pd.DataFrame | None, month: str | pd.Period) -> pd.DataFrame | None:
-    """Totals and categories of the month against the previous one (环比); None without last month's data."""
+    """Totals and categories of the month against the previous one (环比).
+
+    None when the previous month is missing or only partly in the data (fewer
+    than half as many requests as this month: typically an export that starts
+    with this month and holds a few earlier orders due in it).
+    """
     month = parse_month(month)
     previous = month - 1
-    if not in_month(orders["accepted_at"], previous).any():
+    now, before = totals(orders, month), totals(orders, previous)
+    if before["requests"] == 0 or before["requests"] * 2 < now["requests"]:
         return None
     rows = []
-    now, before = totals(orders, month), totals(orders, previous)
     names = {"requests": "热线诉求总量", "work_orders": "派单工单", "direct": "直接办结"}
     for key, label in names.items():
         rows.append({"item": label, "kind": "总量", "current": now[key], "previous": before[key]})

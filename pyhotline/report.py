@@ -86,8 +86,7 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
     month = metrics.parse_month(month)
     scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
     orders, registry = data.orders, data.registry
-    has_any = metrics.in_month(orders["accepted_at"], month).any() or metrics.in_month(orders["deadline"], month).any()
-    if not has_any:
+    if not metrics.in_month(orders["accepted_at"], month).any():  # nothing accepted: no (complete) month to report
         known = data.months()
         span = f"数据中的月份为 {known[0]} 至 {known[-1]}" if known else "数据中没有任何工单"
         raise MonthError(f"{month} 没有任何工单记录（{span}）")
