@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError, MissingColumnError, UnknownUnitError
@@ -112,7 +113,13 @@ def normalize_text(value: str) -> str:
 
 # ---------------------------------------------------------------- raw tables
 def read_table(path: str | Path, *, expect: tuple[Column, ...] = ()) -> tuple[pd.DataFrame, int]:
-    """Read a CSV or XLSX file as text cells.
+    """Read a CSV or XLSX file as text cells, or a Parquet file as its typed columns.
+
+    Parquet columns keep their types (timestamps, integers, strings;
+    dictionary-encoded strings become categoricals) and nulls stay missing
+    values: the typed readers (:func:`load_orders` ...) take them as they are
+    and treat a null like an empty cell. Fully empty rows are dropped, as for
+    CSV and XLSX, and row numbers count the header as row 1.
 
     Returns the frame and the 1-based spreadsheet row number of its header
     (title rows above the header are skipped when ``expect`` names the columns
@@ -127,8 +134,7 @@ def read_table(path: str | Path, *, expect: tuple[Column, ...] = ()) -> tuple[pd
     elif suffix in (".csv", ".txt"):
         grid = _read_csv(path)
     elif suffix == ".parquet":
-        frame = pd.read_parquet(path)
-        return frame.astype("object").where(frame.notna(), ""), 1
+        return _read_parquet(path)[0], 1
     else:
         raise InputError("不支持的文件类型", path=path, value=path.suffix, expected=".csv、.xlsx 或 .parquet")
     header_at = _find_header(grid, expect)
@@ -137,6 +143,48 @@ def read_table(path: str | Path, *, expect: tuple[Column, ...] = ()) -> tuple[pd
     body.columns = header
     body = body.loc[~(body == "").all(axis=1)] if len(body) else body
     return body, header_at + 1
+
+
+def _read_parquet(path: Path, keep=None) -> tuple[pd.DataFrame, list[str]]:
+    """A Parquet file's columns (only those whose normalised header ``keep`` accepts), typed.
+
+    Also returns every normalised header of the file. No value goes through
+    Python strings: text columns stay Arrow-backed (or categorical when the file
+    dictionary-encodes them), timestamps and integers keep their types.
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+        names = parquet.schema_arrow.names
+        headers = [normalize_text(str(n)) for n in names]
+        selected = [n for n, h in zip(names, headers) if keep is None or keep(h)]
+        table = parquet.read(columns=selected, use_threads=True)
+    except Exception as exc:  # pyarrow raises many kinds
+        raise InputError(f"无法读取 Parquet 文件（{exc}）", path=path) from None
+    frame = table.to_pandas(date_as_object=False, self_destruct=True, split_blocks=True)
+    frame.columns = [normalize_text(str(n)) for n in selected]
+    if len(frame.columns) and len(frame):
+        empty = np.ones(len(frame), dtype=bool)
+        for name in frame.columns:
+            empty &= _blank_cells(frame[name])
+            if not empty.any():
+                break
+        if empty.any():
+            frame = frame.loc[~empty]
+    return frame, headers
+
+
+def _blank_cells(values: pd.Series) -> np.ndarray:
+    """Null cells, and text cells holding the empty string."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        blank_category = np.asarray(values.cat.categories == "", dtype=bool)
+        codes = values.cat.codes.to_numpy()
+        return (codes < 0) | np.append(blank_category, False)[codes]
+    blank = np.array(values.isna(), dtype=bool)
+    if pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
+        blank |= (values == "").fillna(False).to_numpy(dtype=bool)
+    return blank
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -205,11 +253,18 @@ def _typed(
     header_aliases: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Read, rename, check and convert. Returns the frame and each row's spreadsheet row number."""
-    body, header_row = read_table(path, expect=columns)
     aliases = {**HEADER_ALIASES, **(header_aliases or {})}
+    if path.is_file() and path.suffix.lower() == ".parquet":
+        wanted = {c.header for c in columns}
+        body, headers = _read_parquet(path, keep=lambda h: aliases.get(h, h) in wanted)
+        header_row = 1
+        present = {aliases.get(h, h) for h in headers}
+    else:
+        body, header_row = read_table(path, expect=columns)
+        present = None
     renamed = {h: aliases.get(h, h) for h in body.columns}
     body = body.rename(columns=renamed)
-    present = set(body.columns)
+    present = set(body.columns) if present is None else present
     for col in columns:
         if col.required and col.header not in present:
             close = difflib.get_close_matches(col.header, [str(h) for h in present], n=1, cutoff=0.4)
@@ -219,10 +274,13 @@ def _typed(
             )
     keep = [c for c in columns if c.header in present]
     rows = pd.Series(body.index + header_row + 1, index=body.index, name="row")
-    frame = body[[c.header for c in keep]].copy()
-    frame.columns = [c.name for c in keep]
+    body = body[[c.header for c in keep]]
+    converted = {}
     for col in keep:
-        frame[col.name] = _convert(frame[col.name], col, path, rows)
+        converted[col.name] = _convert(body[col.header], col, path, rows)
+        del body[col.header]  # each source column is freed as soon as it is converted
+    frame = pd.DataFrame(converted, index=body.index, copy=False)
+    del body
     for col in columns:
         if col.name not in frame:
             frame[col.name] = _default(col, len(frame))
@@ -240,48 +298,161 @@ def _first_bad(mask: pd.Series, values: pd.Series, rows: pd.Series) -> tuple[int
     return int(rows[idx]), str(values[idx])
 
 
+# Columns are converted through their distinct values: a column of ten million
+# cells holding fifty unit names is normalised fifty times, not ten million.
+def _factorize(values: pd.Series) -> tuple[np.ndarray, list]:
+    """``values`` as (codes, uniques): cell i holds ``uniques[codes[i]]``; missing values are a unique too."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy().astype(np.intp)
+        uniques = list(values.cat.categories)
+        if (codes < 0).any():
+            codes = np.where(codes < 0, len(uniques), codes)
+            uniques.append(np.nan)
+        return codes, uniques
+    array = values.array
+    if isinstance(array, pd.arrays.ArrowStringArray):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        chunked = pa.chunked_array(array._pa_array) if not hasattr(array._pa_array, "chunks") else array._pa_array
+        encoded = pc.dictionary_encode(chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0), null_encoding="encode")
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+        uniques = [np.nan if u is None else u for u in encoded.dictionary.to_pylist()]
+        return codes, uniques
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes.astype(np.intp), list(uniques)
+
+
+def _text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, texts): each cell's text, stripped, is ``texts[codes[i]]`` (a missing value reads as "")."""
+    codes, uniques = _factorize(values)
+    if isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(values.dtype):
+        texts = pd.Series(["" if _missing(u) else str(u) for u in uniques], dtype=str)
+    else:
+        texts = pd.Series([_cell_text(u) for u in uniques], dtype=str)
+    return codes, texts.str.strip().to_numpy(dtype=object)
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Every cell as stripped text (typed Parquet columns written as a spreadsheet shows them)."""
+    if pd.api.types.is_string_dtype(values.dtype) and not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.fillna("").astype(str).str.strip() if values.hasnans else values.astype(str).str.strip()
+    if pd.api.types.is_integer_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype(str)
+    codes, texts = _text_codes(values)
+    return _take(texts, codes, values.index)
+
+
+def _take(uniques, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """A text column from its distinct values and codes (Arrow-backed, no Python string per cell)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dictionary = pa.array(list(uniques), type=pa.large_string())
+    return pd.Series(pd.array(pc.take(dictionary, pa.array(codes)), dtype="str"), index=index)
+
+
+def _first_code(bad_unique: np.ndarray, codes: np.ndarray) -> int | None:
+    """Position of the first cell whose distinct value is flagged, or None."""
+    if not bad_unique.any():
+        return None
+    bad = bad_unique[codes]
+    return int(np.argmax(bad)) if bad.any() else None
+
+
 def _convert(values: pd.Series, col: Column, path: Path, rows: pd.Series) -> pd.Series:
-    values = values.astype(str).str.strip()
-    if col.kind in ("id", "text"):
+    if col.kind == "datetime" and pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return _typed_datetimes(values, col, path, rows)
+    if col.kind == "count" and _is_number(values.dtype):
+        return _typed_counts(values, col, path, rows)
+    if col.kind in ("id", "datetime"):
+        values = _as_text(values)
+        if col.kind == "datetime":
+            return parse_datetimes(values, column=col.header, path=path, rows=rows, required=not col.nullable)
         blank = values == ""
         if col.required and blank.any():
             row, _ = _first_bad(blank, values, rows)
             raise InputError("不能为空", path=path, row=row, column=col.header)
-        if col.kind == "text":
-            return values.map(normalize_text)
         return values
+    codes, texts = _text_codes(values)
+    if col.kind == "text":
+        pos = _first_code(texts == "", codes) if col.required else None
+        if pos is not None:
+            raise InputError("不能为空", path=path, row=int(rows.iloc[pos]), column=col.header)
+        return _take([normalize_text(t) for t in texts], codes, values.index)
     if col.kind == "unit":
-        return values.map(normalize_text)
+        return _take([normalize_text(t) for t in texts], codes, values.index)
     if col.kind == "aliases":
-        return values.map(lambda v: tuple(a for a in (normalize_text(x) for x in re.split(r"[；;、,，]", v)) if a))
+        split = [tuple(a for a in (normalize_text(x) for x in re.split(r"[；;、,，]", v)) if a) for v in texts]
+        out = np.empty(len(split), dtype=object)
+        out[:] = split
+        return pd.Series(out[codes], index=values.index, dtype=object)
     if col.kind == "enum":
-        cleaned = values.map(normalize_text)
-        bad = ~cleaned.isin(col.values)
-        if bad.any():
-            row, value = _first_bad(bad, values, rows)
+        cleaned = np.array([normalize_text(t) for t in texts], dtype=object)
+        pos = _first_code(~pd.Series(cleaned, dtype=object).isin(col.values).to_numpy(), codes)
+        if pos is not None:
             allowed = "、".join(v for v in col.values if v) + ("或留空" if "" in col.values else "")
-            raise InputError("取值无法识别", path=path, row=row, column=col.header, value=value, expected=allowed)
-        return cleaned
+            raise InputError(
+                "取值无法识别", path=path, row=int(rows.iloc[pos]), column=col.header, value=texts[codes[pos]], expected=allowed
+            )
+        return _take(cleaned, codes, values.index)
     if col.kind == "flag":
-        lowered = values.map(normalize_text).str.lower()
-        bad = ~lowered.isin(_YES | _NO)
-        if bad.any():
-            row, value = _first_bad(bad, values, rows)
-            raise InputError("取值无法识别", path=path, row=row, column=col.header, value=value, expected="“是”或“否”")
+        lowered = pd.Series([normalize_text(t) for t in texts], dtype=str).str.lower()
+        pos = _first_code(~lowered.isin(_YES | _NO).to_numpy(), codes)
+        if pos is not None:
+            raise InputError(
+                "取值无法识别", path=path, row=int(rows.iloc[pos]), column=col.header, value=texts[codes[pos]], expected="“是”或“否”"
+            )
+        yes = lowered.isin(_YES)
         if col.name == "assessed":
-            return lowered.isin(_YES) | (lowered == "")
-        return lowered.isin(_YES)
+            yes = yes | (lowered == "")
+        return pd.Series(yes.to_numpy(dtype=bool)[codes], index=values.index, dtype=bool)
     if col.kind == "count":
-        blank = values == ""
-        numbers = pd.to_numeric(values.where(~blank, "0"), errors="coerce")
-        bad = numbers.isna() | (numbers < 0) | (numbers % 1 != 0)
-        if bad.any():
-            row, value = _first_bad(bad, values, rows)
-            raise InputError("次数应为非负整数", path=path, row=row, column=col.header, value=value, expected="0、1、2 这样的整数")
-        return numbers.astype("int64")
-    if col.kind == "datetime":
-        return parse_datetimes(values, column=col.header, path=path, rows=rows, required=not col.nullable)
+        blank = texts == ""
+        numbers = pd.to_numeric(pd.Series(np.where(blank, "0", texts), dtype=str), errors="coerce")
+        bad = (numbers.isna() | (numbers < 0) | (numbers % 1 != 0)).to_numpy()
+        pos = _first_code(bad, codes)
+        if pos is not None:
+            raise InputError(
+                "次数应为非负整数", path=path, row=int(rows.iloc[pos]), column=col.header, value=texts[codes[pos]],
+                expected="0、1、2 这样的整数",
+            )
+        return pd.Series(numbers.astype("int64").to_numpy()[codes], index=values.index)
     raise AssertionError(col.kind)  # pragma: no cover
+
+
+def _is_number(dtype) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def _typed_datetimes(values: pd.Series, col: Column, path: Path, rows: pd.Series) -> pd.Series:
+    """A timestamp column of a Parquet file: used as it is (a time zone is dropped, wall time kept)."""
+    if getattr(values.dtype, "tz", None) is not None:
+        values = values.dt.tz_localize(None)
+    parsed = values.astype("datetime64[ns]")
+    if not col.nullable:
+        blank = parsed.isna()
+        if blank.any():
+            row, _ = _first_bad(blank, parsed, rows)
+            raise InputError("不能为空", path=path, row=row, column=col.header)
+    return parsed
+
+
+def _typed_counts(values: pd.Series, col: Column, path: Path, rows: pd.Series) -> pd.Series:
+    """A numeric column of a Parquet file: missing is 0, otherwise a non-negative whole number."""
+    numbers = values.fillna(0) if values.hasnans else values
+    bad = (numbers < 0) | (numbers % 1 != 0)
+    if bad.any():
+        idx = bad[bad].index[0]
+        raise InputError(
+            "次数应为非负整数", path=path, row=int(rows[idx]), column=col.header, value=_cell_text(values[idx]),
+            expected="0、1、2 这样的整数",
+        )
+    return numbers.astype("int64")
 
 
 _CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日\s*(.*)$")
@@ -362,15 +533,17 @@ class Registry:
     def resolve(self, names: pd.Series, *, path: Path | None = None, column: str = "承办单位", rows: pd.Series | None = None) -> pd.Series:
         """Map names or aliases to registry names (empty stays empty)."""
         table = self.lookup
-        keys = names.map(normalize_text)
-        resolved = keys.map(table)
-        unknown = (keys != "") & resolved.isna()
-        if unknown.any():
-            idx = unknown[unknown].index[0]
-            value = names[idx]
-            close = difflib.get_close_matches(keys[idx], list(table), n=3, cutoff=0.5)
+        codes, uniques = _factorize(names)  # each distinct name is looked up once
+        keys = [normalize_text(u) for u in uniques]
+        resolved = [table.get(k) for k in keys]
+        unknown = np.array([k != "" and r is None for k, r in zip(keys, resolved)], dtype=bool)
+        pos = _first_code(unknown, codes)
+        if pos is not None:
+            idx = names.index[pos]
+            value = names.iloc[pos]
+            close = difflib.get_close_matches(keys[codes[pos]], list(table), n=3, cutoff=0.5)
             hint = "；最接近的有：" + "、".join(dict.fromkeys(table[c] for c in close)) if close else ""
-            n_unknown = int(keys[unknown].nunique())
+            n_unknown = len({k for k, u in zip(keys, unknown) if u})
             more = f"（共 {n_unknown} 个不在名录中的单位名称）" if n_unknown > 1 else ""
             raise UnknownUnitError(
                 f"承办单位不在单位名录中{more}{hint}",
@@ -380,7 +553,7 @@ class Registry:
                 value=value,
                 expected="单位名录中的单位名称或简称",
             )
-        return resolved.fillna("")
+        return _take(["" if r is None else r for r in resolved], codes, names.index)
 
     def info(self) -> pd.DataFrame:
         """name -> group, assessed, short, position (one row per unit)."""
@@ -420,7 +593,7 @@ def load_orders(
     """Read work orders (工单明细) and resolve units through the registry."""
     path = Path(path)
     frame, rows = _typed(path, ORDER_COLUMNS, header_aliases)
-    dup = frame["order_id"].duplicated()
+    dup = _duplicated(frame["order_id"])
     if dup.any():
         row, value = _first_bad(dup, frame["order_id"], rows)
         raise InputError("工单编号重复", path=path, row=row, column="工单编号", value=value, expected="每个工单只出现一次")
@@ -441,6 +614,26 @@ def load_orders(
             value=frame.at[idx, "closed_at"], expected=f"不早于受理时间 {frame.at[idx, 'accepted_at']}",
         )
     return frame.assign(unit=registry.resolve(frame["unit"], path=path, rows=rows))
+
+
+def _duplicated(values: pd.Series) -> pd.Series:
+    """``values.duplicated()``, answered by one hash pass when (as usual) every value is distinct."""
+    if isinstance(values.array, pd.arrays.ArrowStringArray) and len(values):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        array = values.array._pa_array
+        try:  # numeric ids: distinct numbers mean distinct texts (the reverse is checked the slow way)
+            numbers = pc.cast(array, pa.int64()).to_numpy()
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            numbers = None
+        if numbers is not None:
+            numbers = np.sort(numbers)
+            if not (numbers[1:] == numbers[:-1]).any():
+                return pd.Series(False, index=values.index)
+        elif pc.count_distinct(array).as_py() == len(values):
+            return pd.Series(False, index=values.index)
+    return values.duplicated()
 
 
 def load_letters(
