@@ -142,3 +142,41 @@ def test_data_driven_strings_are_escaped():
         report.evaluation.index != 0, "<script>alert(1)</script>"))
     html = bt.appendix_html(type(report)(**{**report.__dict__, "evaluation": hostile}))
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def _personal_values() -> set[str]:
+    import csv
+
+    values: set[str] = set()
+    for name, encoding, columns in (
+        ("orders.csv", "utf-8-sig", ("来电人", "联系电话", "诉求内容")),
+        ("letters.csv", "gb18030", ("来信人", "联系电话", "来信内容")),
+    ):
+        with open(ROOT / "data" / "sample" / name, encoding=encoding, newline="") as fh:
+            for row in csv.DictReader(fh):
+                values.update(row[c] for c in columns if row[c])
+    return values
+
+
+def test_no_personal_data_in_any_output(produced, pdf_text):
+    import zipfile
+
+    personal = _personal_values()
+    assert len(personal) > 5000  # names, phones and request texts of the sample
+    texts = {"pdf": pdf_text}
+    for path in produced.rglob("*"):
+        if path.suffix in (".html", ".ipynb"):
+            texts[path.name] = path.read_text(encoding="utf-8")
+        elif path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as z:
+                texts[path.name] = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+        elif path.suffix == ".png":
+            from PIL import Image
+
+            with Image.open(path) as im:
+                texts[path.name] = json.dumps({k: str(v) for k, v in im.info.items()}, ensure_ascii=False)
+    assert len(texts) == 1 + 3 + 6
+    for where, text in texts.items():
+        text = re.sub(r"[A-Za-z0-9+/=\\n]{400,}", "", text)  # embedded images: pixels, checked as PNG above
+        leaked = [v for v in personal if v in text]
+        assert not leaked, (where, leaked[:5])
