@@ -149,9 +149,12 @@ def evaluation(
     group. Sorted by the scheme's appendix group order, then 综合指标值
     descending, then the scheme's tie keys (descending), then registry order.
     """
-    month = parse_month(month)
+    return evaluation_from_counts(unit_counts(orders, month, scheme), registry, scheme)
+
+
+def evaluation_from_counts(counts: pd.DataFrame, registry: Registry, scheme: Scheme) -> pd.DataFrame:
+    """:func:`evaluation` from the per-unit counts (:func:`unit_counts`'s table, however computed)."""
     info = registry.info()
-    counts = unit_counts(orders, month, scheme)
     assessed = info.index[info["assessed"]]
     counts = counts.loc[counts.index.isin(assessed) & (counts[["accepted", "due"]].sum(axis=1) > 0)]
     if counts.empty:

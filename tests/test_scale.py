@@ -1,0 +1,208 @@
+"""Scale: Parquet input and the DuckDB engine give exactly what the CSV readers and pandas give.
+
+No timings here (benchmarks/run.py prints those); only agreement of results and errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pyhotline import fast, metrics
+from pyhotline.errors import InputError
+from pyhotline.io import load_letters, load_orders, load_units, read_table
+from pyhotline.report import appendix_table
+from pyhotline.sample import sample_paths
+from pyhotline.scheme import load_scheme
+
+from conftest import order, write_orders
+
+ROOT = Path(__file__).resolve().parents[1]
+duckdb = pytest.importorskip("duckdb")
+MONTHS = ["2024-03", "2024-04", "2024-05", "2024-06"]
+
+
+def csv_to_parquet(csv_path: Path, parquet_path: Path, encoding: str = "utf-8-sig") -> Path:
+    """The CSV's cells as Parquet text columns (empty cells as nulls), as a naive export would write them."""
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding=encoding)
+    table = pa.table({c: pa.array([v if v != "" else None for v in frame[c]], pa.string()) for c in frame.columns})
+    pq.write_table(table, parquet_path)
+    return parquet_path
+
+
+def typed_parquet(csv_path: Path, parquet_path: Path) -> Path:
+    """The sample orders as a database export writes them: timestamps, integers, dictionary text."""
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    columns = {}
+    for c in frame.columns:
+        if c in ("受理时间", "办理时限", "办结时间"):
+            columns[c] = pa.array(pd.to_datetime(frame[c].where(frame[c] != "")).astype("datetime64[ms]"))
+        elif c in ("延期次数", "回退次数", "返工次数"):
+            columns[c] = pa.array(pd.to_numeric(frame[c].where(frame[c] != "", "0")).astype("int64"))
+        else:
+            columns[c] = pa.array(frame[c].tolist(), pa.string()).dictionary_encode()
+    pq.write_table(pa.table(columns), parquet_path)
+    return parquet_path
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("scale")
+    paths = sample_paths()
+    registry = load_units(paths["units"])
+    return {
+        "registry": registry,
+        "csv": paths["orders"],
+        "text_parquet": csv_to_parquet(paths["orders"], tmp / "orders-text.parquet"),
+        "typed_parquet": typed_parquet(paths["orders"], tmp / "orders-typed.parquet"),
+        "letters_csv": paths["letters"],
+        "letters_parquet": csv_to_parquet(paths["letters"], tmp / "letters.parquet", encoding="gb18030"),
+    }
+
+
+# ---------------------------------------------------------------- parquet input
+@pytest.mark.parametrize("kind", ["text_parquet", "typed_parquet"])
+def test_parquet_orders_equal_csv_orders(sample, kind):
+    from_csv = load_orders(sample["csv"], sample["registry"])
+    from_parquet = load_orders(sample[kind], sample["registry"])
+    pd.testing.assert_frame_equal(from_parquet, from_csv)
+
+
+def test_parquet_letters_and_units_equal_csv(sample, tmp_path):
+    registry = sample["registry"]
+    pd.testing.assert_frame_equal(
+        load_letters(sample["letters_parquet"], registry), load_letters(sample["letters_csv"], registry)
+    )
+    units = load_units(csv_to_parquet(sample_paths()["units"], tmp_path / "units.parquet", encoding="utf-8"))
+    pd.testing.assert_frame_equal(units.units, registry.units)
+
+
+def test_parquet_drops_personal_columns_and_keeps_types(sample):
+    frame, header_row = read_table(sample["typed_parquet"])
+    assert header_row == 1
+    assert str(frame["受理时间"].dtype).startswith("datetime64")
+    assert frame["延期次数"].dtype == "int64"
+    orders = load_orders(sample["typed_parquet"], sample["registry"])
+    assert "来电人" not in orders.columns and "联系电话" not in orders.columns
+
+
+def _parquet_orders(tmp_path: Path, rows: list[dict], name: str = "orders.parquet", **types) -> Path:
+    csv_path = write_orders(tmp_path / (name + ".csv"), rows)
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    columns = {}
+    for c in frame.columns:
+        if types.get(c) == "int":
+            columns[c] = pa.array(pd.to_numeric(frame[c].where(frame[c] != "", "0")).astype("int64"))
+        elif types.get(c) == "datetime":
+            columns[c] = pa.array(pd.to_datetime(frame[c].where(frame[c] != "")).astype("datetime64[ms]"))
+        else:
+            columns[c] = pa.array(frame[c].tolist(), pa.string())
+    path = tmp_path / name
+    pq.write_table(pa.table(columns), path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "rows, types",
+    [
+        ([order("1", "公安局", "2024-05-03 08:00", "2024-05-10 08:00", "", extensions=-1)], {"延期次数": "int"}),
+        ([order("1", "公安局", "2024-05-03 08:00", "2024-05-10 08:00"),
+          order("1", "民政局", "2024-05-04 08:00", "2024-05-10 08:00")], {}),
+        ([order("1", "公安局", "2024-05-03 08:00", "2024-05-10 08:00"),
+          order("2", "不存在局", "2024-05-04 08:00", "2024-05-10 08:00")], {"受理时间": "datetime"}),
+        ([order("1", "公安局", "2024-05-03 08:00", "", "")], {"办理时限": "datetime"}),
+        ([order("1", "公安局", "2024-05-03 08:00", "2024-05-10 08:00", "2024-05-01 08:00")],
+         {"受理时间": "datetime", "办结时间": "datetime"}),
+        ([order("1", "公安局", "2024-05-03 08:00", "2024-05-10 08:00", mode="转办")], {}),
+    ],
+    ids=["negative-count", "duplicate-id", "unknown-unit", "no-deadline", "closed-early", "bad-mode"],
+)
+def test_parquet_errors_name_the_same_row_and_column(tmp_path, registry, rows, types):
+    csv_path = write_orders(tmp_path / "orders.parquet.csv", rows)
+    parquet_path = _parquet_orders(tmp_path, rows, **types)
+    with pytest.raises(InputError) as from_csv:
+        load_orders(csv_path, registry)
+    with pytest.raises(InputError) as from_parquet:
+        load_orders(parquet_path, registry)
+    assert (from_parquet.value.row, from_parquet.value.column, from_parquet.value.reason) == (
+        from_csv.value.row, from_csv.value.column, from_csv.value.reason
+    )
+    # the DuckDB engine leaves the file to the reader, which raises the same error
+    with pytest.raises(InputError) as from_engine:
+        fast.evaluation(parquet_path, registry, "2024-05", load_scheme("pingjiang"))
+    assert str(from_engine.value) == str(from_parquet.value)
+
+
+# ---------------------------------------------------------------- the DuckDB engine
+@pytest.mark.parametrize("kind", ["typed_parquet", "text_parquet", "csv"])
+@pytest.mark.parametrize("month", MONTHS)
+def test_duckdb_engine_equals_pandas_on_the_sample(sample, pj_scheme, kind, month):
+    registry = sample["registry"]
+    expected = metrics.evaluation(load_orders(sample["csv"], registry), registry, month, pj_scheme)
+    got = fast.evaluation(sample[kind], registry, month, pj_scheme)
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_duckdb_engine_counts_the_typed_file_itself(sample, pj_scheme):
+    """The typed sample is clean: DuckDB counts it (no fallback to the readers)."""
+    counts = fast.duckdb_counts(sample["typed_parquet"], sample["registry"], metrics.parse_month("2024-05"), pj_scheme)
+    assert counts is not None
+    orders = load_orders(sample["csv"], sample["registry"])
+    expected = metrics.unit_counts(orders, "2024-05", pj_scheme)
+    expected = expected.loc[expected.sum(axis=1) > 0]
+    pd.testing.assert_frame_equal(counts, expected)
+
+
+@pytest.fixture(scope="module")
+def generated_10k():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import generate
+    finally:
+        sys.path.pop(0)
+    return generate.generate(10_000)
+
+
+def test_generated_10k_csv_and_parquet_agree(generated_10k):
+    csv_path, parquet_path = generated_10k
+    registry = load_units(csv_path.parent / "units.csv")
+    pd.testing.assert_frame_equal(load_orders(parquet_path, registry), load_orders(csv_path, registry))
+
+
+@pytest.mark.parametrize("month", ["2024-01", "2024-05", "2024-12"])
+def test_duckdb_engine_equals_pandas_on_generated_10k(generated_10k, pj_scheme, month):
+    csv_path, parquet_path = generated_10k
+    registry = load_units(csv_path.parent / "units.csv")
+    expected = metrics.evaluation(load_orders(parquet_path, registry), registry, month, pj_scheme)
+    assert fast.duckdb_counts(parquet_path, registry, metrics.parse_month(month), pj_scheme) is not None
+    pd.testing.assert_frame_equal(fast.evaluation(parquet_path, registry, month, pj_scheme), expected)
+
+
+def test_anchor_sql_agrees_with_pandas_on_generated_10k(generated_10k, pj_scheme):
+    """The benchmark's DuckDB SQL anchor (exact DECIMAL half-up) prints the same appendix as pyhotline."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from anchor import anchor_appendix
+    finally:
+        sys.path.pop(0)
+    csv_path, parquet_path = generated_10k
+    registry = load_units(csv_path.parent / "units.csv")
+    ours = appendix_table(metrics.evaluation(load_orders(parquet_path, registry), registry, "2024-05", pj_scheme))
+    con = duckdb.connect()
+    anchor = anchor_appendix(con, parquet_path, registry, metrics.parse_month("2024-05"), pj_scheme)
+    assert ours.shape == anchor.shape
+    assert (ours.to_numpy() == anchor.to_numpy()).all()
+
+
+def test_engine_argument(sample, pj_scheme):
+    registry = sample["registry"]
+    a = fast.evaluate(sample["typed_parquet"], registry, "2024-05", pj_scheme, engine="pandas")
+    b = fast.evaluate(sample["typed_parquet"], registry, "2024-05", pj_scheme, engine="duckdb")
+    pd.testing.assert_frame_equal(a, b)
+    with pytest.raises(ValueError):
+        fast.evaluate(sample["typed_parquet"], registry, "2024-05", pj_scheme, engine="polars")
