@@ -25,9 +25,35 @@ def _inputs(parser: argparse.ArgumentParser, *, letters: bool) -> None:
     parser.add_argument("--scheme", default=None, help="考评规则：内置名称（如 pingjiang）或 .toml 文件路径")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports mistakes in Chinese, as ``错误：…`` with exit status 2."""
+
+    _TRANSLATIONS = (
+        (r"the following arguments are required: (.*)", "缺少必需的选项 {0}"),
+        (r"one of the arguments (.*) is required", "需要给出以下选项之一：{0}"),
+        (r"argument (\S+): not allowed with argument (\S+)", "选项 {0} 和 {1} 不能同时使用"),
+        (r"argument (\S+): expected one argument", "选项 {0} 后面缺少取值"),
+        (r"argument (\S+): invalid int value: (.*)", "选项 {0} 应为整数，给出的是 {1}"),
+        (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", "没有 {1} 这个命令；可用的有：{2}"),
+        (r"unrecognized arguments: (.*)", "不认识的选项：{0}"),
+    )
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        import re
+
+        for pattern, chinese in self._TRANSLATIONS:
+            match = re.fullmatch(pattern, message)
+            if match:
+                message = chinese.format(*match.groups())
+                break
+        hint = "（月份写成 YYYY-MM，例如 --month 2024-05）" if "--month" in message else ""
+        self.exit(2, f"错误：{message}{hint}\n用法：{self.format_usage().strip().removeprefix('usage: ')}\n"
+                     f"运行 {self.prog} -h 查看说明\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pyhotline", description="12345 热线和市、县长信箱月度督查通报")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="pyhotline", description="12345 热线和市、县长信箱月度督查通报")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     ev = sub.add_parser("evaluate", help="计算某月综合评价表（附件），写成 CSV 或 XLSX")
     ev.add_argument("--month", required=True, help="月份，YYYY-MM，例如 2024-05")

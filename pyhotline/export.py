@@ -43,10 +43,26 @@ def appendix_title(report: MonthlyReport) -> str:
 
 def write_appendix(report: MonthlyReport, path: str | Path, *, encoding: str = "utf-8") -> Path:
     """Write the appendix table; the format follows the extension (.csv or .xlsx)."""
+    import codecs
+
     path = Path(path)
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise PyhotlineError(f"输出路径 {path.name} 是一个文件夹；请给出文件名，如 评价表.xlsx")
     table = report.appendix()
     if suffix == ".csv":
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise PyhotlineError(
+                f"不认识的编码“{encoding}”；可用 utf-8、utf-8-sig（Excel 直接打开）或 gb18030"
+            ) from None
+        try:
+            table.to_csv(index=False, lineterminator="\r\n").encode(encoding)
+        except UnicodeEncodeError:
+            raise PyhotlineError(
+                f"评价表含中文，无法用编码 {encoding} 写出；请用 utf-8、utf-8-sig 或 gb18030"
+            ) from None
         with atomic_path(path) as tmp:
             table.to_csv(tmp, index=False, encoding=encoding, lineterminator="\r\n")  # RFC 4180, as Excel writes
     elif suffix == ".xlsx":

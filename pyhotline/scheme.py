@@ -121,10 +121,34 @@ def load_scheme(name_or_path: str | Path | None = None) -> Scheme:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise SchemeError(f"格式错误（{exc}）", path=path) from None
+        raise SchemeError(_toml_message(exc), path=path) from None
     except UnicodeDecodeError:
         raise SchemeError("不是 UTF-8 编码的文本文件", path=path) from None
     return _parse(raw, path)
+
+
+_TOML_REASONS = (
+    ("Expected ']' at the end of a table declaration", "表名的方括号没有闭合"),
+    ("Expected ']]' at the end of an array declaration", "[[…]] 的方括号没有闭合"),
+    ("Invalid value", "取值写法不对（文字要加英文引号，如 \"0.3\"）"),
+    ("Cannot overwrite a value", "同一设置项写了两次"),
+    ("Cannot declare", "同一张表写了两次"),
+    ("Unterminated string", "引号没有闭合"),
+    ("Expected '=' after a key", "设置项后面缺少 ="),
+    ("Invalid statement", "这一行的写法不对"),
+)
+
+
+def _toml_message(exc: Exception) -> str:
+    """tomllib's English message as an analyst can act on it: where, and what in Chinese."""
+    import re
+
+    text = str(exc)
+    where = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    reason = next((cn for en, cn in _TOML_REASONS if text.startswith(en)), "写法不符合 TOML 格式")
+    if where:
+        return f"格式错误，第 {where.group(1)} 行第 {where.group(2)} 列：{reason}"
+    return f"格式错误：{reason}"
 
 
 def _get(raw: dict, dotted: str, path: Path, default: object = ...) -> object:
