@@ -17,13 +17,86 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .errors import InputError, MissingColumnError, UnknownUnitError
+
+
+# ---------------------------------------------------------------- problems
+# Row-level problems are raised at once (the first one found), except inside
+# ``collecting()``, where every problem is gathered and reading goes on: that is
+# how ``pyhotline check`` reports everything wrong with a file in one go.
+_PROBLEMS: ContextVar[list | None] = ContextVar("pyhotline_problems", default=None)
+MAX_ROWS_PER_PROBLEM = 20
+
+
+@contextmanager
+def collecting() -> Iterator[list[InputError]]:
+    """Gather row-level problems instead of raising the first (file-level ones still raise)."""
+    token = _PROBLEMS.set([])
+    try:
+        yield _PROBLEMS.get()
+    finally:
+        _PROBLEMS.reset(token)
+
+
+def _report(error: InputError) -> None:
+    problems = _PROBLEMS.get()
+    if problems is None:
+        raise error
+    problems.append(error)
+
+
+def _report_rows(positions: np.ndarray, make: Callable[[int], InputError]) -> None:
+    """A problem at each position (positional row index): raise the first, or collect up to a limit."""
+    if len(positions) == 0:
+        return
+    problems = _PROBLEMS.get()
+    if problems is None:
+        raise make(int(positions[0]))
+    for pos in positions[:MAX_ROWS_PER_PROBLEM]:
+        problems.append(make(int(pos)))
+    if len(positions) > MAX_ROWS_PER_PROBLEM:
+        first = problems[-1]
+        problems.append(InputError(
+            f"{first.reason}：另有 {len(positions) - MAX_ROWS_PER_PROBLEM} 行同样的问题（只列出前 {MAX_ROWS_PER_PROBLEM} 行）",
+            path=first.path, column=first.column,
+        ))
+
+
+def _positions(mask) -> np.ndarray:
+    return np.flatnonzero(np.asarray(mask, dtype=bool))
+
+
+@dataclass
+class FileQuality:
+    """What reading one file found: rows read, rows set aside and why, warnings."""
+
+    kind: str  # 工单明细, 信件明细, 单位名录
+    file: str
+    rows: int = 0  # data rows below the header (blank rows not counted)
+    blank: int = 0  # blank rows skipped
+    set_aside: dict[str, int] = field(default_factory=dict)  # reason -> rows
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def used(self) -> int:
+        return self.rows - sum(self.set_aside.values())
+
+    def summary(self) -> str:
+        text = f"{self.kind} {self.file}：读入 {self.rows} 行"
+        if self.set_aside:
+            text += "，剔除 " + "、".join(f"{reason} {n} 行" for reason, n in self.set_aside.items())
+        if self.blank:
+            text += f"（另跳过空行 {self.blank} 行）"
+        return text + f"，使用 {self.used} 行"
 
 
 @dataclass(frozen=True)
@@ -141,7 +214,9 @@ def read_table(path: str | Path, *, expect: tuple[Column, ...] = ()) -> tuple[pd
     header = [normalize_text(str(h)) for h in grid.iloc[header_at]]
     body = grid.iloc[header_at + 1 :].reset_index(drop=True)
     body.columns = header
-    body = body.loc[~(body == "").all(axis=1)] if len(body) else body
+    blank = (body == "").all(axis=1) if len(body) else pd.Series(dtype=bool)
+    body = body.loc[~blank] if len(body) else body
+    body.attrs["blank_rows"] = int(blank.sum())
     return body, header_at + 1
 
 
@@ -197,6 +272,15 @@ def _read_csv(path: Path) -> pd.DataFrame:
     from io import StringIO
 
     raw = path.read_bytes()
+    if raw.startswith(b"PK\x03\x04"):
+        raise InputError("这是一个 Excel 文件而不是 CSV", path=path, expected="把文件扩展名改为 .xlsx")
+    if raw.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError("这是一个旧版 Excel（.xls）文件而不是 CSV", path=path, expected="在 Excel 中另存为 .xlsx 或 CSV")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            "这是 UTF-16 编码的“Unicode 文本”文件", path=path,
+            expected="在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx",
+        )
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(encoding)
@@ -211,15 +295,30 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise InputError(f"CSV 格式错误：{exc}", path=path) from None
     if not rows:
         raise InputError("文件是空的", path=path)
+    first = next((r for r in rows if any(c.strip() for c in r)), [])
+    if len(first) == 1 and any(sep in first[0] for sep in (";", "\t", "；")):
+        raise InputError(
+            f"表头只有一列（“{first[0][:40]}”），分隔符似乎不是逗号", path=path, row=rows.index(first) + 1,
+            expected="逗号分隔的 CSV（在 Excel 中另存为“CSV UTF-8（逗号分隔）”）",
+        )
     width = max(len(r) for r in rows)
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        with open(path, "rb") as fh:
+            old_xls = fh.read(4) == b"\xd0\xcf\x11\xe0"
+        raise InputError(
+            "不是有效的 Excel .xlsx 文件" + ("（这是旧版 .xls）" if old_xls else "（可能是改了扩展名的 CSV 或旧版 .xls）"),
+            path=path, expected="在 Excel 中另存为 .xlsx 或 CSV",
+        )
     try:
         grid = pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds
-        raise InputError(f"无法读取 Excel 文件（{exc}）", path=path) from None
+        raise InputError(f"无法读取 Excel 文件（{type(exc).__name__}）", path=path, expected="在 Excel 中另存为 .xlsx 后重试") from None
     return grid.apply(lambda col: col.map(_cell_text))
 
 
@@ -265,13 +364,17 @@ def _typed(
     renamed = {h: aliases.get(h, h) for h in body.columns}
     body = body.rename(columns=renamed)
     present = set(body.columns) if present is None else present
+    known = {c.header for c in columns} | set(PERSONAL_HEADERS)
+    unrecognised = [str(h) for h in present if h not in known and str(h).strip()]
     for col in columns:
         if col.required and col.header not in present:
-            close = difflib.get_close_matches(col.header, [str(h) for h in present], n=1, cutoff=0.4)
-            hint = f"；最接近的列是“{close[0]}”" if close else ""
-            raise MissingColumnError(
+            close = difflib.get_close_matches(col.header, unrecognised, n=1, cutoff=0.4)
+            hint = f"；表头中的“{close[0]}”是否就是这一列？" if close else ""
+            _report(MissingColumnError(
                 f"缺少必需的列“{col.header}”{hint}", path=path, row=header_row, expected="表头中有“" + col.header + "”"
-            )
+            ))
+    if len(body) == 0:
+        raise InputError("表头下面没有任何记录", path=path, row=header_row)
     keep = [c for c in columns if c.header in present]
     rows = pd.Series(body.index + header_row + 1, index=body.index, name="row")
     body = body[[c.header for c in keep]]
@@ -279,17 +382,27 @@ def _typed(
     for col in keep:
         converted[col.name] = _convert(body[col.header], col, path, rows)
         del body[col.header]  # each source column is freed as soon as it is converted
+    blank_rows = body.attrs.get("blank_rows", 0)
     frame = pd.DataFrame(converted, index=body.index, copy=False)
+    frame.attrs["blank_rows"] = blank_rows
     del body
     for col in columns:
         if col.name not in frame:
             frame[col.name] = _default(col, len(frame))
-    return frame.reset_index(drop=True), rows.reset_index(drop=True)
+    frame = frame.reset_index(drop=True)
+    frame.attrs["blank_rows"] = blank_rows
+    return frame, rows.reset_index(drop=True)
 
 
 def _default(col: Column, n: int) -> pd.Series:
     if col.kind == "flag":
         return pd.Series([True] * n if col.name == "assessed" else [False] * n, dtype=bool)
+    if col.kind == "datetime":
+        return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    if col.kind == "count":
+        return pd.Series(0, index=range(n), dtype="int64")
+    if col.kind == "aliases":
+        return pd.Series([()] * n, dtype=object)
     return pd.Series([""] * n, dtype=str)
 
 
@@ -356,6 +469,13 @@ def _take(uniques, codes: np.ndarray, index: pd.Index) -> pd.Series:
     return pd.Series(pd.array(pc.take(dictionary, pa.array(codes)), dtype="str"), index=index)
 
 
+def _bad_positions(bad_unique: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Positions of the cells whose distinct value is flagged."""
+    if not bad_unique.any():
+        return np.array([], dtype=np.intp)
+    return np.flatnonzero(bad_unique[codes])
+
+
 def _first_code(bad_unique: np.ndarray, codes: np.ndarray) -> int | None:
     """Position of the first cell whose distinct value is flagged, or None."""
     if not bad_unique.any():
@@ -375,14 +495,15 @@ def _convert(values: pd.Series, col: Column, path: Path, rows: pd.Series) -> pd.
             return parse_datetimes(values, column=col.header, path=path, rows=rows, required=not col.nullable)
         blank = values == ""
         if col.required and blank.any():
-            row, _ = _first_bad(blank, values, rows)
-            raise InputError("不能为空", path=path, row=row, column=col.header)
+            _report_rows(_positions(blank), lambda p: InputError("不能为空", path=path, row=int(rows.iloc[p]), column=col.header))
         return values
     codes, texts = _text_codes(values)
     if col.kind == "text":
-        pos = _first_code(texts == "", codes) if col.required else None
-        if pos is not None:
-            raise InputError("不能为空", path=path, row=int(rows.iloc[pos]), column=col.header)
+        if col.required:
+            _report_rows(
+                _bad_positions(texts == "", codes),
+                lambda p: InputError("不能为空", path=path, row=int(rows.iloc[p]), column=col.header),
+            )
         return _take([normalize_text(t) for t in texts], codes, values.index)
     if col.kind == "unit":
         return _take([normalize_text(t) for t in texts], codes, values.index)
@@ -393,20 +514,24 @@ def _convert(values: pd.Series, col: Column, path: Path, rows: pd.Series) -> pd.
         return pd.Series(out[codes], index=values.index, dtype=object)
     if col.kind == "enum":
         cleaned = np.array([normalize_text(t) for t in texts], dtype=object)
-        pos = _first_code(~pd.Series(cleaned, dtype=object).isin(col.values).to_numpy(), codes)
-        if pos is not None:
-            allowed = "、".join(v for v in col.values if v) + ("或留空" if "" in col.values else "")
-            raise InputError(
-                "取值无法识别", path=path, row=int(rows.iloc[pos]), column=col.header, value=texts[codes[pos]], expected=allowed
-            )
+        allowed = "、".join(v for v in col.values if v) + ("或留空" if "" in col.values else "")
+
+        def unknown(p: int) -> InputError:
+            text = texts[codes[p]]
+            if text == "":
+                return InputError("不能为空", path=path, row=int(rows.iloc[p]), column=col.header, expected=allowed)
+            return InputError("取值无法识别", path=path, row=int(rows.iloc[p]), column=col.header, value=text, expected=allowed)
+
+        _report_rows(_bad_positions(~pd.Series(cleaned, dtype=object).isin(col.values).to_numpy(), codes), unknown)
         return _take(cleaned, codes, values.index)
     if col.kind == "flag":
         lowered = pd.Series([normalize_text(t) for t in texts], dtype=str).str.lower()
-        pos = _first_code(~lowered.isin(_YES | _NO).to_numpy(), codes)
-        if pos is not None:
-            raise InputError(
-                "取值无法识别", path=path, row=int(rows.iloc[pos]), column=col.header, value=texts[codes[pos]], expected="“是”或“否”"
-            )
+        _report_rows(
+            _bad_positions(~lowered.isin(_YES | _NO).to_numpy(), codes),
+            lambda p: InputError(
+                "取值无法识别", path=path, row=int(rows.iloc[p]), column=col.header, value=texts[codes[p]], expected="“是”或“否”"
+            ),
+        )
         yes = lowered.isin(_YES)
         if col.name == "assessed":
             yes = yes | (lowered == "")
@@ -415,12 +540,14 @@ def _convert(values: pd.Series, col: Column, path: Path, rows: pd.Series) -> pd.
         blank = texts == ""
         numbers = pd.to_numeric(pd.Series(np.where(blank, "0", texts), dtype=str), errors="coerce")
         bad = (numbers.isna() | (numbers < 0) | (numbers % 1 != 0)).to_numpy()
-        pos = _first_code(bad, codes)
-        if pos is not None:
-            raise InputError(
-                "次数应为非负整数", path=path, row=int(rows.iloc[pos]), column=col.header, value=texts[codes[pos]],
+        _report_rows(
+            _bad_positions(bad, codes),
+            lambda p: InputError(
+                "次数应为非负整数", path=path, row=int(rows.iloc[p]), column=col.header, value=texts[codes[p]],
                 expected="0、1、2 这样的整数",
-            )
+            ),
+        )
+        numbers = numbers.where(~bad, 0)
         return pd.Series(numbers.astype("int64").to_numpy()[codes], index=values.index)
     raise AssertionError(col.kind)  # pragma: no cover
 
@@ -435,10 +562,7 @@ def _typed_datetimes(values: pd.Series, col: Column, path: Path, rows: pd.Series
         values = values.dt.tz_localize(None)
     parsed = values.astype("datetime64[ns]")
     if not col.nullable:
-        blank = parsed.isna()
-        if blank.any():
-            row, _ = _first_bad(blank, parsed, rows)
-            raise InputError("不能为空", path=path, row=row, column=col.header)
+        _report_rows(_positions(parsed.isna()), lambda p: InputError("不能为空", path=path, row=int(rows.iloc[p]), column=col.header))
     return parsed
 
 
@@ -447,11 +571,14 @@ def _typed_counts(values: pd.Series, col: Column, path: Path, rows: pd.Series) -
     numbers = values.fillna(0) if values.hasnans else values
     bad = (numbers < 0) | (numbers % 1 != 0)
     if bad.any():
-        idx = bad[bad].index[0]
-        raise InputError(
-            "次数应为非负整数", path=path, row=int(rows[idx]), column=col.header, value=_cell_text(values[idx]),
-            expected="0、1、2 这样的整数",
+        _report_rows(
+            _positions(bad),
+            lambda p: InputError(
+                "次数应为非负整数", path=path, row=int(rows.iloc[p]), column=col.header,
+                value=_cell_text(values.iloc[p]), expected="0、1、2 这样的整数",
+            ),
         )
+        numbers = numbers.where(~bad, 0)
     return numbers.astype("int64")
 
 
@@ -481,15 +608,15 @@ def parse_datetimes(
     if rows is None:
         rows = pd.Series(values.index + 2, index=values.index)
     bad = ~blank & parsed.isna()
-    if bad.any():
-        row, value = _first_bad(bad, values, rows)
-        raise InputError(
-            "日期时间无法识别", path=path, row=row, column=column, value=value,
+    _report_rows(
+        _positions(bad),
+        lambda p: InputError(
+            "日期时间无法识别", path=path, row=int(rows.iloc[p]), column=column, value=values.iloc[p],
             expected="如 2024-05-03 08:05:00、2024/5/3 8:05 或 2024年5月3日 的日期",
-        )
-    if required and blank.any():
-        row, _ = _first_bad(blank, values, rows)
-        raise InputError("不能为空", path=path, row=row, column=column)
+        ),
+    )
+    if required:
+        _report_rows(_positions(blank), lambda p: InputError("不能为空", path=path, row=int(rows.iloc[p]), column=column))
     return parsed.astype("datetime64[ns]")
 
 
@@ -537,22 +664,27 @@ class Registry:
         keys = [normalize_text(u) for u in uniques]
         resolved = [table.get(k) for k in keys]
         unknown = np.array([k != "" and r is None for k, r in zip(keys, resolved)], dtype=bool)
-        pos = _first_code(unknown, codes)
-        if pos is not None:
-            idx = names.index[pos]
-            value = names.iloc[pos]
-            close = difflib.get_close_matches(keys[codes[pos]], list(table), n=3, cutoff=0.5)
-            hint = "；最接近的有：" + "、".join(dict.fromkeys(table[c] for c in close)) if close else ""
-            n_unknown = len({k for k, u in zip(keys, unknown) if u})
-            more = f"（共 {n_unknown} 个不在名录中的单位名称）" if n_unknown > 1 else ""
-            raise UnknownUnitError(
-                f"承办单位不在单位名录中{more}{hint}",
-                path=path,
-                row=None if rows is None else int(rows[idx]),
-                column=column,
-                value=value,
-                expected="单位名录中的单位名称或简称",
-            )
+        if unknown.any():
+            n_unknown = int(unknown.sum())
+            bad_cells = unknown[codes]
+            first_of = {}
+            for pos in np.flatnonzero(bad_cells):
+                first_of.setdefault(int(codes[pos]), int(pos))
+            registry_name = f"（单位名录 {self.path.name}）" if self.path is not None else ""
+            for code, pos in sorted(first_of.items(), key=lambda kv: kv[1]):
+                close = difflib.get_close_matches(keys[code], list(table), n=3, cutoff=0.5)
+                hint = "；最接近的有：" + "、".join(dict.fromkeys(table[c] for c in close)) if close else ""
+                count = int((codes == code).sum())
+                rows_note = f"，共 {count} 行" if count > 1 else ""
+                more = f"（共 {n_unknown} 个不在名录中的单位名称）" if n_unknown > 1 else ""
+                _report(UnknownUnitError(
+                    f"承办单位不在单位名录中{registry_name}{rows_note}{more}{hint}",
+                    path=path,
+                    row=None if rows is None else int(rows.iloc[pos]),
+                    column=column,
+                    value=names.iloc[pos],
+                    expected="单位名录中的单位名称或简称",
+                ))
         return _take(["" if r is None else r for r in resolved], codes, names.index)
 
     def info(self) -> pd.DataFrame:
@@ -560,59 +692,148 @@ class Registry:
         return self.units.set_index("name")[["group", "assessed", "short", "position"]]
 
 
-def load_units(path: str | Path, *, header_aliases: dict[str, str] | None = None) -> Registry:
+def _quality(kind: str, path: Path, frame: pd.DataFrame, quality: list | None) -> FileQuality:
+    record = FileQuality(kind=kind, file=path.name, rows=len(frame), blank=int(frame.attrs.get("blank_rows", 0)))
+    if quality is not None:
+        quality.append(record)
+    return record
+
+
+def _warn_or_fail(record: FileQuality, strict: bool, error: InputError) -> None:
+    """A warning normally (recorded in the data-quality summary); an error with ``strict``."""
+    if strict:
+        _report(error)
+    else:
+        record.warnings.append(str(error))
+
+
+def _duplicate_ids(
+    frame: pd.DataFrame, id_column: str, header: str, path: Path, rows: pd.Series, record: FileQuality,
+    strict: bool, what: str,
+) -> pd.DataFrame:
+    """Rows repeating an earlier row exactly are set aside (a warning); other repeated ids are errors."""
+    dup = _duplicated(frame[id_column])
+    if not dup.any():
+        return frame
+    exact = frame.duplicated()
+    copies = dup & exact
+    if copies.any():
+        first = frame.loc[copies].index[0]
+        _warn_or_fail(record, strict, InputError(
+            f"有 {int(copies.sum())} 行与前面的行完全相同（重复导出），已剔除", path=path, row=int(rows[first]),
+            column=header, value=frame.at[first, id_column], expected=f"每个{what}只出现一次",
+        ))
+        if not strict:
+            record.set_aside["完全重复的行"] = int(copies.sum())
+    conflicts = dup & ~exact
+    first_row = {}
+    for idx, value in zip(frame.index, frame[id_column]):
+        first_row.setdefault(value, int(rows[idx]))
+    _report_rows(
+        _positions(conflicts),
+        lambda p: InputError(
+            f"{header}重复（与第 {first_row[frame[id_column].iloc[p]]} 行相同，但内容不同）", path=path,
+            row=int(rows.iloc[p]), column=header, value=frame[id_column].iloc[p], expected=f"每个{what}只出现一次",
+        ),
+    )
+    return frame.loc[~copies] if not strict else frame
+
+
+def load_units(
+    path: str | Path,
+    *,
+    header_aliases: dict[str, str] | None = None,
+    quality: list | None = None,
+) -> Registry:
     """Read the units registry (单位名称, 单位类型, 简称, 参与考核)."""
     path = Path(path)
     frame, rows = _typed(path, UNIT_COLUMNS, header_aliases)
+    _quality("单位名录", path, frame, quality)
     dup = frame["name"].duplicated()
-    if dup.any():
-        row, value = _first_bad(dup, frame["name"], rows)
-        raise InputError("单位名称重复", path=path, row=row, column="单位名称", value=value, expected="每个单位只出现一次")
+    first_row = {}
+    for name, row in zip(frame["name"], rows):
+        first_row.setdefault(name, int(row))
+    _report_rows(
+        _positions(dup),
+        lambda p: InputError(
+            f"单位名称重复（与第 {first_row[frame['name'].iloc[p]]} 行相同）", path=path, row=int(rows.iloc[p]),
+            column="单位名称", value=frame["name"].iloc[p], expected="每个单位只出现一次",
+        ),
+    )
+    frame = frame.loc[~dup]
     units = frame.assign(
         short=frame["aliases"].map(lambda a: a[0] if a else "").where(frame["aliases"].map(bool), frame["name"]),
         position=range(len(frame)),
     )
     seen: dict[str, str] = {normalize_text(n): n for n in units["name"]}
-    for name, aliases, row in zip(units["name"], units["aliases"], rows):
+    for name, aliases, row in zip(units["name"], units["aliases"], rows[units.index]):
         for alias in aliases:
             owner = seen.setdefault(alias, name)
             if owner != name:
-                raise InputError(
+                _report(InputError(
                     f"简称“{alias}”同时属于“{owner}”和“{name}”", path=path, row=int(row), column="简称",
                     expected="每个简称只对应一个单位",
-                )
-    return Registry(units=units[["name", "group", "aliases", "assessed", "short", "position"]], path=path)
+                ))
+    return Registry(units=units[["name", "group", "aliases", "assessed", "short", "position"]].reset_index(drop=True), path=path)
 
 
 def load_orders(
     path: str | Path,
-    registry: Registry,
+    registry: Registry | None,
     *,
     header_aliases: dict[str, str] | None = None,
+    strict: bool = False,
+    quality: list | None = None,
 ) -> pd.DataFrame:
-    """Read work orders (工单明细) and resolve units through the registry."""
+    """Read work orders (工单明细) and resolve units through the registry.
+
+    Errors (see docs/input-errors.md) raise :class:`InputError`; warnings are
+    recorded in ``quality`` (a list of :class:`FileQuality`) and become errors
+    with ``strict``. Without a registry (only when checking a file) units are
+    left as written.
+    """
     path = Path(path)
     frame, rows = _typed(path, ORDER_COLUMNS, header_aliases)
-    dup = _duplicated(frame["order_id"])
-    if dup.any():
-        row, value = _first_bad(dup, frame["order_id"], rows)
-        raise InputError("工单编号重复", path=path, row=row, column="工单编号", value=value, expected="每个工单只出现一次")
-    dispatched = frame["mode"] == "派单"
-    missing_unit = dispatched & (frame["unit"] == "")
-    if missing_unit.any():
-        row, _ = _first_bad(missing_unit, frame["unit"], rows)
-        raise InputError("派单工单缺少承办单位", path=path, row=row, column="承办单位", expected="承办单位名称")
-    missing_deadline = dispatched & frame["deadline"].isna()
-    if missing_deadline.any():
-        row, _ = _first_bad(missing_deadline, frame["unit"], rows)
-        raise InputError("派单工单缺少办理时限", path=path, row=row, column="办理时限", expected="日期时间")
-    early = frame["closed_at"].notna() & (frame["closed_at"] < frame["accepted_at"])
-    if early.any():
-        idx = early[early].index[0]
-        raise InputError(
-            "办结时间早于受理时间", path=path, row=int(rows[idx]), column="办结时间",
-            value=frame.at[idx, "closed_at"], expected=f"不早于受理时间 {frame.at[idx, 'accepted_at']}",
-        )
+    record = _quality("工单明细", path, frame, quality)
+    kept = _duplicate_ids(frame, "order_id", "工单编号", path, rows, record, strict, "工单")
+    if len(kept) != len(frame):
+        frame, rows = kept, rows[kept.index]
+    dispatched = (frame["mode"] == "派单").to_numpy()
+    _report_rows(
+        _positions(dispatched & (frame["unit"] == "").to_numpy()),
+        lambda p: InputError("派单工单缺少承办单位", path=path, row=int(rows.iloc[p]), column="承办单位", expected="承办单位名称"),
+    )
+    _report_rows(
+        _positions(dispatched & frame["deadline"].isna().to_numpy()),
+        lambda p: InputError("派单工单缺少办理时限", path=path, row=int(rows.iloc[p]), column="办理时限", expected="日期时间"),
+    )
+    early = (frame["closed_at"].notna() & (frame["closed_at"] < frame["accepted_at"])).to_numpy()
+    _report_rows(
+        _positions(early),
+        lambda p: InputError(
+            "办结时间早于受理时间", path=path, row=int(rows.iloc[p]), column="办结时间",
+            value=frame["closed_at"].iloc[p], expected=f"不早于受理时间 {frame['accepted_at'].iloc[p]}",
+        ),
+    )
+    direct_with_unit = ~dispatched & (frame["unit"] != "").to_numpy()
+    if direct_with_unit.any():
+        first = int(_positions(direct_with_unit)[0])
+        _warn_or_fail(record, strict, InputError(
+            f"有 {int(direct_with_unit.sum())} 件直接办结的工单填了承办单位，统计时不计入该单位", path=path,
+            row=int(rows.iloc[first]), column="承办单位", value=frame["unit"].iloc[first], expected="直接办结的工单不填承办单位",
+        ))
+        frame = frame.assign(unit=frame["unit"].where(~pd.Series(direct_with_unit, index=frame.index), ""))
+    visited_open = (frame["closed_at"].isna() & frame["visit"].isin(("满意", "基本满意", "不满意"))).to_numpy()
+    if visited_open.any():
+        first = int(_positions(visited_open)[0])
+        _warn_or_fail(record, strict, InputError(
+            f"有 {int(visited_open.sum())} 件尚未办结的工单已有回访结果", path=path, row=int(rows.iloc[first]),
+            column="回访结果", value=frame["visit"].iloc[first], expected="办结后才有回访结果",
+        ))
+    frame = frame.reset_index(drop=True)
+    rows = rows.reset_index(drop=True)
+    if registry is None:
+        return frame
     return frame.assign(unit=registry.resolve(frame["unit"], path=path, rows=rows))
 
 
@@ -638,15 +859,27 @@ def _duplicated(values: pd.Series) -> pd.Series:
 
 def load_letters(
     path: str | Path,
-    registry: Registry,
+    registry: Registry | None,
     *,
     header_aliases: dict[str, str] | None = None,
+    strict: bool = False,
+    quality: list | None = None,
 ) -> pd.DataFrame:
     """Read mailbox letters (信件明细) and resolve units through the registry."""
     path = Path(path)
     frame, rows = _typed(path, LETTER_COLUMNS, header_aliases)
-    dup = frame["letter_id"].duplicated()
-    if dup.any():
-        row, value = _first_bad(dup, frame["letter_id"], rows)
-        raise InputError("信件编号重复", path=path, row=row, column="信件编号", value=value, expected="每封信件只出现一次")
+    record = _quality("信件明细", path, frame, quality)
+    kept = _duplicate_ids(frame, "letter_id", "信件编号", path, rows, record, strict, "信件")
+    if len(kept) != len(frame):
+        frame, rows = kept.reset_index(drop=True), rows[kept.index].reset_index(drop=True)
+    early = (frame["replied_at"].notna() & (frame["replied_at"] < frame["received_at"])).to_numpy()
+    _report_rows(
+        _positions(early),
+        lambda p: InputError(
+            "答复时间早于收信时间", path=path, row=int(rows.iloc[p]), column="答复时间",
+            value=frame["replied_at"].iloc[p], expected=f"不早于收信时间 {frame['received_at'].iloc[p]}",
+        ),
+    )
+    if registry is None:
+        return frame
     return frame.assign(unit=registry.resolve(frame["unit"], path=path, rows=rows))
