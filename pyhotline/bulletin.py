@@ -258,7 +258,26 @@ def appendix_html(report: MonthlyReport) -> str:
         + "".join(blocks)
         + '<p class="note">注：综合指标值 = ' + escape(_formula(report)) + escape(_rounding_note(report)) + "；等级："
         + escape("，".join(_grade_rules(report))) + "。“—”表示当月无应办理工单，不参与评价。</p>"
-        "</section>"
+        + quality_html(report)
+        + "</section>"
+    )
+
+
+def quality_lines(report: MonthlyReport) -> list[str]:
+    """The data-quality summary: per file, rows read and set aside; then each warning."""
+    lines = [record.summary() for record in report.quality]
+    lines += [w for record in report.quality for w in record.warnings]
+    return lines
+
+
+def quality_html(report: MonthlyReport) -> str:
+    lines = quality_lines(report)
+    if not lines:
+        return ""
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return (
+        '<div class="quality"><p class="note">数据说明（来电人、联系电话、诉求内容等个人信息在读入时已去除，'
+        f"不出现在本通报中）：</p><ul>{items}</ul></div>"
     )
 
 

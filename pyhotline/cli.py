@@ -23,6 +23,7 @@ def _inputs(parser: argparse.ArgumentParser, *, letters: bool) -> None:
     if letters:
         parser.add_argument("--letters", type=Path, help="信件明细（CSV 或 XLSX）；可不给")
     parser.add_argument("--scheme", default=None, help="考评规则：内置名称（如 pingjiang）或 .toml 文件路径")
+    parser.add_argument("--strict", action="store_true", help="严格模式：把“注意”类问题（如完全重复的行）也当作错误")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -72,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     bu.add_argument("--date", default=None, help="发文日期，YYYY-MM-DD；默认今天")
     bu.add_argument("--jobs", type=int, default=None, help="并行进程数（默认为 CPU 核数）")
     bu.set_defaults(func=_bulletin)
+
+    ch = sub.add_parser("check", help="检查数据文件，列出发现的所有问题（不生成通报）")
+    _inputs(ch, letters=True)
+    ch.set_defaults(func=_check)
     return parser
 
 
@@ -79,10 +84,36 @@ def _evaluate(args: argparse.Namespace) -> int:
     from .export import write_appendix
     from .report import load_dataset, monthly_report
 
-    data = load_dataset(args.orders, args.units)
-    report = monthly_report(args.month, data, args.scheme)
+    from .scheme import load_scheme
+
+    scheme = load_scheme(args.scheme)
+    data = load_dataset(args.orders, args.units, scheme=scheme, strict=args.strict)
+    report = monthly_report(args.month, data, scheme)
     path = write_appendix(report, args.out, encoding=args.encoding)
+    _print_warnings(data.quality)
     print(f"已写出 {report.month} 综合评价表：{path}（{len(report.evaluation)} 个单位）")
+    return 0
+
+
+def _print_warnings(quality) -> None:
+    for record in quality:
+        for warning in record.warnings:
+            print(f"注意：{warning}", file=sys.stderr)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .check import check_files
+
+    result = check_files(args.orders, args.units, args.letters, scheme=args.scheme, strict=args.strict)
+    for record in result.quality:
+        print(record.summary())
+    _print_warnings(result.quality)
+    for problem in result.problems:
+        print(f"错误：{problem}", file=sys.stderr)
+    if result.problems:
+        print(f"共发现 {len(result.problems)} 个问题，请修改后再生成通报。", file=sys.stderr)
+        return 2
+    print("检查通过：可以生成通报。")
     return 0
 
 
@@ -96,6 +127,7 @@ def _bulletin(args: argparse.Namespace) -> int:
         units=args.units,
         letters=args.letters,
         scheme=args.scheme,
+        strict=args.strict,
         out_dir=args.out_dir,
         issue=args.issue,
         date=args.date,

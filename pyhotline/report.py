@@ -9,7 +9,7 @@ import pandas as pd
 
 from . import metrics
 from .errors import MonthError
-from .io import Registry, load_letters, load_orders, load_units
+from .io import FileQuality, Registry, load_letters, load_orders, load_units
 from .numbers import pct, plain
 from .sample import sample_paths
 from .scheme import Scheme, load_scheme
@@ -17,11 +17,13 @@ from .scheme import Scheme, load_scheme
 
 @dataclass(frozen=True)
 class Dataset:
-    """The month-independent inputs: orders, letters (optional) and the units registry."""
+    """The month-independent inputs: orders, letters (optional), the units registry, and what
+    reading them found (:class:`~pyhotline.io.FileQuality` per file)."""
 
     orders: pd.DataFrame
     registry: Registry
     letters: pd.DataFrame | None = None
+    quality: tuple[FileQuality, ...] = ()
 
     def months(self) -> list[pd.Period]:
         """Months in which any request was accepted."""
@@ -33,20 +35,37 @@ def load_dataset(
     orders: str | Path | None = None,
     units: str | Path | None = None,
     letters: str | Path | None = None,
+    *,
+    scheme: Scheme | str | Path | None = None,
+    strict: bool = False,
 ) -> Dataset:
     """Read the inputs. Without ``orders`` the bundled sample is used (its units and letters too,
     unless given); with ``orders`` and no ``letters`` the dataset has no letters and the bulletin
     leaves the mailbox out.
+
+    The scheme's ``[input.header_aliases]`` extend the header variants understood; ``strict``
+    turns the warnings of docs/input-errors.md into errors.
     """
+    aliases = _header_aliases(scheme)
     sample = sample_paths() if orders is None or units is None else None
-    registry = load_units(units if units is not None else sample["units"])
+    quality: list[FileQuality] = []
+    registry = load_units(units if units is not None else sample["units"], header_aliases=aliases, quality=quality)
     if letters is None and orders is None:
         letters = sample["letters"]
-    return Dataset(
-        orders=load_orders(orders if orders is not None else sample["orders"], registry),
-        registry=registry,
-        letters=None if letters is None else load_letters(letters, registry),
+    order_frame = load_orders(
+        orders if orders is not None else sample["orders"], registry, header_aliases=aliases, strict=strict, quality=quality
     )
+    letter_frame = None if letters is None else load_letters(
+        letters, registry, header_aliases=aliases, strict=strict, quality=quality
+    )
+    return Dataset(orders=order_frame, registry=registry, letters=letter_frame, quality=tuple(quality))
+
+
+def _header_aliases(scheme: Scheme | str | Path | None) -> dict[str, str] | None:
+    if scheme is None:
+        return None
+    scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
+    return scheme.header_aliases or None
 
 
 @dataclass(frozen=True)
@@ -68,6 +87,7 @@ class MonthlyReport:
     mailbox: pd.DataFrame | None
     very_satisfied: pd.DataFrame | None
     month_over_month: pd.DataFrame | None
+    quality: tuple[FileQuality, ...] = ()
 
     @property
     def top_categories(self) -> pd.DataFrame:
@@ -109,6 +129,7 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
         mailbox=None if letters is None else metrics.mailbox(letters, month, scheme),
         very_satisfied=None if letters is None else metrics.very_satisfied_letters(letters, registry, month),
         month_over_month=metrics.month_over_month(orders, letters, month),
+        quality=data.quality,
     )
 
 

@@ -72,6 +72,7 @@ def run_month(
     units: str | Path | None = None,
     letters: str | Path | None = None,
     scheme: str | Path | None = None,
+    strict: bool = False,
     out_dir: str | Path = "outputs",
     issue: int | None = None,
     date: str | None = None,
@@ -96,6 +97,7 @@ def run_month(
             "units": _abs(units),
             "letters": _abs(letters),
             "scheme": _abs(scheme) if scheme and Path(str(scheme)).suffix else (scheme or "pingjiang"),
+            "strict": strict,
             "issue": issue,
             "date": date,
             "output_dir": str(staging),
@@ -222,5 +224,9 @@ def _check_inputs(months: list[str], kwargs: dict) -> None:
     from .report import load_dataset
     from .scheme import load_scheme
 
-    load_scheme(kwargs.get("scheme"))
-    load_dataset(kwargs.get("orders"), kwargs.get("units"), kwargs.get("letters"))
+    scheme = load_scheme(kwargs.get("scheme"))
+    data = load_dataset(kwargs.get("orders"), kwargs.get("units"), kwargs.get("letters"), scheme=scheme,
+                        strict=kwargs.get("strict", False))
+    for record in data.quality:
+        for warning in record.warnings:
+            print(f"注意：{warning}", file=sys.stderr)

@@ -62,6 +62,7 @@ class Scheme:
     narrative_groups: tuple[str, ...]
     composite_ties: tuple[str, ...]
     unassessed_label: str
+    header_aliases: dict[str, str] = field(default_factory=dict)
     raw: dict = field(repr=False, compare=False, default_factory=dict)
 
     @property
@@ -186,6 +187,20 @@ def _groups(value: object, what: str, path: Path) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _header_aliases(value: object, path: Path) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise SchemeError("input.header_aliases 应为“导出文件中的列名 = 文档中的列名”这样的表", path=path)
+    from .io import LETTER_COLUMNS, ORDER_COLUMNS, UNIT_COLUMNS, normalize_text
+
+    documented = {c.header for c in (*ORDER_COLUMNS, *LETTER_COLUMNS, *UNIT_COLUMNS)}
+    unknown = sorted(v for v in value.values() if v not in documented)
+    if unknown:
+        raise SchemeError(
+            f"input.header_aliases 指向了不存在的列 {'、'.join(unknown)}；应为 docs/input-format.md 中的列名", path=path
+        )
+    return {normalize_text(k): v for k, v in value.items()}
+
+
 def _parse(raw: dict, path: Path) -> Scheme:
     rounding = _get(raw, "rounding.mode", path, "half_up")
     if rounding not in _ROUNDING_MODES:
@@ -280,5 +295,6 @@ def _parse(raw: dict, path: Path) -> Scheme:
         ),
         composite_ties=tuple(ties),
         unassessed_label=str(_get(raw, "ranking.unassessed_label", path, "无系统单位")),
+        header_aliases=_header_aliases(_get(raw, "input.header_aliases", path, {}), path),
         raw=raw,
     )

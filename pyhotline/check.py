@@ -1,0 +1,65 @@
+"""``pyhotline check``: every problem in the input files, without producing anything.
+
+Reads the files as a bulletin run would, but instead of stopping at the first
+problem it gathers all of them (up to a limit per kind), so an analyst can fix
+the file in one go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError, PyhotlineError
+from .io import FileQuality, collecting, load_letters, load_orders, load_units
+from .sample import sample_paths
+from .scheme import Scheme, load_scheme
+
+
+@dataclass
+class CheckResult:
+    problems: list[PyhotlineError] = field(default_factory=list)
+    quality: list[FileQuality] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_files(
+    orders: str | Path | None = None,
+    units: str | Path | None = None,
+    letters: str | Path | None = None,
+    *,
+    scheme: Scheme | str | Path | None = None,
+    strict: bool = False,
+) -> CheckResult:
+    """Check the files (the bundled sample's for those not given, as the other commands do)."""
+    result = CheckResult()
+    try:
+        scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
+    except PyhotlineError as exc:
+        result.problems.append(exc)
+        scheme = None
+    aliases = scheme.header_aliases if scheme else None
+    sample = sample_paths() if orders is None or units is None else None
+    units = units if units is not None else sample["units"]
+    if orders is None and letters is None:
+        letters = sample["letters"]
+    orders = orders if orders is not None else sample["orders"]
+
+    with collecting() as problems:
+        registry = None
+        try:
+            registry = load_units(units, header_aliases=aliases, quality=result.quality)
+        except InputError as exc:
+            problems.append(exc)
+        for loader, path in ((load_orders, orders), (load_letters, letters)):
+            if path is None:
+                continue
+            try:
+                loader(path, registry, header_aliases=aliases, strict=strict, quality=result.quality)
+            except InputError as exc:  # a problem with the whole file: nothing more to read in it
+                problems.append(exc)
+        result.problems.extend(problems)
+    return result
