@@ -290,17 +290,29 @@ def _read_csv(path: Path) -> pd.DataFrame:
     else:  # pragma: no cover - gb18030 decodes nearly anything
         raise InputError("无法识别文件编码", path=path, expected="UTF-8 或 GB18030/GBK 编码的 CSV")
     try:
+        head = list(csv.reader(StringIO(text[:65536], newline="")))[:30]
+    except csv.Error as exc:
+        raise InputError(f"CSV 格式错误：{exc}", path=path) from None
+    if not head:
+        raise InputError("文件是空的", path=path)
+    first = next((r for r in head if any(c.strip() for c in r)), [])
+    if len(first) == 1 and any(sep in first[0] for sep in (";", "\t", "；")):
+        raise InputError(
+            f"表头只有一列（“{first[0][:40]}”），分隔符似乎不是逗号", path=path, row=head.index(first) + 1,
+            expected="逗号分隔的 CSV（在 Excel 中另存为“CSV UTF-8（逗号分隔）”）",
+        )
+    width = max(len(r) for r in head)
+    try:  # the C parser, told the width, takes short title rows and blank lines as they are
+        return pd.read_csv(
+            StringIO(text), header=None, names=range(width), dtype=str, keep_default_na=False,
+            skip_blank_lines=False, engine="c",
+        )
+    except (pd.errors.ParserError, ValueError):
+        pass
+    try:
         rows = list(csv.reader(StringIO(text, newline="")))
     except csv.Error as exc:
         raise InputError(f"CSV 格式错误：{exc}", path=path) from None
-    if not rows:
-        raise InputError("文件是空的", path=path)
-    first = next((r for r in rows if any(c.strip() for c in r)), [])
-    if len(first) == 1 and any(sep in first[0] for sep in (";", "\t", "；")):
-        raise InputError(
-            f"表头只有一列（“{first[0][:40]}”），分隔符似乎不是逗号", path=path, row=rows.index(first) + 1,
-            expected="逗号分隔的 CSV（在 Excel 中另存为“CSV UTF-8（逗号分隔）”）",
-        )
     width = max(len(r) for r in rows)
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
 
