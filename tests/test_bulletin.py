@@ -180,3 +180,21 @@ def test_no_personal_data_in_any_output(produced, pdf_text):
         text = re.sub(r"[A-Za-z0-9+/=\\n]{400,}", "", text)  # embedded images: pixels, checked as PNG above
         leaked = [v for v in personal if v in text]
         assert not leaked, (where, leaked[:5])
+
+
+def test_two_runs_of_the_same_month_at_once_do_not_mix(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(run_month, "2024-04", out_dir=tmp_path, issue=n) for n in (7, 8)]
+        folders = [f.result() for f in futures]
+    assert folders == [tmp_path / "2024-04"] * 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2024-04"]  # no staging folder or lock left
+    final = tmp_path / "2024-04"
+    html = (final / "bulletin.html").read_text(encoding="utf-8")
+    nb = nbformat.read(str(final / "bulletin.ipynb"), as_version=4)
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    issue = re.search(r"issue = (\d+)", injected.source).group(1)
+    assert f"第 {issue} 期" in html  # the notebook and the page come from the same run
+    text = "".join(page.extract_text() for page in PdfReader(final / "bulletin.pdf").pages)
+    assert f"第{issue}期" in re.sub(r"\s+", "", text)
