@@ -82,7 +82,7 @@ def save_figure(ax_or_fig, path: str | Path, dpi: int = 200) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fmt = path.suffix.lstrip(".").lower() or "png"
     metadata = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
-    fig.savefig(path, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata)
+    fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)  # constrained layout already fits the content
     plt.close(fig)
     return path
 
