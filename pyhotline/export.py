@@ -36,20 +36,24 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         tmp_path.unlink(missing_ok=True)
 
 
-def appendix_title(report: MonthlyReport) -> str:
-    m = report.month
+def appendix_title(report: MonthlyReport | pd.Period) -> str:
+    m = report if isinstance(report, pd.Period) else report.month
     return f"{m.year}年{m.month}月份12345政务服务热线综合评价表"
 
 
 def write_appendix(report: MonthlyReport, path: str | Path, *, encoding: str = "utf-8") -> Path:
     """Write the appendix table; the format follows the extension (.csv or .xlsx)."""
+    return write_table(report.appendix(), report.month, path, encoding=encoding)
+
+
+def write_table(table: pd.DataFrame, month: pd.Period, path: str | Path, *, encoding: str = "utf-8") -> Path:
+    """Write an appendix table (as :func:`~pyhotline.report.appendix_table` prints it) as .csv or .xlsx."""
     import codecs
 
     path = Path(path)
     suffix = path.suffix.lower()
     if path.is_dir():
         raise PyhotlineError(f"输出路径 {path.name} 是一个文件夹；请给出文件名，如 评价表.xlsx")
-    table = report.appendix()
     if suffix == ".csv":
         try:
             codecs.lookup(encoding)
@@ -67,7 +71,7 @@ def write_appendix(report: MonthlyReport, path: str | Path, *, encoding: str = "
             table.to_csv(tmp, index=False, encoding=encoding, lineterminator="\r\n")  # RFC 4180, as Excel writes
     elif suffix == ".xlsx":
         with atomic_path(path) as tmp:
-            write_appendix_xlsx(table, tmp, title=appendix_title(report))
+            write_appendix_xlsx(table, tmp, title=appendix_title(month))
     else:
         raise PyhotlineError(f"输出文件 {path.name} 的类型不支持：请用 .csv 或 .xlsx 结尾")
     return path

@@ -155,3 +155,23 @@ def test_sample_is_what_the_generator_writes(tmp_path):
     assert done.returncode == 0, done.stderr
     for name in ("units.csv", "orders.csv", "letters.csv"):
         assert (tmp_path / name).read_bytes() == (ROOT / "data" / "sample" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_evaluate_from_parquet_with_either_engine(tmp_path, engine):
+    pytest.importorskip("duckdb")
+    raw = pd.read_csv(ROOT / "data" / "sample" / "orders.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    typed = raw.assign(
+        **{c: pd.to_datetime(raw[c].replace("", None)) for c in ("受理时间", "办理时限", "办结时间")},
+        **{c: pd.to_numeric(raw[c].replace("", "0")).astype("int64") for c in ("延期次数", "回退次数", "返工次数")},
+    )
+    parquet = tmp_path / "orders.parquet"
+    typed.to_parquet(parquet, index=False)
+    out = tmp_path / "t.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "pyhotline.cli", "evaluate", "--month", "2024-05", "--orders", str(parquet),
+         "--units", str(ROOT / "data" / "sample" / "units.csv"), "--engine", engine, "--out", str(out)],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == (REFERENCE / "pingjiang-2024-05-appendix.csv").read_bytes()
