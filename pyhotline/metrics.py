@@ -26,7 +26,7 @@ import pandas as pd
 from .errors import MonthError
 from .io import Registry
 from .numbers import percent, quantize
-from .scheme import RATES, Scheme
+from .scheme import GROUPS, RATES, Scheme
 
 VISITED = ("满意", "基本满意", "不满意")
 EVALUATED = ("非常满意", "满意", "基本满意", "不满意")
@@ -278,8 +278,11 @@ def _id_key(order_id: str) -> tuple[int, str]:
 
 
 def unjustified_overdue(overdue_table: pd.DataFrame) -> pd.DataFrame:
-    """The units with unjustified overdue orders, in the bulletin's order (count desc)."""
-    table = overdue_table.loc[overdue_table["unjustified"] > 0]
+    """The assessed units with unjustified overdue orders, in the bulletin's order (count desc).
+
+    Units outside the assessment are left out: no deduction applies to them.
+    """
+    table = overdue_table.loc[(overdue_table["unjustified"] > 0) & overdue_table["group"].isin(GROUPS)]
     order = {label: i for i, label in enumerate(table["label"])}
     groups = list(dict.fromkeys(table["group"]))
     return (
@@ -312,7 +315,8 @@ def deductions(evaluation_table: pd.DataFrame, overdue_table: pd.DataFrame, sche
     Units with nothing deducted are left out.
     """
     grades = evaluation_table.set_index("short")["grade"]
-    unjustified = overdue_table.set_index("label")["unjustified"] if len(overdue_table) else pd.Series(dtype="int64")
+    assessed = overdue_table.loc[overdue_table["group"].isin(GROUPS)] if len(overdue_table) else overdue_table
+    unjustified = assessed.set_index("label")["unjustified"] if len(assessed) else pd.Series(dtype="int64")
     labels = list(dict.fromkeys([*evaluation_table["short"], *unjustified.index]))
     rows = []
     for label in labels:

@@ -405,8 +405,9 @@ class TestOverdue:
     def test_unjustified_overdue(self, make_orders, registry, pj_scheme):
         over = metrics.overdue(make_orders(overdue_rows()), registry, MAY, pj_scheme)
         table = metrics.unjustified_overdue(over)
+        # units outside the assessment are counted as overdue but carry no deduction: not listed here
         assert table[["label", "unjustified"]].values.tolist() == [
-            ["三市镇", 2], ["公安局", 2], ["教育局", 1], ["无系统单位", 2],
+            ["三市镇", 2], ["公安局", 2], ["教育局", 1],
         ]
 
     def test_no_overdue(self, make_orders, registry, pj_scheme):
@@ -433,8 +434,7 @@ class TestOverdue:
             "教育局": (1, Decimal("0.5"), "D", Decimal("6"), Decimal("6.5")),
             "安定镇": (0, Decimal("0"), "D", Decimal("6"), Decimal("6")),
             "三市镇": (2, Decimal("1.0"), "D", Decimal("6"), Decimal("7.0")),
-            "无系统单位": (2, Decimal("1.0"), None, Decimal("0"), Decimal("1.0")),
-        }
+        }  # 无系统单位 is outside the assessment: nothing deducted
         assert metrics.graded_units(table, pj_scheme) == {
             "B": [], "C": [], "D": ["公安局", "教育局", "安定镇", "三市镇"],
         }
