@@ -271,13 +271,15 @@ def quality_lines(report: MonthlyReport) -> list[str]:
 
 
 def quality_html(report: MonthlyReport) -> str:
-    lines = quality_lines(report)
-    if not lines:
+    """One compact note under the table: files read and set aside, then any warnings."""
+    if not report.quality:
         return ""
-    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    files = "；".join(record.summary() for record in report.quality)
+    warnings = [w for record in report.quality for w in record.warnings]
+    extra = "".join(f"<br/>注意：{escape(w)}" for w in warnings)
     return (
-        '<div class="quality"><p class="note">数据说明（来电人、联系电话、诉求内容等个人信息在读入时已去除，'
-        f"不出现在本通报中）：</p><ul>{items}</ul></div>"
+        f'<p class="note quality">数据说明：{escape(files)}。来电人、联系电话、诉求内容等个人信息在读入时已去除，'
+        f"不出现在本通报中。{extra}</p>"
     )
 
 
