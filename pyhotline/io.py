@@ -103,10 +103,11 @@ class FileQuality:
 class Column:
     header: str  # documented Chinese header
     name: str  # internal English name
-    kind: str  # text | id | datetime | count | enum | flag | unit | aliases
+    kind: str  # text | label | id | datetime | count | enum | flag | unit | aliases
     required: bool = True  # the column must be in the header
     values: tuple[str, ...] = ()  # for enum
     nullable: bool = False  # for datetime: an empty cell is allowed
+    end_of_day: bool = False  # for datetime: a date without a time means the end of that day (deadlines)
 
 
 ORDER_COLUMNS = (
@@ -115,7 +116,7 @@ ORDER_COLUMNS = (
     Column("事件分类", "category", "text"),
     Column("办理方式", "mode", "enum", values=("派单", "直接办结")),
     Column("承办单位", "unit", "unit"),
-    Column("办理时限", "deadline", "datetime", nullable=True),
+    Column("办理时限", "deadline", "datetime", nullable=True, end_of_day=True),
     Column("办结时间", "closed_at", "datetime", nullable=True),
     Column("延期次数", "extensions", "count"),
     Column("回退次数", "send_backs", "count"),
@@ -123,17 +124,20 @@ ORDER_COLUMNS = (
     Column("市热线办退回", "city_returned", "flag"),
     Column("回访结果", "visit", "enum", values=("满意", "基本满意", "不满意", "未回访", "")),
 )
+#: Local time of the platform: time-zoned timestamps are converted to it, then used as wall time.
+LOCAL_TIMEZONE = "Asia/Shanghai"
+
 LETTER_COLUMNS = (
     Column("信件编号", "letter_id", "id"),
     Column("来信渠道", "channel", "text"),
     Column("收信时间", "received_at", "datetime"),
-    Column("答复期限", "reply_due", "datetime"),
+    Column("答复期限", "reply_due", "datetime", end_of_day=True),
     Column("答复时间", "replied_at", "datetime", nullable=True),
     Column("承办单位", "unit", "unit"),
     Column("评价", "rating", "enum", values=("非常满意", "满意", "基本满意", "不满意", "未评价", "")),
 )
 UNIT_COLUMNS = (
-    Column("单位名称", "name", "text"),
+    Column("单位名称", "name", "label"),
     Column("单位类型", "group", "enum", values=("县直单位", "乡镇(街道)")),
     Column("简称", "aliases", "aliases", required=False),
     Column("参与考核", "assessed", "flag", required=False),
@@ -337,9 +341,9 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
 def _cell_text(value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if hasattr(value, "strftime"):
+    if hasattr(value, "strftime"):  # an Excel date cell: date-only when it has no time of day
+        if getattr(value, "hour", 0) == getattr(value, "minute", 0) == getattr(value, "second", 0) == 0:
+            return value.strftime("%Y-%m-%d")
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -374,6 +378,19 @@ def _typed(
         body, header_row = read_table(path, expect=columns)
         present = None
     renamed = {h: aliases.get(h, h) for h in body.columns}
+    targets: dict[str, list[str]] = {}
+    for original, target in renamed.items():
+        targets.setdefault(target, []).append(str(original))
+    clashes = {t: names for t, names in targets.items() if len(names) > 1 and t in {c.header for c in columns}}
+    for target, names in clashes.items():
+        if target in names:  # the documented header wins; its variants are ignored
+            body = body.drop(columns=[n for n in names if n != target])
+            renamed = {h: t for h, t in renamed.items() if h in body.columns}
+        else:
+            raise InputError(
+                f"有多列都可以当作“{target}”：{'、'.join(names)}", path=path, row=header_row,
+                expected=f"只保留其中一列，或把要用的那一列改名为“{target}”",
+            )
     body = body.rename(columns=renamed)
     present = set(body.columns) if present is None else present
     known = {c.header for c in columns} | set(PERSONAL_HEADERS)
@@ -416,11 +433,6 @@ def _default(col: Column, n: int) -> pd.Series:
     if col.kind == "aliases":
         return pd.Series([()] * n, dtype=object)
     return pd.Series([""] * n, dtype=str)
-
-
-def _first_bad(mask: pd.Series, values: pd.Series, rows: pd.Series) -> tuple[int, str]:
-    idx = mask[mask].index[0]
-    return int(rows[idx]), str(values[idx])
 
 
 # Columns are converted through their distinct values: a column of ten million
@@ -488,23 +500,19 @@ def _bad_positions(bad_unique: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(bad_unique[codes])
 
 
-def _first_code(bad_unique: np.ndarray, codes: np.ndarray) -> int | None:
-    """Position of the first cell whose distinct value is flagged, or None."""
-    if not bad_unique.any():
-        return None
-    bad = bad_unique[codes]
-    return int(np.argmax(bad)) if bad.any() else None
-
-
 def _convert(values: pd.Series, col: Column, path: Path, rows: pd.Series) -> pd.Series:
     if col.kind == "datetime" and pd.api.types.is_datetime64_any_dtype(values.dtype):
         return _typed_datetimes(values, col, path, rows)
     if col.kind == "count" and _is_number(values.dtype):
         return _typed_counts(values, col, path, rows)
-    if col.kind in ("id", "datetime"):
+    if col.kind in ("id", "datetime", "label"):
         values = _as_text(values)
         if col.kind == "datetime":
-            return parse_datetimes(values, column=col.header, path=path, rows=rows, required=not col.nullable)
+            return parse_datetimes(
+                values, column=col.header, path=path, rows=rows, required=not col.nullable, end_of_day=col.end_of_day
+            )
+        if col.kind == "label":  # printed as written (full-width brackets stay), stray spaces removed
+            values = values.str.replace(_SPACES, "", regex=True)
         blank = values == ""
         if col.required and blank.any():
             _report_rows(_positions(blank), lambda p: InputError("不能为空", path=path, row=int(rows.iloc[p]), column=col.header))
@@ -570,8 +578,8 @@ def _is_number(dtype) -> bool:
 
 def _typed_datetimes(values: pd.Series, col: Column, path: Path, rows: pd.Series) -> pd.Series:
     """A timestamp column of a Parquet file: used as it is (a time zone is dropped, wall time kept)."""
-    if getattr(values.dtype, "tz", None) is not None:
-        values = values.dt.tz_localize(None)
+    if getattr(values.dtype, "tz", None) is not None:  # an instant: as the platform's local wall time
+        values = values.dt.tz_convert(LOCAL_TIMEZONE).dt.tz_localize(None)
     parsed = values.astype("datetime64[ns]")
     if not col.nullable:
         _report_rows(_positions(parsed.isna()), lambda p: InputError("不能为空", path=path, row=int(rows.iloc[p]), column=col.header))
@@ -595,6 +603,8 @@ def _typed_counts(values: pd.Series, col: Column, path: Path, rows: pd.Series) -
 
 
 _CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日\s*(.*)$")
+_OFFSET = r"\d[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$"
+_DATE_ONLY = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日"
 
 
 def parse_datetimes(
@@ -604,6 +614,7 @@ def parse_datetimes(
     path: Path | None = None,
     rows: pd.Series | None = None,
     required: bool = True,
+    end_of_day: bool = False,
 ) -> pd.Series:
     """Parse the date forms exports use: ISO, 2024/5/3 8:05, 2024年5月3日, Excel serial numbers.
 
@@ -611,9 +622,13 @@ def parse_datetimes(
     """
     values = values.astype(str).str.strip()
     blank = values == ""
-    parsed = pd.to_datetime(values.where(~blank), format="ISO8601", errors="coerce")
-    todo = ~blank & parsed.isna()
-    parsed = parsed.astype("datetime64[ns]")
+    zoned = values.str.contains(_OFFSET, regex=True)
+    plain = values.where(~blank & ~zoned & values.str.match(r"\d"))  # no words: "now" is not a date
+    parsed = pd.to_datetime(plain, format="ISO8601", errors="coerce").astype("datetime64[ns]")
+    if zoned.any():  # instants with an offset (…+08:00, …Z): as the platform's local wall time
+        instants = pd.to_datetime(values[zoned], utc=True, format="ISO8601", errors="coerce")
+        parsed[zoned] = instants.dt.tz_convert(LOCAL_TIMEZONE).dt.tz_localize(None).astype("datetime64[ns]")
+    todo = ~blank & ~zoned & parsed.isna()
     if todo.any():
         fallback = pd.to_datetime(values[todo].map(_parse_one), errors="coerce")
         parsed[todo] = fallback.astype("datetime64[ns]")
@@ -629,6 +644,10 @@ def parse_datetimes(
     )
     if required:
         _report_rows(_positions(blank), lambda p: InputError("不能为空", path=path, row=int(rows.iloc[p]), column=column))
+    if end_of_day:  # "2024-05-20" as a deadline means by the end of that day
+        date_only = values.str.fullmatch(_DATE_ONLY) & parsed.notna()
+        if date_only.any():
+            parsed = parsed.where(~date_only, parsed + pd.Timedelta(days=1) - pd.Timedelta(seconds=1))
     return parsed.astype("datetime64[ns]")
 
 
@@ -646,8 +665,11 @@ def _parse_one(text: str) -> pd.Timestamp | None:
             if 20000 < serial < 80000:  # Excel serial day number (1954-2119)
                 return pd.Timestamp("1899-12-30") + pd.to_timedelta(round(serial * 86400), unit="s")
             return None
+    text = text.replace("/", "-").replace(".", "-", 2) if text.count(".") == 2 else text.replace("/", "-")
+    if not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?", text):
+        return None  # year first only: no "now", no 1/2/2024 read month-first
     try:
-        return pd.to_datetime(text.replace("/", "-").replace(".", "-", 2) if text.count(".") == 2 else text.replace("/", "-"))
+        return pd.to_datetime(text)
     except (ValueError, TypeError, OverflowError):
         return None
 
@@ -761,14 +783,15 @@ def load_units(
     path = Path(path)
     frame, rows = _typed(path, UNIT_COLUMNS, header_aliases)
     _quality("单位名录", path, frame, quality)
-    dup = frame["name"].duplicated()
+    keys = frame["name"].map(normalize_text)  # 平江县 民政局 and 平江县民政局 are one unit
+    dup = keys.duplicated()
     first_row = {}
-    for name, row in zip(frame["name"], rows):
-        first_row.setdefault(name, int(row))
+    for key, row in zip(keys, rows):
+        first_row.setdefault(key, int(row))
     _report_rows(
         _positions(dup),
         lambda p: InputError(
-            f"单位名称重复（与第 {first_row[frame['name'].iloc[p]]} 行相同）", path=path, row=int(rows.iloc[p]),
+            f"单位名称重复（与第 {first_row[keys.iloc[p]]} 行相同）", path=path, row=int(rows.iloc[p]),
             column="单位名称", value=frame["name"].iloc[p], expected="每个单位只出现一次",
         ),
     )
@@ -884,6 +907,10 @@ def load_letters(
     kept = _duplicate_ids(frame, "letter_id", "信件编号", path, rows, record, strict, "信件")
     if len(kept) != len(frame):
         frame, rows = kept.reset_index(drop=True), rows[kept.index].reset_index(drop=True)
+    _report_rows(
+        _positions((frame["unit"] == "").to_numpy()),
+        lambda p: InputError("信件缺少承办单位", path=path, row=int(rows.iloc[p]), column="承办单位", expected="承办单位名称"),
+    )
     early = (frame["replied_at"].notna() & (frame["replied_at"] < frame["received_at"])).to_numpy()
     _report_rows(
         _positions(early),

@@ -355,9 +355,10 @@ class TestOrderChecks:
 # ====================================================================== units and names
 class TestUnits:
     def test_registry(self, registry):
+        # names are printed as the registry writes them (full-width brackets kept); only matching is normalised
         units = registry.units
         assert units["name"].tolist() == [
-            "平江县公安局", "平江县民政局", "平江县教育局", "平江县人民医院(总院)", "安定镇", "三市镇",
+            "平江县公安局", "平江县民政局", "平江县教育局", "平江县人民医院（总院）", "安定镇", "三市镇",
             "平江县邮政公司", "平江县电信公司",
         ]
         assert units["group"].tolist() == ["县直单位"] * 4 + ["乡镇(街道)"] * 2 + ["县直单位"] * 2
@@ -416,7 +417,7 @@ class TestUnits:
         frame = load_orders(write_orders(tmp_path / "orders.csv", rows), registry)
         assert frame["unit"].tolist() == [
             "平江县公安局", "平江县教育局", "平江县教育局", "平江县民政局", "平江县民政局", "安定镇",
-            "平江县人民医院(总院)", "平江县人民医院(总院)", "平江县人民医院(总院)", "平江县邮政公司",
+            "平江县人民医院（总院）", "平江县人民医院（总院）", "平江县人民医院（总院）", "平江县邮政公司",
         ]
         assert set(frame["unit"]) <= set(registry.units["name"])
 

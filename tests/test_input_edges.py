@@ -1,0 +1,107 @@
+"""Edge cases of real exports: time zones, date-only deadlines, doubled headers, blank letter units."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import pyhotline as ph
+from pyhotline import metrics
+from pyhotline.errors import InputError
+from pyhotline.io import load_letters, load_orders, load_units, parse_datetimes
+
+UNITS = [["单位名称", "单位类型", "简称"], ["平江县公安局", "县直单位", "公安局"], ["安定镇", "乡镇(街道)", ""]]
+HEADER = ["工单编号", "受理时间", "事件分类", "办理方式", "承办单位", "办理时限", "办结时间",
+          "延期次数", "回退次数", "返工次数", "市热线办退回", "回访结果"]
+
+
+def write(path: Path, rows) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+@pytest.fixture
+def registry(tmp_path):
+    return load_units(write(tmp_path / "units.csv", UNITS))
+
+
+def row(n, accepted, deadline, closed, unit="公安局"):
+    return [str(n), accepted, "其他类", "派单", unit, deadline, closed, "0", "0", "0", "否", "满意"]
+
+
+def test_offsets_become_local_wall_time():
+    got = parse_datetimes(pd.Series(["2024-05-31T16:30:00Z", "2024-05-31 23:30:00+08:00", "2024-05-31 10:00"]),
+                          column="受理时间")
+    assert got.tolist() == [pd.Timestamp("2024-06-01 00:30"), pd.Timestamp("2024-05-31 23:30"),
+                            pd.Timestamp("2024-05-31 10:00")]
+
+
+def test_zoned_parquet_timestamps_are_counted_in_the_local_month(tmp_path, registry):
+    frame = pd.DataFrame([row(1, "", "", "")], columns=HEADER).assign(
+        受理时间=pd.to_datetime(["2024-05-31 20:00"]).tz_localize("UTC"),  # 04:00 on 1 June in China
+        办理时限=pd.to_datetime(["2024-06-10 09:00"]).tz_localize("Asia/Shanghai"),
+        办结时间=pd.to_datetime(["2024-06-05 09:00"]).tz_localize("Asia/Shanghai"),
+        延期次数=0, 回退次数=0, 返工次数=0,
+    )
+    path = tmp_path / "orders.parquet"
+    frame.to_parquet(path, index=False)
+    orders = load_orders(path, registry)
+    assert orders.loc[0, "accepted_at"] == pd.Timestamp("2024-06-01 04:00")
+    assert metrics.totals(orders, "2024-06")["work_orders"] == 1
+
+
+def test_a_date_only_deadline_means_the_end_of_that_day(tmp_path, registry):
+    orders = load_orders(write(tmp_path / "o.csv", [HEADER,
+        row(1, "2024-05-02 09:00", "2024-05-20", "2024-05-20 15:00"),
+        row(2, "2024-05-02 09:00", "2024年5月21日", "2024-05-22 08:00"),
+        row(3, "2024-05-02 09:00", "2024-05-20 00:00:00", "2024-05-20 15:00"),  # an explicit midnight stays
+    ]), registry)
+    assert orders["deadline"].tolist() == [pd.Timestamp("2024-05-20 23:59:59"), pd.Timestamp("2024-05-21 23:59:59"),
+                                           pd.Timestamp("2024-05-20 00:00:00")]
+    counts = metrics.unit_counts(orders, "2024-05", ph.load_scheme()).loc["平江县公安局"]
+    assert counts[["due", "on_time"]].tolist() == [3, 1]
+
+
+def test_excel_date_cells_without_time_are_date_only(tmp_path, registry):
+    frame = pd.DataFrame([row(1, "", "", "2024-05-20 15:00")], columns=HEADER).assign(
+        受理时间=pd.Timestamp("2024-05-02 09:00"), 办理时限=pd.Timestamp("2024-05-20"))
+    path = tmp_path / "o.xlsx"
+    frame.to_excel(path, index=False)
+    orders = load_orders(path, registry)
+    assert orders.loc[0, "deadline"] == pd.Timestamp("2024-05-20 23:59:59")
+
+
+@pytest.mark.parametrize("text", ["now", "today", "1/2/2024", "2024-02-30"])
+def test_words_and_month_first_dates_are_refused(text):
+    with pytest.raises(InputError, match="日期时间无法识别"):
+        parse_datetimes(pd.Series(["2024-05-02 09:00", text]), column="受理时间")
+
+
+def test_a_documented_header_wins_over_its_variant(tmp_path, registry):
+    header = [*HEADER, "受理日期"]
+    orders = load_orders(write(tmp_path / "o.csv", [header, row(1, "2024-05-02 09:00", "2024-05-20", "") + ["5月2日"]]),
+                         registry)
+    assert orders.loc[0, "accepted_at"] == pd.Timestamp("2024-05-02 09:00")
+
+
+def test_two_variants_of_one_header_are_an_error(tmp_path, registry):
+    header = ["受理日期" if h == "受理时间" else h for h in HEADER] + ["登记时间"]
+    path = write(tmp_path / "o.csv", [header, row(1, "2024-05-02 09:00", "2024-05-20", "") + ["2024-05-02"]])
+    with pytest.raises(InputError, match="有多列都可以当作“受理时间”：受理日期、登记时间") as err:
+        load_orders(path, registry)
+    assert err.value.row == 1
+
+
+def test_a_letter_needs_a_unit(tmp_path, registry):
+    path = write(tmp_path / "l.csv", [
+        ["信件编号", "来信渠道", "收信时间", "答复期限", "答复时间", "承办单位", "评价"],
+        ["L1", "市长信箱", "2024-05-02 09:00", "2024-05-17", "2024-05-03", "公安局", "满意"],
+        ["L2", "市长信箱", "2024-05-02 09:00", "2024-05-17", "2024-05-03", "", "非常满意"],
+    ])
+    with pytest.raises(InputError, match="信件缺少承办单位") as err:
+        load_letters(path, registry)
+    assert (err.value.row, err.value.column) == (3, "承办单位")
