@@ -124,7 +124,7 @@ def duckdb_counts(
         name = by_header[col.header]
         kind = schema.field(name).type
         if col.kind == "datetime":
-            ok = (pa.types.is_timestamp(kind) and kind.tz is None) or pa.types.is_date(kind)
+            ok = pa.types.is_timestamp(kind) and kind.tz is None  # dates and zones: the reader's rules apply
         elif col.kind == "count":
             ok = pa.types.is_integer(kind)
         else:

@@ -241,8 +241,12 @@ def _read_parquet(path: Path, keep=None) -> tuple[pd.DataFrame, list[str]]:
         table = parquet.read(columns=selected, use_threads=True)
     except Exception as exc:  # pyarrow raises many kinds
         raise InputError(f"无法读取 Parquet 文件（{exc}）", path=path) from None
+    import pyarrow as pa
+
+    date_only = [normalize_text(str(f.name)) for f in table.schema if pa.types.is_date(f.type)]
     frame = table.to_pandas(date_as_object=False, self_destruct=True, split_blocks=True)
     frame.columns = [normalize_text(str(n)) for n in selected]
+    frame.attrs["date_only"] = date_only
     if len(frame.columns) and len(frame):
         empty = np.ones(len(frame), dtype=bool)
         for name in frame.columns:
@@ -407,9 +411,13 @@ def _typed(
     keep = [c for c in columns if c.header in present]
     rows = pd.Series(body.index + header_row + 1, index=body.index, name="row")
     body = body[[c.header for c in keep]]
+    date_only = {renamed.get(h, h) for h in body.attrs.get("date_only", ())}
     converted = {}
     for col in keep:
-        converted[col.name] = _convert(body[col.header], col, path, rows)
+        values = body[col.header]
+        if col.header in date_only:
+            values.attrs["date_only"] = True
+        converted[col.name] = _convert(values, col, path, rows)
         del body[col.header]  # each source column is freed as soon as it is converted
     blank_rows = body.attrs.get("blank_rows", 0)
     frame = pd.DataFrame(converted, index=body.index, copy=False)
@@ -581,6 +589,8 @@ def _typed_datetimes(values: pd.Series, col: Column, path: Path, rows: pd.Series
     if getattr(values.dtype, "tz", None) is not None:  # an instant: as the platform's local wall time
         values = values.dt.tz_convert(LOCAL_TIMEZONE).dt.tz_localize(None)
     parsed = values.astype("datetime64[ns]")
+    if col.end_of_day and values.attrs.get("date_only"):  # a Parquet date column: a deadline day ends at 23:59:59
+        parsed = parsed + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
     if not col.nullable:
         _report_rows(_positions(parsed.isna()), lambda p: InputError("不能为空", path=path, row=int(rows.iloc[p]), column=col.header))
     return parsed

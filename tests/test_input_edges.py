@@ -105,3 +105,18 @@ def test_a_letter_needs_a_unit(tmp_path, registry):
     with pytest.raises(InputError, match="信件缺少承办单位") as err:
         load_letters(path, registry)
     assert (err.value.row, err.value.column) == (3, "承办单位")
+
+
+def test_a_parquet_date_column_as_deadline_means_the_end_of_that_day(tmp_path, registry):
+    frame = pd.DataFrame([row(1, "", "", "")], columns=HEADER).assign(
+        受理时间=pd.to_datetime(["2024-05-02 09:00"]), 办理时限=pd.to_datetime(["2024-05-20"]).date,
+        办结时间=pd.to_datetime(["2024-05-20 15:00"]), 延期次数=0, 回退次数=0, 返工次数=0,
+    )
+    path = tmp_path / "orders.parquet"
+    frame.to_parquet(path, index=False)
+    assert load_orders(path, registry).loc[0, "deadline"] == pd.Timestamp("2024-05-20 23:59:59")
+    from pyhotline import fast
+
+    if fast.available():  # the DuckDB engine hands date columns to the reader: same answer
+        table = fast.evaluate(path, registry, "2024-05", ph.load_scheme(), engine="duckdb")
+        assert table.loc[0, "on_time"] == 1
