@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import InputError, PyhotlineError
 from .io import FileQuality, collecting, load_letters, load_orders, load_units
-from .sample import sample_paths
+from .sample import resolve_inputs
 from .scheme import Scheme, load_scheme
 
 
@@ -34,7 +34,7 @@ def check_files(
     scheme: Scheme | str | Path | None = None,
     strict: bool = False,
 ) -> CheckResult:
-    """Check the files (the bundled sample's for those not given, as the other commands do)."""
+    """Check the files (the bundled sample when none is given, as the other commands do)."""
     result = CheckResult()
     try:
         scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
@@ -42,11 +42,11 @@ def check_files(
         result.problems.append(exc)
         scheme = None
     aliases = scheme.header_aliases if scheme else None
-    sample = sample_paths() if orders is None or units is None else None
-    units = units if units is not None else sample["units"]
-    if orders is None and letters is None:
-        letters = sample["letters"]
-    orders = orders if orders is not None else sample["orders"]
+    try:
+        orders, units, letters = resolve_inputs(orders, units, letters)
+    except InputError as exc:
+        result.problems.append(exc)
+        return result
 
     with collecting() as problems:
         registry = None

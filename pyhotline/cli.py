@@ -105,15 +105,17 @@ def _evaluate_duckdb(args: argparse.Namespace, scheme) -> int:
     from .io import load_units
     from .metrics import parse_month
     from .report import appendix_table
-    from .sample import sample_paths
+    from .sample import resolve_inputs
 
     if not fast.available():
         raise PyhotlineError("--engine duckdb 需要 duckdb：请运行 .venv/bin/pip install -e '.[fast]'")
     month = parse_month(args.month)
-    sample = sample_paths() if args.orders is None or args.units is None else {}
-    registry = load_units(args.units or sample["units"], header_aliases=scheme.header_aliases or None)
-    table = fast.evaluate(args.orders or sample["orders"], registry, month, scheme, engine="duckdb",
-                          header_aliases=scheme.header_aliases or None)
+    orders, units, _ = resolve_inputs(args.orders, args.units)
+    quality: list = []
+    registry = load_units(units, header_aliases=scheme.header_aliases or None, quality=quality)
+    table = fast.evaluate(orders, registry, month, scheme, engine="duckdb", header_aliases=scheme.header_aliases or None,
+                          strict=args.strict, quality=quality)
+    _print_warnings(quality)
     path = write_table(appendix_table(table), month, args.out, encoding=args.encoding)
     print(f"已写出 {month} 综合评价表：{path}（{len(table)} 个单位）")
     return 0

@@ -48,13 +48,18 @@ def evaluate(
     *,
     engine: str = "pandas",
     header_aliases: dict[str, str] | None = None,
+    strict: bool = False,
+    quality: list | None = None,
 ) -> pd.DataFrame:
-    """The month's evaluation table from an orders file, with the chosen engine (same result either way)."""
+    """The month's evaluation table from an orders file, with the chosen engine (same result either way).
+
+    ``strict`` and ``quality`` are those of :func:`~pyhotline.io.load_orders`.
+    """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     if engine == "duckdb":
-        return evaluation(orders, registry, month, scheme, header_aliases=header_aliases)
-    frame = load_orders(orders, registry, header_aliases=header_aliases)
+        return evaluation(orders, registry, month, scheme, header_aliases=header_aliases, strict=strict, quality=quality)
+    frame = load_orders(orders, registry, header_aliases=header_aliases, strict=strict, quality=quality)
     return metrics.evaluation(frame, registry, month, scheme)
 
 
@@ -65,12 +70,18 @@ def evaluation(
     scheme: Scheme,
     *,
     header_aliases: dict[str, str] | None = None,
+    strict: bool = False,
+    quality: list | None = None,
 ) -> pd.DataFrame:
-    """``metrics.evaluation`` of the orders file, computed by DuckDB (Parquet) or pandas (anything else)."""
+    """``metrics.evaluation`` of the orders file, computed by DuckDB (Parquet) or pandas (anything else).
+
+    A file DuckDB counts is clean (nothing to warn about); any doubt sends it to the reader, which
+    applies ``strict`` and records ``quality``.
+    """
     month = metrics.parse_month(month)
     counts = duckdb_counts(orders, registry, month, scheme, header_aliases=header_aliases)
     if counts is None:  # not a clean typed Parquet file: the readers decide (and name any error)
-        frame = load_orders(orders, registry, header_aliases=header_aliases)
+        frame = load_orders(orders, registry, header_aliases=header_aliases, strict=strict, quality=quality)
         return metrics.evaluation(frame, registry, month, scheme)
     return metrics.evaluation_from_counts(counts, registry, scheme)
 

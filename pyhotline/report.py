@@ -11,7 +11,7 @@ from . import metrics
 from .errors import MonthError
 from .io import FileQuality, Registry, load_letters, load_orders, load_units
 from .numbers import pct, plain
-from .sample import sample_paths
+from .sample import resolve_inputs
 from .scheme import Scheme, load_scheme
 
 
@@ -39,22 +39,18 @@ def load_dataset(
     scheme: Scheme | str | Path | None = None,
     strict: bool = False,
 ) -> Dataset:
-    """Read the inputs. Without ``orders`` the bundled sample is used (its units and letters too,
-    unless given); with ``orders`` and no ``letters`` the dataset has no letters and the bulletin
-    leaves the mailbox out.
+    """Read the inputs. With no file given, the bundled sample; otherwise ``orders`` and ``units``
+    are both needed (never mixed with sample data), and without ``letters`` the bulletin leaves the
+    mailbox out.
 
     The scheme's ``[input.header_aliases]`` extend the header variants understood; ``strict``
     turns the warnings of docs/input-errors.md into errors.
     """
     aliases = _header_aliases(scheme)
-    sample = sample_paths() if orders is None or units is None else None
+    orders, units, letters = resolve_inputs(orders, units, letters)
     quality: list[FileQuality] = []
-    registry = load_units(units if units is not None else sample["units"], header_aliases=aliases, quality=quality)
-    if letters is None and orders is None:
-        letters = sample["letters"]
-    order_frame = load_orders(
-        orders if orders is not None else sample["orders"], registry, header_aliases=aliases, strict=strict, quality=quality
-    )
+    registry = load_units(units, header_aliases=aliases, quality=quality)
+    order_frame = load_orders(orders, registry, header_aliases=aliases, strict=strict, quality=quality)
     letter_frame = None if letters is None else load_letters(
         letters, registry, header_aliases=aliases, strict=strict, quality=quality
     )

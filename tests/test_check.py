@@ -158,3 +158,25 @@ def test_same_export_as_utf8_gb18030_and_xlsx_with_title_gives_the_same_table(fi
     pd.testing.assert_frame_equal(tables[0], tables[1])
     pd.testing.assert_frame_equal(tables[0], tables[2])
     assert tables[0].shape == (49, 14)
+
+
+def test_an_analysts_file_is_never_mixed_with_sample_data(files, capsys):
+    tmp, header, rows = files
+    orders = write(tmp / "工单.csv", header, rows)
+    status, out, err = run(["evaluate", "--month", "2024-05", "--orders", orders, "--out", tmp / "t.csv"], capsys)
+    assert status == 2 and "没有给出单位名录" in err and "--units" in err
+    status, out, err = run(["bulletin", "--month", "2024-05", "--letters", SAMPLE / "letters.csv",
+                            "--out-dir", tmp / "out"], capsys)
+    assert status == 2 and "没有给出工单明细" in err and "--orders" in err
+    assert not (tmp / "t.csv").exists() and not (tmp / "out").exists()
+
+
+def test_duckdb_engine_honours_strict(files, capsys):
+    pytest.importorskip("duckdb")
+    tmp, header, rows = files
+    doubled = write(tmp / "doubled.csv", header, rows + rows[:1])
+    argv = ["evaluate", "--month", "2024-05", "--orders", doubled, "--units", tmp / "units.csv", "--engine", "duckdb"]
+    status, out, err = run([*argv, "--out", tmp / "a.csv"], capsys)
+    assert status == 0 and "注意：" in err
+    status, out, err = run([*argv, "--out", tmp / "b.csv", "--strict"], capsys)
+    assert status == 2 and not (tmp / "b.csv").exists()
