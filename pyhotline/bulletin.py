@@ -97,9 +97,10 @@ def para_overdue(report: MonthlyReport) -> str:
         return f"{_m(report)}，热线工单均按期办结，无超期工单。"
     parts = [f"{label}{n}件" for label, n in zip(report.overdue["label"], report.overdue["overdue"])]
     still_open = int(report.overdue["open"].sum())
+    cut = f"{report.as_of.year}年{report.as_of.month}月{report.as_of.day}日" if report.as_of is not None else "统计时"
     if still_open == 0:
         return f"{_m(report)}，热线超期办结工单{total}件，其中{'；'.join(parts)}。"
-    return f"{_m(report)}，热线超期工单{total}件（其中{still_open}件至统计时仍未办结），其中{'；'.join(parts)}。"
+    return f"{_m(report)}，热线超期工单{total}件（其中{still_open}件至{cut}仍未办结），其中{'；'.join(parts)}。"
 
 
 def para_letters(report: MonthlyReport) -> str | None:
@@ -263,11 +264,17 @@ def appendix_html(report: MonthlyReport) -> str:
     )
 
 
+def quality_warnings(report: MonthlyReport) -> list[str]:
+    """What the reader of the bulletin should know about the data: an unfinished month, then each warning."""
+    warnings = [w for record in report.quality for w in record.warnings]
+    if report.incomplete:
+        warnings.insert(0, f"数据截至 {report.as_of:%Y-%m-%d %H:%M}，本月尚未结束，各项数字为截至该时的情况")
+    return warnings
+
+
 def quality_lines(report: MonthlyReport) -> list[str]:
-    """The data-quality summary: per file, rows read and set aside; then each warning."""
-    lines = [record.summary() for record in report.quality]
-    lines += [w for record in report.quality for w in record.warnings]
-    return lines
+    """The data-quality summary as lines: per file, rows read and set aside; then the warnings."""
+    return [record.summary() for record in report.quality] + quality_warnings(report)
 
 
 def quality_html(report: MonthlyReport) -> str:
@@ -275,8 +282,7 @@ def quality_html(report: MonthlyReport) -> str:
     if not report.quality:
         return ""
     files = "；".join(record.summary() for record in report.quality)
-    warnings = [w for record in report.quality for w in record.warnings]
-    extra = "".join(f"<br/>注意：{escape(w)}" for w in warnings)
+    extra = "".join(f"<br/>注意：{escape(w)}" for w in quality_warnings(report))
     return (
         f'<p class="note quality">数据说明：{escape(files)}。来电人、联系电话、诉求内容等个人信息在读入时已去除，'
         f"不出现在本通报中。{extra}</p>"

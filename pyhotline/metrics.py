@@ -19,7 +19,7 @@ per-unit table, so a month of a large city costs no more than its groupby.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -241,8 +241,11 @@ def due_orders(orders: pd.DataFrame, month: str | pd.Period) -> pd.DataFrame:
     return orders.loc[(orders["mode"] == "派单") & in_month(orders["deadline"], month)]
 
 
-def overdue(orders: pd.DataFrame, registry: Registry, month: str | pd.Period, scheme: Scheme) -> pd.DataFrame:
-    """Due orders not closed by their deadline (still open ones included), per unit.
+def overdue(
+    orders: pd.DataFrame, registry: Registry, month: str | pd.Period, scheme: Scheme, *, as_of: pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """Due orders not closed by their deadline, per unit. A still-open order counts once its
+    deadline is before ``as_of`` (the data's cut-off, :attr:`Dataset.as_of`); without ``as_of``, always.
 
     Columns: label (short name, or the scheme's label for units outside the
     assessment), group, overdue, unjustified (市热线办退回 = 否), unjustified_ids
@@ -250,7 +253,10 @@ def overdue(orders: pd.DataFrame, registry: Registry, month: str | pd.Period, sc
     narrative group order, count descending, registry order.
     """
     due = due_orders(orders, month)
-    late = due.loc[~(due["closed_at"] <= due["deadline"])]
+    late_mask = ~(due["closed_at"] <= due["deadline"])
+    if as_of is not None:  # an open order is late only once its deadline has passed by the data's cut-off
+        late_mask &= due["closed_at"].notna() | (due["deadline"] < as_of)
+    late = due.loc[late_mask]
     if late.empty:
         return pd.DataFrame(columns=["label", "group", "overdue", "open", "unjustified", "unjustified_ids"])
     marked = _display_units(late, registry, scheme)
@@ -436,17 +442,22 @@ def very_satisfied_letters(letters: pd.DataFrame, registry: Registry, month: str
 
 
 # ---------------------------------------------------------------- month over month
-def month_over_month(orders: pd.DataFrame, letters: pd.DataFrame | None, month: str | pd.Period) -> pd.DataFrame | None:
+def month_over_month(
+    orders: pd.DataFrame, letters: pd.DataFrame | None, month: str | pd.Period, scheme: Scheme | None = None
+) -> pd.DataFrame | None:
     """Totals and categories of the month against the previous one (环比).
 
-    None when the previous month is missing or only partly in the data (fewer
-    than half as many requests as this month: typically an export that starts
-    with this month and holds a few earlier orders due in it).
+    None when the previous month is missing or only partly in the data: fewer
+    requests than the scheme's ``month_over_month.min_previous_ratio`` (0.5)
+    times this month's (typically an export that starts with this month and
+    holds a few earlier orders due in it). Change rates use the scheme's
+    rounding.
     """
     month = parse_month(month)
     previous = month - 1
     now, before = totals(orders, month), totals(orders, previous)
-    if before["requests"] == 0 or before["requests"] * 2 < now["requests"]:
+    ratio = scheme.mom_min_previous_ratio if scheme is not None else Decimal("0.5")
+    if before["requests"] == 0 or Decimal(before["requests"]) < ratio * now["requests"]:
         return None
     rows = []
     names = {"requests": "热线诉求总量", "work_orders": "派单工单", "direct": "直接办结"}
@@ -464,7 +475,8 @@ def month_over_month(orders: pd.DataFrame, letters: pd.DataFrame | None, month: 
         rows.append({"item": cat, "kind": "事件分类", "current": int(cur.get(cat, 0)), "previous": int(prev.get(cat, 0))})
     table = pd.DataFrame(rows)
     table["change"] = table["current"] - table["previous"]
+    decimals, mode = (scheme.rate_decimals, scheme.rounding_mode) if scheme is not None else (2, ROUND_HALF_UP)
     table["change_rate"] = [
-        percent(c - p, p, 2) if p else None for c, p in zip(table["current"], table["previous"])
+        percent(c - p, p, decimals, mode) if p else None for c, p in zip(table["current"], table["previous"])
     ]
     return table

@@ -25,6 +25,13 @@ class Dataset:
     letters: pd.DataFrame | None = None
     quality: tuple[FileQuality, ...] = ()
 
+    @property
+    def as_of(self) -> pd.Timestamp | None:
+        """The data's cut-off: the latest time anything was accepted or closed (the export's moment)."""
+        stamps = [self.orders["accepted_at"].max(), self.orders["closed_at"].max()]
+        stamps = [t for t in stamps if pd.notna(t)]
+        return max(stamps) if stamps else None
+
     def months(self) -> list[pd.Period]:
         """Months in which any request was accepted."""
         stamps = self.orders["accepted_at"].dropna()
@@ -84,6 +91,12 @@ class MonthlyReport:
     very_satisfied: pd.DataFrame | None
     month_over_month: pd.DataFrame | None
     quality: tuple[FileQuality, ...] = ()
+    as_of: pd.Timestamp | None = None
+
+    @property
+    def incomplete(self) -> bool:
+        """True when the data stops before the month's last day (figures only as of the cut-off)."""
+        return self.as_of is not None and self.as_of < (self.month + 1).start_time - pd.Timedelta(days=1)
 
     @property
     def top_categories(self) -> pd.DataFrame:
@@ -107,7 +120,7 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
         span = f"数据中的月份为 {known[0]} 至 {known[-1]}" if known else "数据中没有任何工单"
         raise MonthError(f"{month} 没有任何工单记录（{span}）")
     evaluation = metrics.evaluation(orders, registry, month, scheme)
-    overdue = metrics.overdue(orders, registry, month, scheme)
+    overdue = metrics.overdue(orders, registry, month, scheme, as_of=data.as_of)
     letters = data.letters
     return MonthlyReport(
         month=month,
@@ -124,8 +137,9 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
         violations=metrics.violations(orders, registry, month, scheme),
         mailbox=None if letters is None else metrics.mailbox(letters, month, scheme),
         very_satisfied=None if letters is None else metrics.very_satisfied_letters(letters, registry, month),
-        month_over_month=metrics.month_over_month(orders, letters, month),
+        month_over_month=metrics.month_over_month(orders, letters, month, scheme),
         quality=data.quality,
+        as_of=data.as_of,
     )
 
 

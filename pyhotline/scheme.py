@@ -63,6 +63,7 @@ class Scheme:
     composite_ties: tuple[str, ...]
     unassessed_label: str
     header_aliases: dict[str, str] = field(default_factory=dict)
+    mom_min_previous_ratio: Decimal = Decimal("0.5")
     raw: dict = field(repr=False, compare=False, default_factory=dict)
 
     @property
@@ -296,5 +297,8 @@ def _parse(raw: dict, path: Path) -> Scheme:
         composite_ties=tuple(ties),
         unassessed_label=str(_get(raw, "ranking.unassessed_label", path, "无系统单位")),
         header_aliases=_header_aliases(_get(raw, "input.header_aliases", path, {}), path),
+        mom_min_previous_ratio=_decimal(
+            _get(raw, "month_over_month.min_previous_ratio", path, "0.5"), "month_over_month.min_previous_ratio", path
+        ),
         raw=raw,
     )

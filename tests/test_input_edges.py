@@ -120,3 +120,20 @@ def test_a_parquet_date_column_as_deadline_means_the_end_of_that_day(tmp_path, r
     if fast.available():  # the DuckDB engine hands date columns to the reader: same answer
         table = fast.evaluate(path, registry, "2024-05", ph.load_scheme(), engine="duckdb")
         assert table.loc[0, "on_time"] == 1
+
+
+def test_open_orders_are_overdue_only_once_their_deadline_has_passed(tmp_path):
+    units = write(tmp_path / "units.csv", UNITS)
+    orders = write(tmp_path / "o.csv", [HEADER,
+        row(1, "2024-05-02 09:00", "2024-05-10 17:00", ""),             # open, deadline passed: overdue
+        row(2, "2024-05-20 09:00", "2024-05-31 17:00", ""),             # open, deadline after the cut-off
+        row(3, "2024-05-21 09:00", "2024-05-25 17:00", "2024-05-21 10:00"),  # the latest time in the data
+    ])
+    data = ph.load_dataset(orders, units)
+    assert data.as_of == pd.Timestamp("2024-05-21 10:00")
+    report = ph.monthly_report("2024-05", data)
+    assert report.overdue[["label", "overdue", "open"]].values.tolist() == [["公安局", 1, 1]]
+    assert report.incomplete
+    from pyhotline.bulletin import quality_lines
+
+    assert any("数据截至 2024-05-21 10:00，本月尚未结束" in line for line in quality_lines(report))
