@@ -71,7 +71,7 @@ def para_month_over_month(report: MonthlyReport) -> str | None:
     return f"{_m(report)}热线工单{trend}{tail}。"
 
 
-def para_rankings(report: MonthlyReport) -> str:
+def para_rankings(report: MonthlyReport) -> str | None:
     groups = report.scheme.narrative_groups
     n = report.scheme.top_n
     num = cn_number(n)
@@ -88,7 +88,10 @@ def para_rankings(report: MonthlyReport) -> str:
         for g in groups
         if names(report.composite_top, g)
     )
-    return f"{_m(report)}，{volume}。{composite}。"
+    sentences = [x for x in (volume, composite) if x]
+    if not sentences:
+        return None
+    return f"{_m(report)}，" + "。".join(sentences) + "。"
 
 
 def para_overdue(report: MonthlyReport) -> str:

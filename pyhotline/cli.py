@@ -35,6 +35,7 @@ class _Parser(argparse.ArgumentParser):
         (r"argument (\S+): not allowed with argument (\S+)", "选项 {0} 和 {1} 不能同时使用"),
         (r"argument (\S+): expected one argument", "选项 {0} 后面缺少取值"),
         (r"argument (\S+): invalid int value: (.*)", "选项 {0} 应为整数，给出的是 {1}"),
+        (r"argument (\S+): (.*)", "选项 {0}：{1}"),
         (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", "没有 {1} 这个命令；可用的有：{2}"),
         (r"unrecognized arguments: (.*)", "不认识的选项：{0}"),
     )
@@ -50,6 +51,21 @@ class _Parser(argparse.ArgumentParser):
         hint = "（月份写成 YYYY-MM，例如 --month 2024-05）" if "--month" in message else ""
         self.exit(2, f"错误：{message}{hint}\n用法：{self.format_usage().strip().removeprefix('usage: ')}\n"
                      f"运行 {self.prog} -h 查看说明\n")
+
+
+def _iso_date(text: str) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{text}”不对，应写成 YYYY-MM-DD，例如 2024-07-10") from None
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"“{text}”不是正整数")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,8 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument("--months", help="月份范围，YYYY-MM:YYYY-MM，每月一份通报，并行生成")
     _inputs(bu, letters=True)
     bu.add_argument("--out-dir", type=Path, default=Path("outputs"), help="输出文件夹（默认 outputs/）")
-    bu.add_argument("--issue", type=int, default=None, help="期号（第 N 期）；默认按月份推算")
-    bu.add_argument("--date", default=None, help="发文日期，YYYY-MM-DD；默认今天")
+    bu.add_argument("--issue", type=_positive_int, default=None, help="期号（第 N 期）；不给则不印期号")
+    bu.add_argument("--date", type=_iso_date, default=None, help="发文日期，YYYY-MM-DD；默认今天")
     bu.add_argument("--jobs", type=int, default=None, help="并行进程数（默认为 CPU 核数）")
     bu.set_defaults(func=_bulletin)
 
@@ -162,11 +178,18 @@ def _bulletin(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed its (Chinese) message or the help
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         return args.func(args)
     except PyhotlineError as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a folder that cannot be written, a disk that is full ...
+        where = f"{exc.filename}：" if exc.filename else ""
+        print(f"错误：{where}无法读写文件（{exc.strerror or exc}）", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)

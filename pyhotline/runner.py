@@ -9,8 +9,8 @@ running this code (no "kernel not found" inside a virtual environment).
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -23,7 +23,7 @@ from pathlib import Path
 from .errors import BulletinError, PyhotlineError
 from .metrics import parse_month, parse_month_range
 
-KERNEL_NAME = "pyhotline-" + format(abs(hash(sys.executable)) % 10**8, "08d")
+KERNEL_NAME = "pyhotline-" + hashlib.sha256(sys.executable.encode()).hexdigest()[:10]  # stable per interpreter
 
 
 def notebook_path(name: str = "monthly_bulletin.ipynb") -> Path:
@@ -159,7 +159,11 @@ def _explain(exc) -> str:
 
 def _swap_into_place(staging: Path, final: Path) -> Path:
     """Replace ``final`` with the finished ``staging`` folder, under a lock, never leaving it half-made."""
-    lock_path = final.parent / f".{final.name}.lock"
+    # The lock lives outside the outputs folder and is never deleted (deleting it would let two runs
+    # hold "the lock" at once).
+    locks = Path(tempfile.gettempdir()) / f"pyhotline-locks-{os.getuid()}"
+    locks.mkdir(exist_ok=True)
+    lock_path = locks / (hashlib.sha256(str(final.resolve()).encode()).hexdigest()[:16] + ".lock")
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         ready = final.parent / f".{final.name}-ready-{os.getpid()}"
@@ -170,8 +174,6 @@ def _swap_into_place(staging: Path, final: Path) -> Path:
             os.rename(final, old)
         os.rename(ready, final)
         shutil.rmtree(old, ignore_errors=True)
-    with contextlib.suppress(OSError):
-        lock_path.unlink()
     staging.mkdir()  # recreated empty so the caller's cleanup has something to remove
     return final
 

@@ -10,9 +10,15 @@ need=()
 for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
+# Debian/Ubuntu ship venv support separately from python3.
+python3 -c "import ensurepip" >/dev/null 2>&1 || need+=("python3-venv")
 if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing system packages: ${need[*]}" >&2
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { echo "setup: please install as root: apt-get install ${need[*]}" >&2; exit 1; }
+        SUDO="sudo"
+    fi
     $SUDO apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi

@@ -180,3 +180,13 @@ def test_duckdb_engine_honours_strict(files, capsys):
     assert status == 0 and "注意：" in err
     status, out, err = run([*argv, "--out", tmp / "b.csv", "--strict"], capsys)
     assert status == 2 and not (tmp / "b.csv").exists()
+
+
+def test_bad_date_option_and_unwritable_output_are_plain_errors(tmp_path, capsys):
+    status, out, err = run(["bulletin", "--month", "2024-05", "--date", "2024-13-01", "--out-dir", tmp_path], capsys)
+    assert status == 2 and err.startswith("错误：") and "YYYY-MM-DD" in err and "Traceback" not in err
+    status, out, err = run(["bulletin", "--month", "2024-05", "--issue", "第九期", "--out-dir", tmp_path], capsys)
+    assert status == 2 and "不是正整数" in err
+    status, out, err = run(["evaluate", "--month", "2024-05", "--out", "/proc/pyhotline/t.csv"], capsys)
+    assert status == 2 and err.startswith("错误：") and "无法读写文件" in err
+    assert list(tmp_path.iterdir()) == []

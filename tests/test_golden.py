@@ -145,7 +145,7 @@ def test_other_months_are_plausible_and_different(data):
         assert 40 <= len(rep.evaluation) <= 49, month
         assert rep.appendix()["综合指标值"].eq("—").sum() <= 2, month  # a small unit may have nothing due
     tables = [rep.appendix().values.tolist() for rep in months.values()]
-    assert tables[0] != tables[1] != tables[2]
+    assert tables[0] != tables[1] and tables[1] != tables[2] and tables[0] != tables[2]
 
 
 def test_sample_is_what_the_generator_writes(tmp_path):

@@ -70,3 +70,13 @@ def test_explore_filters():
     table = explore.order_table(by_alias)
     assert list(table.columns[:3]) == ["工单编号", "受理时间", "事件分类"]
     assert table["受理时间"].is_monotonic_decreasing
+
+
+def test_explore_notebook_runs_for_all_months(tmp_path):
+    out = tmp_path / "explore.ipynb"
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / "explore.ipynb"), str(out), parameters={"month": None},
+        kernel_name=ensure_kernel(), progress_bar=False, cwd=str(tmp_path),
+    )
+    text = json.dumps([c.get("outputs", []) for c in nbformat.read(str(out), as_version=4).cells], ensure_ascii=False)
+    assert "筛选出 8406 件工单" in text
