@@ -216,6 +216,18 @@ def read_table(path: str | Path, *, expect: tuple[Column, ...] = ()) -> tuple[pd
         raise InputError("不支持的文件类型", path=path, value=path.suffix, expected=".csv、.xlsx 或 .parquet")
     header_at = _find_header(grid, expect)
     header = [normalize_text(str(h)) for h in grid.iloc[header_at]]
+    fields = grid.attrs.get("fields")
+    if fields is not None:  # CSV rows cut short below the header
+        width = sum(1 for h in header if h)
+        cut = np.array([0 < n < width and any(str(v).strip() for v in grid.iloc[i]) for i, n in enumerate(fields)])
+        cut[: header_at + 1] = False
+        _report_rows(
+            _positions(cut),
+            lambda p: InputError(
+                f"这一行只有 {fields[p]} 列，表头有 {width} 列（这一行可能被截断了）", path=path, row=p + 1,
+                expected="每一行的列数与表头相同",
+            ),
+        )
     body = grid.iloc[header_at + 1 :].reset_index(drop=True)
     body.columns = header
     blank = (body == "").all(axis=1) if len(body) else pd.Series(dtype=bool)
@@ -310,19 +322,28 @@ def _read_csv(path: Path) -> pd.DataFrame:
             expected="逗号分隔的 CSV（在 Excel 中另存为“CSV UTF-8（逗号分隔）”）",
         )
     width = max(len(r) for r in head)
-    try:  # the C parser, told the width, takes short title rows and blank lines as they are
-        return pd.read_csv(
-            StringIO(text), header=None, names=range(width), dtype=str, keep_default_na=False,
-            skip_blank_lines=False, engine="c",
-        )
-    except (pd.errors.ParserError, ValueError):
-        pass
+    # A row with fewer fields than the header (a cut-off line) must not pass as empty cells. Lines
+    # without quotes can be counted cheaply; only when one is short (a title row, or a cut-off line)
+    # is the file read row by row, keeping each row's field count for read_table to check.
+    short = any(
+        line.count(",") < width - 1 for line in text.splitlines() if line.strip() and '"' not in line
+    )
+    if not short:
+        try:  # the C parser, told the width, keeps blank lines as empty rows
+            return pd.read_csv(
+                StringIO(text), header=None, names=range(width), dtype=str, keep_default_na=False,
+                skip_blank_lines=False, engine="c",
+            )
+        except (pd.errors.ParserError, ValueError):
+            pass
     try:
         rows = list(csv.reader(StringIO(text, newline="")))
     except csv.Error as exc:
         raise InputError(f"CSV 格式错误：{exc}", path=path) from None
     width = max(len(r) for r in rows)
-    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
+    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
+    grid.attrs["fields"] = [len(r) for r in rows]
+    return grid
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:

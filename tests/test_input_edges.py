@@ -137,3 +137,17 @@ def test_open_orders_are_overdue_only_once_their_deadline_has_passed(tmp_path):
     from pyhotline.bulletin import quality_lines
 
     assert any("数据截至 2024-05-21 10:00，本月尚未结束" in line for line in quality_lines(report))
+
+
+def test_a_csv_row_cut_short_is_an_error(tmp_path, registry):
+    good = row(1, "2024-05-02 09:00", "2024-05-20", "2024-05-10 10:00")
+    path = tmp_path / "o.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["平江县工单明细"])  # a title row is short on purpose: fine
+        w.writerow(HEADER)
+        w.writerow(good)
+        w.writerow(row(2, "2024-05-02 09:00", "2024-05-20", "")[:6])  # cut off after 办理时限
+    with pytest.raises(InputError, match="这一行只有 6 列，表头有 12 列") as err:
+        load_orders(path, registry)
+    assert err.value.row == 4
