@@ -68,10 +68,6 @@ def in_month(stamps: pd.Series, month: pd.Period) -> pd.Series:
     return (stamps >= start) & (stamps < end)
 
 
-def dispatched(orders: pd.DataFrame) -> pd.DataFrame:
-    return orders.loc[orders["mode"] == "派单"]
-
-
 # ---------------------------------------------------------------- counts
 def unit_counts(orders: pd.DataFrame, month: str | pd.Period, scheme: Scheme) -> pd.DataFrame:
     """Per unit: accepted, due, handled, on_time, reworked, visited, dissatisfied (ints)."""
