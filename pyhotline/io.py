@@ -873,14 +873,7 @@ def load_orders(
         _positions(dispatched & frame["deadline"].isna().to_numpy()),
         lambda p: InputError("派单工单缺少办理时限", path=path, row=int(rows.iloc[p]), column="办理时限", expected="日期时间"),
     )
-    early = (frame["closed_at"].notna() & (frame["closed_at"] < frame["accepted_at"])).to_numpy()
-    _report_rows(
-        _positions(early),
-        lambda p: InputError(
-            "办结时间早于受理时间", path=path, row=int(rows.iloc[p]), column="办结时间",
-            value=frame["closed_at"].iloc[p], expected=f"不早于受理时间 {frame['accepted_at'].iloc[p]}",
-        ),
-    )
+    _check_order(frame, rows, path, ("closed_at", "办结时间"), ("accepted_at", "受理时间"))
     direct_with_unit = ~dispatched & (frame["unit"] != "").to_numpy()
     if direct_with_unit.any():
         first = int(_positions(direct_with_unit)[0])
@@ -923,6 +916,19 @@ def _duplicated(values: pd.Series) -> pd.Series:
     return values.duplicated()
 
 
+def _check_order(frame: pd.DataFrame, rows: pd.Series, path: Path, later: tuple[str, str], earlier: tuple[str, str]) -> None:
+    """Report rows where the ``later`` time (e.g. 办结时间) comes before the ``earlier`` one (受理时间)."""
+    (late, late_header), (early, early_header) = later, earlier
+    wrong = (frame[late].notna() & (frame[late] < frame[early])).to_numpy()
+    _report_rows(
+        _positions(wrong),
+        lambda p: InputError(
+            f"{late_header}早于{early_header}", path=path, row=int(rows.iloc[p]), column=late_header,
+            value=frame[late].iloc[p], expected=f"不早于{early_header} {frame[early].iloc[p]}",
+        ),
+    )
+
+
 def load_letters(
     path: str | Path,
     registry: Registry | None,
@@ -942,14 +948,7 @@ def load_letters(
         _positions((frame["unit"] == "").to_numpy()),
         lambda p: InputError("信件缺少承办单位", path=path, row=int(rows.iloc[p]), column="承办单位", expected="承办单位名称"),
     )
-    early = (frame["replied_at"].notna() & (frame["replied_at"] < frame["received_at"])).to_numpy()
-    _report_rows(
-        _positions(early),
-        lambda p: InputError(
-            "答复时间早于收信时间", path=path, row=int(rows.iloc[p]), column="答复时间",
-            value=frame["replied_at"].iloc[p], expected=f"不早于收信时间 {frame['received_at'].iloc[p]}",
-        ),
-    )
+    _check_order(frame, rows, path, ("replied_at", "答复时间"), ("received_at", "收信时间"))
     if registry is None:
         return frame
     return frame.assign(unit=registry.resolve(frame["unit"], path=path, rows=rows))
