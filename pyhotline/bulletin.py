@@ -112,8 +112,13 @@ def para_letters(report: MonthlyReport) -> str | None:
         return None
     total = int(box["letters"].sum())
     channels = "，".join(f"{c}{n}件" for c, n in zip(box["channel"], box["letters"]))
-    late = total - int(box["on_time"].sum())
-    timely = "均已按时办结" if late == 0 else f"按时办结{total - late}件，超期{late}件"
+    on_time, pending = int(box["on_time"].sum()), int(box["pending"].sum())
+    late = total - on_time - pending
+    if late == 0 and pending == 0:
+        timely = "均已按时办结"
+    else:
+        parts = [f"按时办结{on_time}件"] + ([f"超期{late}件"] if late else []) + ([f"尚在办理期限内{pending}件"] if pending else [])
+        timely = "，".join(parts)
     text = f"{_m(report)}，共受理群众来信{total}件，{channels}，{timely}。"
     mayor = box.loc[box["channel"] == "市长信箱", "satisfaction"]
     if len(mayor) and mayor.iloc[0] is not None:

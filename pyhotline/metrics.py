@@ -383,10 +383,13 @@ def composite_ranking(evaluation_table: pd.DataFrame, scheme: Scheme, top: int |
 
 
 # ---------------------------------------------------------------- mailbox
-def mailbox(letters: pd.DataFrame, month: str | pd.Period, scheme: Scheme) -> pd.DataFrame:
+def mailbox(
+    letters: pd.DataFrame, month: str | pd.Period, scheme: Scheme, *, as_of: pd.Timestamp | None = None
+) -> pd.DataFrame:
     """Letters received in the month, per channel.
 
-    Columns: channel, letters, on_time (答复时间 <= 答复期限), evaluated,
+    Columns: channel, letters, on_time (答复时间 <= 答复期限), pending (not
+    answered and not yet due at the data's cut-off ``as_of``), evaluated,
     satisfied (evaluated and not 不满意), satisfaction (% of evaluated, Decimal or
     None when none evaluated), very_satisfied. Known channels first in their
     usual order, then others by count.
@@ -396,6 +399,7 @@ def mailbox(letters: pd.DataFrame, month: str | pd.Period, scheme: Scheme) -> pd
     table = (
         got.assign(
             on_time=got["replied_at"].notna() & (got["replied_at"] <= got["reply_due"]),
+            pending=got["replied_at"].isna() & (False if as_of is None else got["reply_due"] >= as_of),
             evaluated=got["rating"].isin(EVALUATED),
             satisfied=got["rating"].isin(EVALUATED) & (got["rating"] != "不满意"),
             very_satisfied=got["rating"] == "非常满意",
@@ -404,6 +408,7 @@ def mailbox(letters: pd.DataFrame, month: str | pd.Period, scheme: Scheme) -> pd
         .agg(
             letters=("letter_id", "size"),
             on_time=("on_time", "sum"),
+            pending=("pending", "sum"),
             evaluated=("evaluated", "sum"),
             satisfied=("satisfied", "sum"),
             very_satisfied=("very_satisfied", "sum"),

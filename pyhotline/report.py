@@ -27,8 +27,10 @@ class Dataset:
 
     @property
     def as_of(self) -> pd.Timestamp | None:
-        """The data's cut-off: the latest time anything was accepted or closed (the export's moment)."""
+        """The data's cut-off: the latest time anything was accepted, closed, received or answered."""
         stamps = [self.orders["accepted_at"].max(), self.orders["closed_at"].max()]
+        if self.letters is not None:
+            stamps += [self.letters["received_at"].max(), self.letters["replied_at"].max()]
         stamps = [t for t in stamps if pd.notna(t)]
         return max(stamps) if stamps else None
 
@@ -135,7 +137,7 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
         graded=metrics.graded_units(evaluation, scheme),
         deductions=metrics.deductions(evaluation, overdue, scheme),
         violations=metrics.violations(orders, registry, month, scheme),
-        mailbox=None if letters is None else metrics.mailbox(letters, month, scheme),
+        mailbox=None if letters is None else metrics.mailbox(letters, month, scheme, as_of=data.as_of),
         very_satisfied=None if letters is None else metrics.very_satisfied_letters(letters, registry, month),
         month_over_month=metrics.month_over_month(orders, letters, month, scheme),
         quality=data.quality,

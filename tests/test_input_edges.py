@@ -151,3 +151,21 @@ def test_a_csv_row_cut_short_is_an_error(tmp_path, registry):
     with pytest.raises(InputError, match="这一行只有 6 列，表头有 12 列") as err:
         load_orders(path, registry)
     assert err.value.row == 4
+
+
+def test_letters_not_yet_due_are_pending_not_late(tmp_path):
+    from pyhotline import bulletin
+
+    units = write(tmp_path / "units.csv", UNITS)
+    orders = write(tmp_path / "o.csv", [HEADER, row(1, "2024-05-02 09:00", "2024-05-20", "2024-05-10 10:00")])
+    letters = write(tmp_path / "l.csv", [
+        ["信件编号", "来信渠道", "收信时间", "答复期限", "答复时间", "承办单位", "评价"],
+        ["L1", "市长信箱", "2024-05-02 09:00", "2024-05-17", "2024-05-03 10:00", "公安局", "满意"],
+        ["L2", "市长信箱", "2024-05-03 09:00", "2024-05-10", "", "公安局", ""],           # unanswered, overdue
+        ["L3", "县长信箱", "2024-05-20 09:00", "2024-06-04", "", "安定镇", ""],            # unanswered, not yet due
+        ["L4", "县长信箱", "2024-05-21 08:00", "2024-06-05", "2024-05-21 09:30", "安定镇", "满意"],
+    ])
+    report = ph.monthly_report("2024-05", ph.load_dataset(orders, units, letters))
+    box = report.mailbox.set_index("channel")
+    assert box[["letters", "on_time", "pending"]].values.tolist() == [[2, 1, 0], [2, 1, 1]]
+    assert "按时办结2件，超期1件，尚在办理期限内1件" in bulletin.para_letters(report)
