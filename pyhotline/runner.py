@@ -81,7 +81,7 @@ def run_month(
     import nbformat
     import papermill as pm
 
-    from .render import html_to_pdf, notebook_to_html
+    from .render import embed_font, html_to_pdf, notebook_to_html
 
     period = parse_month(month)
     month = str(period)
@@ -116,8 +116,8 @@ def run_month(
             raise BulletinError(month, _explain(exc), cell=exc.exec_count) from None
         nb = nbformat.read(str(executed), as_version=4)
         html = notebook_to_html(nb, title=_title_of(nb) or f"{month} 督查通报")
-        (staging / "bulletin.html").write_text(html, encoding="utf-8")
         html_to_pdf(html, staging / "bulletin.pdf", base_url=staging)
+        (staging / "bulletin.html").write_text(embed_font(html), encoding="utf-8")
         return _swap_into_place(staging, out_dir / month)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -89,6 +89,8 @@ def test_html_is_self_contained_and_holds_no_code(produced):
     assert "injected-parameters" not in html
     assert html.count('src="data:image/png;base64,') == html.count("<img") == 6
     assert "2024年5月份平江县12345热线和市、县长信箱运行办理情况通报" in html
+    # readable without Chinese fonts on the machine: a subset of the CJK font travels with the page
+    assert html.count("url(data:font/woff;base64,") == 1
 
 
 def test_executed_notebook_keeps_the_parameters_for_audit(produced):
