@@ -28,6 +28,11 @@ def cn_number(n: int) -> str:
     return CN_NUMERALS[n - 1] if 1 <= n <= 10 else str(n)
 
 
+def group_label(group: str) -> str:
+    """A unit type as running text writes it: 乡镇(街道) -> 乡镇（街道）."""
+    return group.replace("(", "（").replace(")", "）")
+
+
 def _m(report: MonthlyReport) -> str:
     return f"{report.month.month}月份"
 
@@ -79,12 +84,11 @@ def para_rankings(report: MonthlyReport) -> str | None:
     def names(table: pd.DataFrame, group: str) -> str:
         return _join(table.loc[table["group"] == group, "short"].tolist())
 
-    label = {"乡镇(街道)": "乡镇（街道）", "县直单位": "县直单位"}
     volume = "。".join(
-        f"{label[g]}办理工单量排名前{num}位为：{names(report.volume_top, g)}" for g in groups if names(report.volume_top, g)
+        f"{group_label(g)}办理工单量排名前{num}位为：{names(report.volume_top, g)}" for g in groups if names(report.volume_top, g)
     )
     composite = "。".join(
-        f"工单办理综合指标值排名前{num}位的{label[g]}为：{names(report.composite_top, g)}"
+        f"工单办理综合指标值排名前{num}位的{group_label(g)}为：{names(report.composite_top, g)}"
         for g in groups
         if names(report.composite_top, g)
     )
@@ -390,7 +394,7 @@ class Bulletin:
         from . import charts
 
         figures = []
-        for name in names or CHARTS:
+        for name in names or chart_names(self.report):
             made = bulletin_chart(self.report, name)
             if made is None:
                 continue
@@ -402,7 +406,27 @@ class Bulletin:
         return self._html(charts_html(self.report, figures))
 
 
-CHARTS = ("categories", "month_over_month", "rank_towns", "rank_departments", "overdue", "mailbox")
+#: The bulletin's charts; "rank" stands for one 综合指标值 chart per unit type, in the scheme's order.
+CHARTS = ("categories", "month_over_month", "rank", "overdue", "mailbox")
+_RANK_NAMES = {"乡镇(街道)": "rank_towns", "县直单位": "rank_departments"}
+
+
+def chart_names(report: MonthlyReport) -> list[str]:
+    """The names of the charts of this report: ``rank`` expanded to one per unit type."""
+    names = []
+    for name in CHARTS:
+        if name == "rank":
+            names += [_RANK_NAMES.get(g, f"rank_{i}") for i, g in enumerate(report.scheme.narrative_groups, start=1)]
+        else:
+            names.append(name)
+    return names
+
+
+def _rank_group(report: MonthlyReport, name: str) -> str | None:
+    for i, group in enumerate(report.scheme.narrative_groups, start=1):
+        if name in (_RANK_NAMES.get(group), f"rank_{i}"):
+            return group
+    return None
 
 
 def bulletin_chart(report: MonthlyReport, name: str):
@@ -416,12 +440,11 @@ def bulletin_chart(report: MonthlyReport, name: str):
         if report.month_over_month is None:
             return None
         return charts.month_over_month(report.month_over_month, kind="事件分类"), f"{m}各类诉求与上月对比（环比）"
-    if name in ("rank_towns", "rank_departments"):
-        group = "乡镇(街道)" if name == "rank_towns" else "县直单位"
+    group = _rank_group(report, name)
+    if group is not None:
         if not (report.evaluation["group"] == group).any():
             return None
-        label = "乡镇（街道）" if group == "乡镇(街道)" else group
-        return charts.composite_rank(report.evaluation, group=group), f"{m}{label}工单办理综合指标值排名"
+        return charts.composite_rank(report.evaluation, group=group), f"{m}{group_label(group)}工单办理综合指标值排名"
     if name == "overdue":
         if report.overdue.empty:
             return None
@@ -430,4 +453,4 @@ def bulletin_chart(report: MonthlyReport, name: str):
         if report.mailbox is None or report.mailbox.empty:
             return None
         return charts.mailbox_channels(report.mailbox), f"{m}群众来信渠道分布及满意率"
-    raise ValueError(f"unknown chart {name!r}; known: {', '.join(CHARTS)}")
+    raise ValueError(f"unknown chart {name!r}; known: {', '.join(chart_names(report))}")

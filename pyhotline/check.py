@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .errors import InputError, PyhotlineError
 from .io import FileQuality, collecting, load_letters, load_orders, load_units
+from .report import check_groups
 from .sample import resolve_inputs
 from .scheme import Scheme, load_scheme
 
@@ -52,6 +53,8 @@ def check_files(
         registry = None
         try:
             registry = load_units(units, header_aliases=aliases, quality=result.quality)
+            if scheme is not None:
+                check_groups(registry, scheme)
         except InputError as exc:
             problems.append(exc)
         for loader, path in ((load_orders, orders), (load_letters, letters)):

@@ -138,7 +138,7 @@ LETTER_COLUMNS = (
 )
 UNIT_COLUMNS = (
     Column("单位名称", "name", "label"),
-    Column("单位类型", "group", "enum", values=("县直单位", "乡镇(街道)")),
+    Column("单位类型", "group", "text"),  # checked against the scheme's unit types (report.check_groups)
     Column("简称", "aliases", "aliases", required=False),
     Column("参与考核", "assessed", "flag", required=False),
 )
@@ -840,7 +840,10 @@ def load_units(
                     f"简称“{alias}”同时属于“{owner}”和“{name}”", path=path, row=int(row), column="简称",
                     expected="每个简称只对应一个单位",
                 ))
-    return Registry(units=units[["name", "group", "aliases", "assessed", "short", "position"]].reset_index(drop=True), path=path)
+    units = units.assign(row=rows[units.index].to_numpy())
+    return Registry(
+        units=units[["name", "group", "aliases", "assessed", "short", "position", "row"]].reset_index(drop=True), path=path
+    )
 
 
 def load_orders(

@@ -26,7 +26,7 @@ import pandas as pd
 from .errors import MonthError
 from .io import Registry
 from .numbers import percent, quantize
-from .scheme import GROUPS, RATES, Scheme
+from .scheme import RATES, Scheme
 
 VISITED = ("满意", "基本满意", "不满意")
 EVALUATED = ("非常满意", "满意", "基本满意", "不满意")
@@ -224,6 +224,7 @@ def _display_units(frame: pd.DataFrame, registry: Registry, scheme: Scheme) -> p
     outside = ~joined["assessed"].astype(bool)
     last = len(scheme.narrative_groups)
     return joined.assign(
+        assessed=~outside,
         label=joined["short"].where(~outside, scheme.unassessed_label),
         group=joined["group"].where(~outside, scheme.unassessed_label),
         group_order=joined["group"].map({g: i for i, g in enumerate(scheme.narrative_groups)}).where(~outside, last),
@@ -245,7 +246,8 @@ def overdue(
 
     Columns: label (short name, or the scheme's label for units outside the
     assessment), group, overdue, unjustified (市热线办退回 = 否), unjustified_ids
-    (tuple, 工单编号 descending: latest first), open (still not closed). Sorted as the bulletin lists them:
+    (tuple, 工单编号 descending: latest first), open (still not closed), assessed
+    (False for the units outside the assessment, collapsed into one row). Sorted as the bulletin lists them:
     narrative group order, count descending, registry order.
     """
     due = due_orders(orders, month)
@@ -254,13 +256,14 @@ def overdue(
         late_mask &= due["closed_at"].notna() | (due["deadline"] < as_of)
     late = due.loc[late_mask]
     if late.empty:
-        return pd.DataFrame(columns=["label", "group", "overdue", "open", "unjustified", "unjustified_ids"])
+        return pd.DataFrame(columns=OVERDUE_COLUMNS)
     marked = _display_units(late, registry, scheme)
     table = (
         marked.assign(unjustified=~marked["city_returned"], still_open=marked["closed_at"].isna())
         .groupby("label", sort=False)
         .agg(
             group=("group", "first"),
+            assessed=("assessed", "first"),
             group_order=("group_order", "first"),
             position=("position", "min"),
             overdue=("order_id", "size"),
@@ -272,7 +275,10 @@ def overdue(
         .sort_values(["group_order", "overdue", "position"], ascending=[True, False, True], kind="stable")
         .reset_index(drop=True)
     )
-    return table[["label", "group", "overdue", "open", "unjustified", "unjustified_ids"]]
+    return table[OVERDUE_COLUMNS]
+
+
+OVERDUE_COLUMNS = ["label", "group", "assessed", "overdue", "open", "unjustified", "unjustified_ids"]
 
 
 def _id_key(order_id: str) -> tuple[int, str]:
@@ -284,7 +290,7 @@ def unjustified_overdue(overdue_table: pd.DataFrame) -> pd.DataFrame:
 
     Units outside the assessment are left out: no deduction applies to them.
     """
-    table = overdue_table.loc[(overdue_table["unjustified"] > 0) & overdue_table["group"].isin(GROUPS)]
+    table = overdue_table.loc[(overdue_table["unjustified"] > 0) & overdue_table["assessed"]]
     order = {label: i for i, label in enumerate(table["label"])}
     groups = list(dict.fromkeys(table["group"]))
     return (
@@ -317,7 +323,7 @@ def deductions(evaluation_table: pd.DataFrame, overdue_table: pd.DataFrame, sche
     Units with nothing deducted are left out.
     """
     grades = evaluation_table.set_index("short")["grade"]
-    assessed = overdue_table.loc[overdue_table["group"].isin(GROUPS)] if len(overdue_table) else overdue_table
+    assessed = overdue_table.loc[overdue_table["assessed"]] if len(overdue_table) else overdue_table
     unjustified = assessed.set_index("label")["unjustified"] if len(assessed) else pd.Series(dtype="int64")
     labels = list(dict.fromkeys([*evaluation_table["short"], *unjustified.index]))
     rows = []

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import metrics
-from .errors import MonthError
+from .errors import InputError, MonthError
 from .io import FileQuality, Registry, load_letters, load_orders, load_units
 from .numbers import pct, plain
 from .sample import resolve_inputs
@@ -66,6 +66,17 @@ def load_dataset(
     return Dataset(orders=order_frame, registry=registry, letters=letter_frame, quality=tuple(quality))
 
 
+def check_groups(registry: Registry, scheme: Scheme) -> None:
+    """Every 单位类型 of the registry must be one the scheme ranks (``ranking.appendix_groups``)."""
+    known = set(scheme.appendix_groups)
+    for name, group, row in zip(registry.units["name"], registry.units["group"], registry.units["row"]):
+        if group not in known:
+            raise InputError(
+                f"单位“{name}”的单位类型不在考评规则中（考评规则 {scheme.path.name} 的 ranking.appendix_groups）",
+                path=registry.path, row=int(row), column="单位类型", value=group, expected="、".join(scheme.appendix_groups),
+            )
+
+
 def _header_aliases(scheme: Scheme | str | Path | None) -> dict[str, str] | None:
     if scheme is None:
         return None
@@ -116,6 +127,7 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
     """Compute everything the month's bulletin states."""
     month = metrics.parse_month(month)
     scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
+    check_groups(data.registry, scheme)
     orders, registry = data.orders, data.registry
     if not metrics.in_month(orders["accepted_at"], month).any():  # nothing accepted: no (complete) month to report
         known = data.months()

@@ -24,7 +24,7 @@ RATES: dict[str, bool] = {
     "返工率": False,
     "回访不满意率": False,
 }
-GROUPS = ("县直单位", "乡镇(街道)")
+GROUPS = ("县直单位", "乡镇(街道)")  # the usual unit types; a scheme may name others
 TIE_KEYS = ("受理案件数", "应办理数", "办理数")
 _ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
 DEFAULT_SCHEME = "pingjiang"
@@ -183,9 +183,12 @@ def _int(value: object, what: str, path: Path, minimum: int = 0) -> int:
 
 
 def _groups(value: object, what: str, path: Path) -> tuple[str, ...]:
-    if not isinstance(value, list) or sorted(value) != sorted(GROUPS):
-        raise SchemeError(f"{what} 应列出且只列出 {GROUPS[0]}、{GROUPS[1]}（值为 {value!r}）", path=path)
-    return tuple(value)
+    from .io import normalize_text
+
+    if (not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value)
+            or len(set(value)) != len(value)):
+        raise SchemeError(f"{what} 应为不重复的单位类型列表，如 [\"县直单位\", \"乡镇(街道)\"]（值为 {value!r}）", path=path)
+    return tuple(normalize_text(v) for v in value)
 
 
 def _header_aliases(value: object, path: Path) -> dict[str, str]:
@@ -255,6 +258,17 @@ def _parse(raw: dict, path: Path) -> Scheme:
     if len({g.name for g in grades}) != len(grades):
         raise SchemeError("grades 中有重名的等级", path=path)
 
+    appendix_groups = _groups(
+        _get(raw, "ranking.appendix_groups", path, list(GROUPS)), "ranking.appendix_groups", path
+    )
+    narrative_groups = _groups(
+        _get(raw, "ranking.narrative_groups", path, list(reversed(appendix_groups))), "ranking.narrative_groups", path
+    )
+    if set(appendix_groups) != set(narrative_groups):
+        raise SchemeError(
+            "ranking.appendix_groups 与 ranking.narrative_groups 应列出同样的单位类型（顺序可以不同）", path=path
+        )
+
     ties = _get(raw, "ranking.composite_ties", path, ["受理案件数"])
     if not isinstance(ties, list) or any(t not in TIE_KEYS for t in ties):
         raise SchemeError(f"ranking.composite_ties 只能取 {'、'.join(TIE_KEYS)}（值为 {ties!r}）", path=path)
@@ -286,14 +300,8 @@ def _parse(raw: dict, path: Path) -> Scheme:
         max_send_backs=_int(_get(raw, "rules.max_send_backs", path, 1), "rules.max_send_backs", path),
         top_n=_int(_get(raw, "ranking.top_n", path, 3), "ranking.top_n", path, 1),
         top_categories=_int(_get(raw, "ranking.top_categories", path, 5), "ranking.top_categories", path, 1),
-        appendix_groups=_groups(
-            _get(raw, "ranking.appendix_groups", path, list(GROUPS)), "ranking.appendix_groups", path
-        ),
-        narrative_groups=_groups(
-            _get(raw, "ranking.narrative_groups", path, list(reversed(GROUPS))),
-            "ranking.narrative_groups",
-            path,
-        ),
+        appendix_groups=appendix_groups,
+        narrative_groups=narrative_groups,
         composite_ties=tuple(ties),
         unassessed_label=str(_get(raw, "ranking.unassessed_label", path, "无系统单位")),
         header_aliases=_header_aliases(_get(raw, "input.header_aliases", path, {}), path),

@@ -400,10 +400,16 @@ class TestUnits:
             load_units(path)
 
     def test_bad_group(self, tmp_path):
+        # unit types are the scheme's (ranking.appendix_groups): checked when a report is made
+        from pyhotline.report import check_groups
+        from pyhotline.scheme import load_scheme
+
         path = write_units(tmp_path / "u.csv", [("甲局", "县直单位", "", "是"), ("乙局", "县级单位", "", "是")])
+        registry = load_units(path)
         with pytest.raises(InputError) as info:
-            load_units(path)
+            check_groups(registry, load_scheme("pingjiang"))
         assert (info.value.row, info.value.column, info.value.value) == (3, "单位类型", "县级单位")
+        assert "县直单位、乡镇(街道)" in str(info.value)
 
     def test_units_header_variants(self, tmp_path):
         reg = load_units(write_csv(tmp_path / "u.csv", ["单位", "类型", "别名", "是否参与考核"],

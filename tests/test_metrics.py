@@ -414,7 +414,7 @@ class TestOverdue:
         orders = make_orders([order("1", "公安局", "2024-05-02 09:00:00", "2024-05-10 09:00:00", "2024-05-03 09:00:00")])
         over = metrics.overdue(orders, registry, MAY, pj_scheme)
         assert over.empty
-        assert list(over.columns) == ["label", "group", "overdue", "open", "unjustified", "unjustified_ids"]
+        assert list(over.columns) == ["label", "group", "assessed", "overdue", "open", "unjustified", "unjustified_ids"]
 
     def test_deductions_and_graded_units(self, make_orders, registry, pj_scheme):
         orders = make_orders(overdue_rows())

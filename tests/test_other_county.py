@@ -115,3 +115,31 @@ def test_another_county_gets_its_own_table_exactly(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8").replace("\r\n", "\n") == EXPECTED
+
+
+def test_a_city_with_its_own_unit_types(tmp_path):
+    """A city ranks 县市区 and 市直单位: the unit types come from the scheme, not from the code."""
+    scheme = tmp_path / "city.toml"
+    scheme.write_text(
+        SCHEME.replace('appendix_groups = ["乡镇(街道)", "县直单位"]', 'appendix_groups = ["市直单位", "县市区"]')
+        .replace('narrative_groups = ["乡镇(街道)", "县直单位"]', 'narrative_groups = ["县市区", "市直单位"]'),
+        encoding="utf-8",
+    )
+    units = write(tmp_path / "单位.csv", [
+        UNITS[0], ["青溪县甲局", "市直单位", "甲局", "是"], ["青溪县乙局", "市直单位", "乙局", "是"],
+        ["一镇", "县市区", "", "是"], ["二乡", "县市区", "", ""],
+    ])
+    orders = write(tmp_path / "工单.csv", [HEADER, *ORDERS])
+    out = tmp_path / "评价表.csv"
+    argv = [sys.executable, "-m", "pyhotline.cli", "evaluate", "--month", "2024-05", "--orders", str(orders),
+            "--units", str(units), "--out", str(out)]
+    done = subprocess.run([*argv, "--scheme", str(scheme)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    got = out.read_text(encoding="utf-8").replace("\r\n", "\n").splitlines()
+    assert [line.split(",")[:2] for line in got[1:]] == [
+        ["市直单位", "青溪县甲局"], ["市直单位", "青溪县乙局"], ["县市区", "一镇"], ["县市区", "二乡"],
+    ]
+    # with Pingjiang's rules those unit types are unknown: said plainly, with the registry row
+    done = subprocess.run(argv, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "第 2 行" in done.stderr and "“单位类型”列" in done.stderr and "市直单位" in done.stderr
