@@ -30,14 +30,15 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports mistakes in Chinese, as ``错误：…`` with exit status 2."""
 
     _TRANSLATIONS = (
+        (r"the following arguments are required: command", "请给出要做的事：evaluate（评价表）、bulletin（通报）或 check（检查数据）"),
         (r"the following arguments are required: (.*)", "缺少必需的选项 {0}"),
         (r"one of the arguments (.*) is required", "需要给出以下选项之一：{0}"),
         (r"argument (\S+): not allowed with argument (\S+)", "选项 {0} 和 {1} 不能同时使用"),
         (r"argument (\S+): expected one argument", "选项 {0} 后面缺少取值"),
         (r"argument (\S+): invalid int value: (.*)", "选项 {0} 应为整数，给出的是 {1}"),
-        (r"argument (\S+): (.*)", "选项 {0}：{1}"),
-        (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", "没有 {1} 这个命令；可用的有：{2}"),
+        (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", "没有 {1} 这一项；可用的有：{2}"),
         (r"unrecognized arguments: (.*)", "不认识的选项：{0}"),
+        (r"argument (\S+): (.*)", "选项 {0}：{1}"),
     )
 
     def error(self, message: str):  # noqa: D401 - argparse API
