@@ -43,8 +43,11 @@ def _join(items: list[str], sep: str = "、") -> str:
 
 # ---------------------------------------------------------------- plain text
 def title(report: MonthlyReport) -> str:
-    m = report.month
-    return f"{m.year}年{m.month}月份{report.scheme.county}12345热线和市、县长信箱运行办理情况通报"
+    return title_for(report.month, report.scheme.county)
+
+
+def title_for(month: pd.Period, county: str) -> str:
+    return f"{month.year}年{month.month}月份{county}12345热线和市、县长信箱运行办理情况通报"
 
 
 def para_work_orders(report: MonthlyReport) -> str:

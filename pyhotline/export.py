@@ -18,6 +18,13 @@ from .errors import PyhotlineError
 from .report import MonthlyReport
 
 
+def umask() -> int:
+    """The process's file-creation mask (read without changing it for good)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; move it onto ``target`` only on success."""
@@ -26,9 +33,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
-    mask = os.umask(0)
-    os.umask(mask)
-    tmp_path.chmod(0o666 & ~mask)  # mkstemp makes it private; give it the usual permissions
+    tmp_path.chmod(0o666 & ~umask())  # mkstemp makes it private; give it the usual permissions
     try:
         yield tmp_path
         os.replace(tmp_path, target)

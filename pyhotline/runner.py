@@ -81,14 +81,17 @@ def run_month(
     import nbformat
     import papermill as pm
 
+    from .bulletin import title_for
+    from .export import umask
     from .render import embed_font, html_to_pdf, notebook_to_html
+    from .scheme import load_scheme, resolve_scheme_path
 
     period = parse_month(month)
     month = str(period)
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{month}-", dir=out_dir))
-    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the bulletin is for sharing
+    staging.chmod(0o777 & ~umask())  # mkdtemp makes it private; the bulletin is for sharing
     try:
         executed = staging / "bulletin.ipynb"
         parameters = {
@@ -96,7 +99,7 @@ def run_month(
             "orders": _abs(orders),
             "units": _abs(units),
             "letters": _abs(letters),
-            "scheme": _abs(scheme) if scheme and Path(str(scheme)).suffix else (scheme or "pingjiang"),
+            "scheme": str(resolve_scheme_path(scheme).resolve()),
             "strict": strict,
             "issue": issue,
             "date": date,
@@ -115,7 +118,7 @@ def run_month(
         except pm.PapermillExecutionError as exc:
             raise BulletinError(month, _explain(exc), cell=exc.exec_count) from None
         nb = nbformat.read(str(executed), as_version=4)
-        html = notebook_to_html(nb, title=_title_of(nb) or f"{month} 督查通报")
+        html = notebook_to_html(nb, title=title_for(period, load_scheme(scheme).county))
         html_to_pdf(html, staging / "bulletin.pdf", base_url=staging)
         (staging / "bulletin.html").write_text(embed_font(html), encoding="utf-8")
         return _swap_into_place(staging, out_dir / month)
@@ -123,28 +126,8 @@ def run_month(
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _abs(path: str | Path | None) -> str | None:
     return None if path is None else str(Path(path).resolve())
-
-
-def _title_of(nb) -> str | None:
-    import re
-
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            html = output.get("data", {}).get("text/html", "")
-            match = re.search(r'<h1 class="title">(.*?)</h1>', "".join(html) if isinstance(html, list) else html)
-            if match:
-                from html import unescape
-
-                return unescape(match.group(1))
-    return None
 
 
 def _explain(exc) -> str:
