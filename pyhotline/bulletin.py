@@ -194,8 +194,16 @@ def masthead_html(report: MonthlyReport, *, issue: int | None = None, date: str 
         f'<div class="meta"><span>{escape(scheme.office)}</span>'
         f"<span>{when.year} 年 {when.month} 月 {when.day} 日</span></div>"
         "</header>"
-        f'<h1 class="title">{escape(title(report))}</h1>'
+        f'<h1 class="title">{_title_lines(title(report))}</h1>'
     )
+
+
+def _title_lines(text: str) -> str:
+    """A long title in two lines, broken where official titles are: before 运行办理情况通报."""
+    head, sep, tail = text.partition("运行办理情况通报")
+    if not sep or len(text) <= 24:
+        return escape(text)
+    return f"{escape(head)}<br/>{escape(sep + tail)}"
 
 
 def _date(date: str | dt.date | None) -> dt.date:
