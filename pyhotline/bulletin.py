@@ -362,6 +362,13 @@ def figure_html(png: bytes, caption: str) -> str:
     )
 
 
+def default_output_dir(month: pd.Period) -> Path:
+    """``outputs/<month>`` of the project (beside the package), or of the current folder."""
+    project = Path(__file__).resolve().parents[1]
+    root = project if (project / "pyproject.toml").is_file() else Path.cwd()
+    return root / "outputs" / str(month)
+
+
 class Bulletin:
     """What the notebook uses: each method returns an HTML object ready for ``display``.
 
@@ -369,10 +376,10 @@ class Bulletin:
     page; the appendix is also written as ``output_dir/evaluation.xlsx``.
     """
 
-    def __init__(self, report: MonthlyReport, *, output_dir: str | Path, issue: int | None = None,
+    def __init__(self, report: MonthlyReport, *, output_dir: str | Path | None = None, issue: int | None = None,
                  date: str | dt.date | None = None) -> None:
         self.report = report
-        self.output_dir = Path(output_dir)
+        self.output_dir = Path(output_dir) if output_dir else default_output_dir(report.month)
         self.issue = issue
         self.date = date
         self._figures = 0
