@@ -18,16 +18,29 @@ from .errors import PyhotlineError
 
 
 def _inputs(parser: argparse.ArgumentParser, *, letters: bool) -> None:
-    parser.add_argument("--orders", type=Path, help="工单明细（CSV 或 XLSX）；不给则用内置示例数据")
-    parser.add_argument("--units", type=Path, help="承办单位名录（CSV 或 XLSX）；不给则用内置示例数据")
+    parser.add_argument("--orders", type=Path, help="工单明细（CSV、XLSX 或 Parquet）；与 --units 一起给出，都不给则用内置示例数据")
+    parser.add_argument("--units", type=Path, help="承办单位名录（CSV 或 XLSX）")
     if letters:
         parser.add_argument("--letters", type=Path, help="信件明细（CSV 或 XLSX）；可不给")
     parser.add_argument("--scheme", default=None, help="考评规则：内置名称（如 pingjiang）或 .toml 文件路径")
     parser.add_argument("--strict", action="store_true", help="严格模式：把“注意”类问题（如完全重复的行）也当作错误")
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports mistakes in Chinese, as ``错误：…`` with exit status 2."""
+    """argparse that speaks Chinese: help headings, and mistakes as ``错误：…`` with exit status 2."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "命令"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本说明后退出")
 
     _TRANSLATIONS = (
         (r"the following arguments are required: command", "请给出要做的事：evaluate（评价表）、bulletin（通报）或 check（检查数据）"),
@@ -50,7 +63,7 @@ class _Parser(argparse.ArgumentParser):
                 message = chinese.format(*match.groups())
                 break
         hint = "（月份写成 YYYY-MM，例如 --month 2024-05）" if "--month" in message else ""
-        self.exit(2, f"错误：{message}{hint}\n用法：{self.format_usage().strip().removeprefix('usage: ')}\n"
+        self.exit(2, f"错误：{message}{hint}\n{self.format_usage().strip()}\n"
                      f"运行 {self.prog} -h 查看说明\n")
 
 
@@ -71,7 +84,7 @@ def _positive_int(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pyhotline", description="12345 热线和市、县长信箱月度督查通报")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="{evaluate,bulletin,check}")
 
     ev = sub.add_parser("evaluate", help="计算某月综合评价表（附件），写成 CSV 或 XLSX")
     ev.add_argument("--month", required=True, help="月份，YYYY-MM，例如 2024-05")
