@@ -66,14 +66,14 @@ def write_table(table: pd.DataFrame, month: pd.Period, path: str | Path, *, enco
             raise PyhotlineError(
                 f"不认识的编码“{encoding}”；可用 utf-8、utf-8-sig（Excel 直接打开）或 gb18030"
             ) from None
-        try:
-            table.to_csv(index=False, lineterminator="\r\n").encode(encoding)
+        try:  # RFC 4180 line ends, as Excel writes; encoded once, so a bad encoding fails before any file
+            data = table.to_csv(index=False, lineterminator="\r\n").encode(encoding)
         except UnicodeEncodeError:
             raise PyhotlineError(
                 f"评价表含中文，无法用编码 {encoding} 写出；请用 utf-8、utf-8-sig 或 gb18030"
             ) from None
         with atomic_path(path) as tmp:
-            table.to_csv(tmp, index=False, encoding=encoding, lineterminator="\r\n")  # RFC 4180, as Excel writes
+            tmp.write_bytes(data)
     elif suffix == ".xlsx":
         with atomic_path(path) as tmp:
             write_appendix_xlsx(table, tmp, title=appendix_title(month))

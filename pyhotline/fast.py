@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import metrics
-from .io import HEADER_ALIASES, ORDER_COLUMNS, Registry, load_orders, normalize_text
+from .io import FLAG_VALUES, HEADER_ALIASES, ORDER_COLUMNS, Registry, load_orders, normalize_text
 from .scheme import Scheme
 
 ENGINES = ("pandas", "duckdb")
@@ -166,9 +166,10 @@ def duckdb_counts(
         mode = cleaned(c["mode"])
         visit = cleaned(c["visit"])
         flags = cleaned(c["city_returned"])
-        if not set(mode.values()) <= {"派单", "直接办结"} or not set(visit.values()) <= {"满意", "基本满意", "不满意", "未回访", ""}:
+        allowed = {col.name: set(col.values) for col in ORDER_COLUMNS if col.kind == "enum"}
+        if not set(mode.values()) <= allowed["mode"] or not set(visit.values()) <= allowed["visit"]:
             return None
-        if not {v.lower() for v in flags.values()} <= {"是", "y", "yes", "true", "1", "否", "n", "no", "false", "0", ""}:
+        if not {v.lower() for v in flags.values()} <= FLAG_VALUES:
             return None
         if not _ids_clean(con, source, c["order_id"]):
             if con.execute(

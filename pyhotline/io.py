@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -181,6 +182,7 @@ HEADER_ALIASES = {
 _SPACES = re.compile(r"\s+")
 _YES = {"是", "y", "yes", "true", "1"}
 _NO = {"否", "n", "no", "false", "0", ""}
+FLAG_VALUES = frozenset(_YES | _NO)  # what a 是/否 column may hold (normalised, lower case)
 
 
 def normalize_text(value: str) -> str:
@@ -713,7 +715,7 @@ class Registry:
     units: pd.DataFrame  # name, group, aliases, assessed, short, position
     path: Path | None = None
 
-    @property
+    @cached_property
     def lookup(self) -> dict[str, str]:
         table: dict[str, str] = {}
         for name, aliases in zip(self.units["name"], self.units["aliases"]):
@@ -754,6 +756,10 @@ class Registry:
 
     def info(self) -> pd.DataFrame:
         """name -> group, assessed, short, position (one row per unit)."""
+        return self._info
+
+    @cached_property
+    def _info(self) -> pd.DataFrame:
         return self.units.set_index("name")[["group", "assessed", "short", "position"]]
 
 

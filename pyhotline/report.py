@@ -134,7 +134,8 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
         span = f"数据中的月份为 {known[0]} 至 {known[-1]}" if known else "数据中没有任何工单"
         raise MonthError(f"{month} 没有任何工单记录（{span}）")
     evaluation = metrics.evaluation(orders, registry, month, scheme)
-    overdue = metrics.overdue(orders, registry, month, scheme, as_of=data.as_of)
+    as_of = data.as_of
+    overdue = metrics.overdue(orders, registry, month, scheme, as_of=as_of)
     letters = data.letters
     return MonthlyReport(
         month=month,
@@ -149,11 +150,11 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
         graded=metrics.graded_units(evaluation, scheme),
         deductions=metrics.deductions(evaluation, overdue, scheme),
         violations=metrics.violations(orders, registry, month, scheme),
-        mailbox=None if letters is None else metrics.mailbox(letters, month, scheme, as_of=data.as_of),
+        mailbox=None if letters is None else metrics.mailbox(letters, month, scheme, as_of=as_of),
         very_satisfied=None if letters is None else metrics.very_satisfied_letters(letters, registry, month),
         month_over_month=metrics.month_over_month(orders, letters, month, scheme),
         quality=data.quality,
-        as_of=data.as_of,
+        as_of=as_of,
     )
 
 

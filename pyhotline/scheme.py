@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import SchemeError
+from .io import LETTER_COLUMNS, ORDER_COLUMNS, UNIT_COLUMNS, normalize_text
 
 #: The four rates of the composite, in the order the appendix prints them.
 #: ``True`` means the rate enters the composite as is, ``False`` as (100 - rate).
@@ -183,8 +184,6 @@ def _int(value: object, what: str, path: Path, minimum: int = 0) -> int:
 
 
 def _groups(value: object, what: str, path: Path) -> tuple[str, ...]:
-    from .io import normalize_text
-
     if (not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value)
             or len(set(value)) != len(value)):
         raise SchemeError(f"{what} 应为不重复的单位类型列表，如 [\"县直单位\", \"乡镇(街道)\"]（值为 {value!r}）", path=path)
@@ -194,8 +193,6 @@ def _groups(value: object, what: str, path: Path) -> tuple[str, ...]:
 def _header_aliases(value: object, path: Path) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         raise SchemeError("input.header_aliases 应为“导出文件中的列名 = 文档中的列名”这样的表", path=path)
-    from .io import LETTER_COLUMNS, ORDER_COLUMNS, UNIT_COLUMNS, normalize_text
-
     documented = {c.header for c in (*ORDER_COLUMNS, *LETTER_COLUMNS, *UNIT_COLUMNS)}
     unknown = sorted(v for v in value.values() if v not in documented)
     if unknown:
