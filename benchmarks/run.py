@@ -13,9 +13,9 @@ peak resident memory of that run alone, its own ru_maxrss). A run times our
 * ``duckdb``  — ``pyhotline.fast.evaluation`` (the optional DuckDB engine; read and metric are one step);
 
 and then, in the same process, the anchor: the same appendix table computed by
-a plain DuckDB SQL query on the same Parquet file (``benchmarks/anchor.py``),
-best of two runs. "same" says whether both tables are equal cell by cell as the
-bulletin prints them. The bulletin part times the sample month's full bulletin
+a plain DuckDB SQL query on the same Parquet file (``benchmarks/anchor.py``).
+Both ours and the anchor are the best of two runs. "same" says whether both
+tables are equal cell by cell as the bulletin prints them. The bulletin part times the sample month's full bulletin
 (papermill + HTML + PDF) against a trivial notebook pushed through the same
 steps, and a four-month range against four single runs.
 """
@@ -57,17 +57,20 @@ def child(engine: str, label: str) -> dict:
     month = metrics.parse_month(MONTH)
     out: dict = {"engine": engine, "size": label}
 
-    t0 = time.perf_counter()
-    if engine == "duckdb":
-        table = fast.evaluation(source, registry, month, scheme)
-        t1 = t2 = time.perf_counter()
-    else:
-        orders = load_orders(source, registry)
-        t1 = time.perf_counter()
-        table = metrics.evaluation(orders, registry, month, scheme)
-        t2 = time.perf_counter()
-        del orders
-    out.update(read=t1 - t0, metric=t2 - t1, total=t2 - t0)
+    runs = []
+    for _ in range(2):  # best of two, as for the anchor
+        t0 = time.perf_counter()
+        if engine == "duckdb":
+            table = fast.evaluation(source, registry, month, scheme)
+            t1 = t2 = time.perf_counter()
+        else:
+            orders = load_orders(source, registry)
+            t1 = time.perf_counter()
+            table = metrics.evaluation(orders, registry, month, scheme)
+            t2 = time.perf_counter()
+            del orders
+        runs.append(dict(read=t1 - t0, metric=t2 - t1, total=t2 - t0))
+    out.update(min(runs, key=lambda r: r["total"]))
     out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the anchor runs
     ours = appendix_table(table)
 

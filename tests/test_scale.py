@@ -20,7 +20,7 @@ from pyhotline.report import appendix_table
 from pyhotline.sample import sample_paths
 from pyhotline.scheme import load_scheme
 
-from conftest import order, write_orders
+from conftest import order, scheme_variant, write_orders
 
 ROOT = Path(__file__).resolve().parents[1]
 duckdb = pytest.importorskip("duckdb")
@@ -156,6 +156,19 @@ def test_duckdb_engine_counts_the_typed_file_itself(sample, pj_scheme):
     expected = metrics.unit_counts(orders, "2024-05", pj_scheme)
     expected = expected.loc[expected.sum(axis=1) > 0]
     pd.testing.assert_frame_equal(counts, expected)
+
+
+@pytest.mark.parametrize("basis", ["closed", "due"])
+@pytest.mark.parametrize("month", MONTHS)
+def test_duckdb_counts_follow_the_visit_basis(sample, tmp_path, basis, month):
+    """回访数 over orders closed or due in the month: DuckDB's own counts equal pandas' either way."""
+    scheme = load_scheme(scheme_variant(tmp_path, ('visit_basis = "closed"', f'visit_basis = "{basis}"')))
+    assert scheme.visit_basis == basis
+    period = metrics.parse_month(month)
+    counts = fast.duckdb_counts(sample["typed_parquet"], sample["registry"], period, scheme)
+    assert counts is not None
+    expected = metrics.unit_counts(load_orders(sample["csv"], sample["registry"]), period, scheme)
+    pd.testing.assert_frame_equal(counts, expected.loc[expected.sum(axis=1) > 0])
 
 
 @pytest.fixture(scope="module")
