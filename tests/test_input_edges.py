@@ -169,3 +169,30 @@ def test_letters_not_yet_due_are_pending_not_late(tmp_path):
     box = report.mailbox.set_index("channel")
     assert box[["letters", "on_time", "pending"]].values.tolist() == [[2, 1, 0], [2, 1, 1]]
     assert "按时办结2件，超期1件，尚在办理期限内1件" in bulletin.para_letters(report)
+
+
+# ---------------------------------------------------------------- the platforms' usual timestamp form
+@pytest.mark.parametrize("text", ["2024-02-30 08:00:00", "2024-05-03 24:00:00", "2024-13-01 08:00:00"])
+def test_impossible_times_in_the_usual_form_are_refused(text):
+    """All cells in the 2024-05-03 08:05:00 form take the vectorised path; it must still refuse non-dates."""
+    with pytest.raises(InputError, match="日期时间无法识别") as err:
+        parse_datetimes(pd.Series(["2024-05-02 09:00:00", text]), column="受理时间")
+    assert (err.value.row, err.value.value) == (3, text)
+
+
+def test_a_blank_among_usual_times_is_reported_on_its_row():
+    rows = pd.Series([7, 8, 9])
+    with pytest.raises(InputError, match="不能为空") as err:
+        parse_datetimes(pd.Series(["2024-05-02 09:00:00", "2024-05-02 10:00:00", ""]), column="受理时间", rows=rows)
+    assert err.value.row == 9
+    got = parse_datetimes(pd.Series(["2024-05-02 09:00:00", ""]), column="办结时间", required=False)
+    assert got.isna().tolist() == [False, True]
+
+
+def test_usual_form_gives_what_the_general_rules_give():
+    usual = ["2024-05-02 09:00:00", "2024-05-31 23:59:59", "", "2024-06-01 00:00:00"]
+    mixed = usual + ["2024/5/3 8:05"]  # one other form: the whole column takes the general rules
+    fast = parse_datetimes(pd.Series(usual), column="x", required=False)
+    general = parse_datetimes(pd.Series(mixed), column="x", required=False)
+    pd.testing.assert_series_equal(fast, general.iloc[:4])
+    assert str(fast.dtype) == "datetime64[ns]"
