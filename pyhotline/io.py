@@ -348,6 +348,96 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return grid
 
 
+#: Use the Arrow CSV reader when it can (tests switch it off to compare with the csv module).
+ARROW_CSV = True
+#: Arrow types of the columns the Arrow CSV reader converts itself (others are read as text).
+_ARROW_KINDS = {"count": "int64", "text": "dict", "unit": "dict", "enum": "dict", "flag": "dict"}
+
+
+def _read_csv_arrow(
+    path: Path, columns: tuple[Column, ...], aliases: dict[str, str]
+) -> tuple[pd.DataFrame, list[str], int] | None:
+    """The wanted columns of a well-formed CSV file, read by Arrow in C: (frame, all headers, header row).
+
+    Only the columns the readers use leave the file (personal columns are
+    never read), text with few distinct values stays dictionary-encoded, and
+    counts are parsed to integers. Returns None whenever the file is anything
+    but plain (not UTF-8/GB18030 text, blank lines, rows blank in every
+    column used, doubled headers, a row of the wrong width, a count that is
+    not a plain integer, ...): :func:`read_table` then reads it cell by cell
+    and reports any problem with its row and column, exactly as before.
+    """
+    import codecs
+    import csv
+    from io import StringIO
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if not ARROW_CSV:
+        return None
+    with open(path, "rb") as fh:
+        start = fh.read(65536)
+        if not start or start.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\xff\xfe", b"\xfe\xff")):
+            return None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = codecs.getincrementaldecoder(encoding)().decode(start, final=len(start) < 65536)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return None
+    try:
+        head = list(csv.reader(StringIO(text, newline="")))[:30]
+    except csv.Error:
+        return None
+    if not head or any(not r for r in head):
+        return None
+    header_at = _find_header(pd.DataFrame([r + [""] * (30 - len(r)) for r in head]), columns)
+    names = head[header_at]
+    headers = [normalize_text(n) for n in names]
+    if len(head) <= header_at + 1 or len(set(names)) != len(names) or len(names) < 2:
+        return None
+    kinds = {c.header: c.kind for c in columns}
+    targets = [aliases.get(h, h) for h in headers]
+    used = [(n, h, t) for n, h, t in zip(names, headers, targets) if t in kinds]
+    if len({t for _, _, t in used}) != len(used):
+        return None  # two columns for one header: read_table's rules apply
+    types = {}
+    for name, _, target in used:
+        kind = _ARROW_KINDS.get(kinds[target])
+        types[name] = pa.int64() if kind == "int64" else pa.dictionary(pa.int32(), pa.string()) if kind else pa.string()
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(skip_rows=header_at, encoding="utf8" if encoding == "utf-8-sig" else encoding),
+            # A blank line is a row of one field here, so the read fails and read_table keeps row numbers right.
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types, include_columns=list(types), null_values=[""], strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, UnicodeDecodeError, ValueError, OSError):
+        return None
+    if table.column_names != list(types):
+        return None
+    frame = table.to_pandas(split_blocks=True, self_destruct=True)
+    del table
+    frame.columns = [h for _, h, _ in used]
+    if len(frame.columns) and len(frame):
+        blank = np.ones(len(frame), dtype=bool)
+        for name in frame.columns:
+            blank &= _blank_cells(frame[name])
+            if not blank.any():
+                break
+        if blank.any():
+            return None  # a row blank in every column used: only the whole row tells if it is empty
+    frame.attrs["blank_rows"] = 0
+    return frame, headers, header_at + 1
+
+
 def _read_xlsx(path: Path) -> pd.DataFrame:
     import zipfile
 
@@ -396,10 +486,15 @@ def _typed(
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Read, rename, check and convert. Returns the frame and each row's spreadsheet row number."""
     aliases = {**HEADER_ALIASES, **(header_aliases or {})}
-    if path.is_file() and path.suffix.lower() == ".parquet":
+    suffix = path.suffix.lower() if path.is_file() else ""
+    fast = _read_csv_arrow(path, columns, aliases) if suffix in (".csv", ".txt") else None
+    if suffix == ".parquet":
         wanted = {c.header for c in columns}
         body, headers = _read_parquet(path, keep=lambda h: aliases.get(h, h) in wanted)
         header_row = 1
+        present = {aliases.get(h, h) for h in headers}
+    elif fast is not None:
+        body, headers, header_row = fast
         present = {aliases.get(h, h) for h in headers}
     else:
         body, header_row = read_table(path, expect=columns)

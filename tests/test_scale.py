@@ -219,3 +219,102 @@ def test_engine_argument(sample, pj_scheme):
     pd.testing.assert_frame_equal(a, b)
     with pytest.raises(ValueError):
         fast.evaluate(sample["typed_parquet"], registry, "2024-05", pj_scheme, engine="polars")
+
+
+# ---------------------------------------------------------------- the Arrow CSV reader
+def _both_ways(monkeypatch, load, path, *args):
+    """``load(path, ...)`` with the Arrow CSV reader and with the csv module only."""
+    from pyhotline import io
+
+    fast = load(path, *args)
+    monkeypatch.setattr(io, "ARROW_CSV", False)
+    slow = load(path, *args)
+    monkeypatch.setattr(io, "ARROW_CSV", True)
+    return fast, slow
+
+
+def _variants(tmp_path: Path) -> dict[str, Path]:
+    text = sample_paths()["orders"].read_text(encoding="utf-8-sig")
+    header, first, *rest = text.splitlines(keepends=True)
+    cells = first.rstrip("\n").split(",")
+    cells[header.rstrip("\n").split(",").index("诉求内容")] = '"一行,\n又一行"'  # a comma and a newline in a cell
+    quoted = ",".join(cells) + "\n"
+    files = {
+        "utf8-bom": text.encode("utf-8-sig"),
+        "utf8": text.encode("utf-8"),
+        "gb18030": text.encode("gb18030"),
+        "title-rows": ("工单明细表\n导出时间：2024-06-01 08:00\n" + text).encode("utf-8-sig"),
+        "crlf": text.replace("\n", "\r\n").encode("utf-8"),
+        "quoted-newline": (header + quoted + "".join(rest)).encode("utf-8"),
+    }
+    out = {}
+    for name, data in files.items():
+        out[name] = tmp_path / f"{name}.csv"
+        out[name].write_bytes(data)
+    return out
+
+
+@pytest.mark.parametrize("variant", ["utf8-bom", "utf8", "gb18030", "title-rows", "crlf", "quoted-newline"])
+def test_arrow_csv_reader_is_used_and_equals_the_csv_module(tmp_path, monkeypatch, sample, variant):
+    from pyhotline import io
+
+    path = _variants(tmp_path)[variant]
+    read = io._read_csv_arrow(path, io.ORDER_COLUMNS, io.HEADER_ALIASES)
+    assert read is not None, "the Arrow reader should take this file"
+    frame, headers, header_row = read
+    assert not set(frame.columns) & set(io.PERSONAL_HEADERS)  # personal columns never leave the file
+    assert header_row == (3 if variant == "title-rows" else 1)
+    fast, slow = _both_ways(monkeypatch, load_orders, path, sample["registry"])
+    pd.testing.assert_frame_equal(fast, slow)
+    expected = load_orders(sample["csv"], sample["registry"])
+    pd.testing.assert_frame_equal(fast, expected)
+
+
+def test_arrow_csv_reader_reads_letters_and_units(monkeypatch, sample):
+    paths = sample_paths()
+    fast, slow = _both_ways(monkeypatch, load_letters, paths["letters"], sample["registry"])
+    pd.testing.assert_frame_equal(fast, slow)
+    fast, slow = _both_ways(monkeypatch, load_units, paths["units"])
+    pd.testing.assert_frame_equal(fast.units, slow.units)
+
+
+@pytest.mark.parametrize("change", ["blank-line", "short-row", "long-row", "doubled-header", "count-text", "blank-row"])
+def test_arrow_csv_reader_leaves_doubtful_files_to_the_csv_module(tmp_path, monkeypatch, sample, change):
+    """Anything not plain goes to the row-by-row reader: same rows kept or the same error, same row numbers."""
+    from pyhotline import io
+
+    text = sample_paths()["orders"].read_text(encoding="utf-8-sig")
+    header, *lines = text.splitlines(keepends=True)
+    width = header.count(",")
+    if change == "blank-line":
+        lines.insert(10, "\n")
+    elif change == "short-row":
+        lines[10] = ",".join(lines[10].split(",")[:5]) + "\n"
+    elif change == "long-row":
+        lines[10] = lines[10].rstrip("\n") + ",多余\n"
+    elif change == "doubled-header":
+        header = header.rstrip("\n") + ",受理日期\n"
+        lines = [line.rstrip("\n") + ",2024-05-01\n" for line in lines]
+    elif change == "count-text":
+        cells = lines[10].split(",")
+        cells[header.split(",").index("延期次数")] = "两次"
+        lines[10] = ",".join(cells)
+    elif change == "blank-row":
+        lines.insert(10, "," * width + "\n")
+    path = tmp_path / "orders.csv"
+    path.write_text(header + "".join(lines), encoding="utf-8")
+    assert io._read_csv_arrow(path, io.ORDER_COLUMNS, io.HEADER_ALIASES) is None
+    monkeypatch.setattr(io, "ARROW_CSV", False)
+    try:
+        expected = load_orders(path, sample["registry"])
+    except InputError as exc:
+        expected = exc
+    monkeypatch.setattr(io, "ARROW_CSV", True)
+    try:
+        got = load_orders(path, sample["registry"])
+    except InputError as exc:
+        got = exc
+    if isinstance(expected, InputError):
+        assert isinstance(got, InputError) and str(got) == str(expected) and got.row == expected.row
+    else:
+        pd.testing.assert_frame_equal(got, expected)
