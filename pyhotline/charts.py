@@ -81,10 +81,36 @@ def save_figure(ax_or_fig, path: str | Path, dpi: int = 200) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fmt = path.suffix.lstrip(".").lower() or "png"
-    metadata = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
-    fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)  # constrained layout already fits the content
+    if fmt == "png":
+        path.write_bytes(png_bytes(fig, dpi=dpi))
+    else:
+        metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
+        fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)  # constrained layout already fits the content
     plt.close(fig)
     return path
+
+
+def png_bytes(fig: Figure, *, dpi: int = 200) -> bytes:
+    """The figure as an opaque RGB PNG, drawn once.
+
+    ``savefig`` draws a figure with a layout engine twice (a dry run for the
+    layout, then the real one); drawing the canvas once lays it out and renders
+    it in one pass. Opaque RGB because the page is white: the PDF then needs no
+    separate transparency mask for each chart. No metadata, so the same chart
+    gives the same bytes.
+    """
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    fig.set_dpi(dpi)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="PNG", dpi=(dpi, dpi), compress_level=6)
+    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- charts

@@ -262,14 +262,13 @@ def _packaged_candidates(style: str) -> list[CJKFont]:
 @functools.lru_cache(maxsize=256)
 def _covers(path: str, index: int) -> bool:
     """Does face ``index`` of the font file map every character of :data:`PROBE`?"""
-    try:
-        from fontTools.ttLib import TTFont
+    from matplotlib import ft2font
 
-        with TTFont(path, fontNumber=index, lazy=True) as font:
-            cmap = font.getBestCmap() or {}
+    try:  # FreeType looks the characters up without reading the whole character map
+        face = ft2font.FT2Font(path, face_index=index)
+        return all(face.get_char_index(ord(char)) for char in PROBE)
     except Exception:
         return False
-    return all(ord(char) in cmap for char in PROBE)
 
 
 def _family_of(path: str, index: int) -> str:

@@ -84,7 +84,7 @@ def font_css(serif, sans) -> str:
 
 def embed_font(html: str) -> str:
     """Make the page show Chinese on any machine: a subset of the CJK sans font (only the characters
-    the page uses, ~120 KB as WOFF) embedded in the page's CSS. The PDF is made from the page
+    the page uses, ~60 KB as WOFF) embedded in the page's CSS. The PDF is made from the page
     without it (it embeds full fonts of its own)."""
     import base64
     import io
@@ -97,9 +97,13 @@ def embed_font(html: str) -> str:
 
     visible = re.sub(r"<[^>]+>", "", re.sub(r"(<style.*?</style>)|data:[^\"' )]+", "", html, flags=re.S))
     face = find_cjk_face("sans")
-    font = TTFont(str(face.path), fontNumber=face.index, lazy=True)
+    # Bounding boxes are not recomputed (the full font's are valid, only larger), and OpenType layout
+    # and vertical metrics are left out: horizontal Chinese text needs neither, and their closure is
+    # most of the subsetting time (0.25 s instead of 0.65 s, ~60 KB instead of ~125 KB).
+    font = TTFont(str(face.path), fontNumber=face.index, lazy=True, recalcBBoxes=False)
     options = subset.Options()
-    options.flavor, options.hinting = "woff", False
+    options.flavor, options.hinting, options.layout_features = "woff", False, []
+    options.drop_tables += ["GSUB", "GPOS", "BASE", "vhea", "vmtx", "VORG"]
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=visible + "0123456789%—－·（）：；，。、")
     subsetter.subset(font)
