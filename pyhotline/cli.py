@@ -192,6 +192,9 @@ def _bulletin(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .runner import skip_slow_iri_checker
+
+    skip_slow_iri_checker()
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed its (Chinese) message or the help
