@@ -372,6 +372,7 @@ def _read_csv_arrow(
     from io import StringIO
 
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     if not ARROW_CSV:
@@ -423,6 +424,9 @@ def _read_csv_arrow(
         return None
     if table.column_names != list(types):
         return None
+    for name, kind in types.items():  # a negative count is reported with the cell as written (-01, not -1)
+        if kind == pa.int64() and table.column(name).null_count < len(table) and pc.min(table.column(name)).as_py() < 0:
+            return None
     frame = table.to_pandas(split_blocks=True, self_destruct=True)
     del table
     frame.columns = [h for _, h, _ in used]

@@ -278,7 +278,9 @@ def test_arrow_csv_reader_reads_letters_and_units(monkeypatch, sample):
     pd.testing.assert_frame_equal(fast.units, slow.units)
 
 
-@pytest.mark.parametrize("change", ["blank-line", "short-row", "long-row", "doubled-header", "count-text", "blank-row"])
+@pytest.mark.parametrize(
+    "change", ["blank-line", "short-row", "long-row", "doubled-header", "count-text", "negative-count", "blank-row"]
+)
 def test_arrow_csv_reader_leaves_doubtful_files_to_the_csv_module(tmp_path, monkeypatch, sample, change):
     """Anything not plain goes to the row-by-row reader: same rows kept or the same error, same row numbers."""
     from pyhotline import io
@@ -298,6 +300,10 @@ def test_arrow_csv_reader_leaves_doubtful_files_to_the_csv_module(tmp_path, monk
     elif change == "count-text":
         cells = lines[10].split(",")
         cells[header.split(",").index("延期次数")] = "两次"
+        lines[10] = ",".join(cells)
+    elif change == "negative-count":
+        cells = lines[10].split(",")
+        cells[header.split(",").index("延期次数")] = "-01"
         lines[10] = ",".join(cells)
     elif change == "blank-row":
         lines.insert(10, "," * width + "\n")
