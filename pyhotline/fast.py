@@ -25,7 +25,18 @@ import numpy as np
 import pandas as pd
 
 from . import metrics
-from .io import FLAG_VALUES, HEADER_ALIASES, ORDER_COLUMNS, Registry, load_orders, normalize_text
+from .io import (
+    FLAG_VALUES,
+    HEADER_ALIASES,
+    ORDER_COLUMNS,
+    FileQuality,
+    Registry,
+    _warn_or_fail,
+    direct_with_unit_warning,
+    load_orders,
+    normalize_text,
+    visited_open_warning,
+)
 from .scheme import Scheme
 
 ENGINES = ("pandas", "duckdb")
@@ -75,11 +86,12 @@ def evaluation(
 ) -> pd.DataFrame:
     """``metrics.evaluation`` of the orders file, computed by DuckDB (Parquet) or pandas (anything else).
 
-    A file DuckDB counts is clean (nothing to warn about); any doubt sends it to the reader, which
-    applies ``strict`` and records ``quality``.
+    A file DuckDB counts is recorded in ``quality`` as the reader records it (with the same warnings,
+    which ``strict`` turns into errors); any doubt sends it to the reader.
     """
     month = metrics.parse_month(month)
-    counts = duckdb_counts(orders, registry, month, scheme, header_aliases=header_aliases)
+    counts = duckdb_counts(orders, registry, month, scheme, header_aliases=header_aliases, strict=strict,
+                           quality=quality)
     if counts is None:  # not a clean typed Parquet file: the readers decide (and name any error)
         frame = load_orders(orders, registry, header_aliases=header_aliases, strict=strict, quality=quality)
         return metrics.evaluation(frame, registry, month, scheme)
@@ -108,8 +120,14 @@ def duckdb_counts(
     scheme: Scheme,
     *,
     header_aliases: dict[str, str] | None = None,
+    strict: bool = False,
+    quality: list | None = None,
 ) -> pd.DataFrame | None:
-    """:func:`metrics.unit_counts` of a clean, typed Parquet file by DuckDB; None when the readers must look."""
+    """:func:`metrics.unit_counts` of a clean, typed Parquet file by DuckDB; None when the readers must look.
+
+    ``strict`` and ``quality`` as for :func:`~pyhotline.io.load_orders` (nothing is recorded when None
+    is returned: the reader then records the file).
+    """
     import duckdb
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -182,59 +200,104 @@ def duckdb_counts(
         # conditions counted per group, and every row-level check of load_orders. Which 办理方式 and
         # 回访结果 count is decided afterwards, per group, with the readers' own normalisation.
         # (Summing 0/1 of a precomputed flag is markedly faster in DuckDB than count(*) FILTER.)
-        basis = "due_in_month" if scheme.visit_basis == "due" else within(c["closed_at"])
+        basis = "_pyhotline_due" if scheme.visit_basis == "due" else within(c["closed_at"])
+        # Times pandas cannot hold (placeholders such as 9999-12-31): the reader reports them.
+        outside = " OR ".join(f"NOT ({c[t]} BETWEEN TIMESTAMP '1678-01-01' AND TIMESTAMP '2261-12-31')"
+                              for t in ("accepted_at", "deadline", "closed_at"))
         rows = con.execute(
             f"""
-            SELECT raw, mode, visit,
+            SELECT _pyhotline_unit, _pyhotline_mode, _pyhotline_visit,
                 {total(within(c['accepted_at']))} AS accepted,
-                {total("due_in_month")} AS due,
-                {total(f"due_in_month AND {c['closed_at']} IS NOT NULL")} AS handled,
-                {total(f"due_in_month AND {c['closed_at']} <= {c['deadline']}")} AS on_time,
-                {total(f"due_in_month AND {c['reworks']} >= 1")} AS reworked,
+                {total("_pyhotline_due")} AS due,
+                {total(f"_pyhotline_due AND {c['closed_at']} IS NOT NULL")} AS handled,
+                {total(f"_pyhotline_due AND {c['closed_at']} <= {c['deadline']}")} AS on_time,
+                {total(f"_pyhotline_due AND {c['reworks']} >= 1")} AS reworked,
                 {total(basis)} AS basis,
                 count(*) AS n,
                 {total(f"{c['deadline']} IS NULL")} AS no_deadline,
+                {total(f"{c['closed_at']} IS NULL")} AS still_open,
                 {total(f"{c['accepted_at']} IS NULL OR {c['closed_at']} < {c['accepted_at']} OR {c['extensions']} < 0 "
-                       f"OR {c['send_backs']} < 0 OR {c['reworks']} < 0")} AS problems
-            FROM (SELECT {', '.join(c.values())}, {c['unit']} AS raw, {c['mode']} AS mode, {c['visit']} AS visit,
-                         {within(c['deadline'])} AS due_in_month FROM {source})
-            GROUP BY raw, mode, visit
+                       f"OR {c['send_backs']} < 0 OR {c['reworks']} < 0 OR {outside}")} AS problems
+            FROM (SELECT {', '.join(c.values())}, {c['unit']} AS _pyhotline_unit, {c['mode']} AS _pyhotline_mode,
+                         {c['visit']} AS _pyhotline_visit, {within(c['deadline'])} AS _pyhotline_due FROM {source})
+            GROUP BY _pyhotline_unit, _pyhotline_mode, _pyhotline_visit
             """
         ).fetchall()
+        return _counts_from_groups(rows, con, source, c, path, registry, strict=strict, quality=quality)
     finally:
         con.close()
-    names = ["raw", "mode", "visit", "accepted", "due", "handled", "on_time", "reworked", "basis", "n",
-             "no_deadline", "problems"]
-    grouped = pd.DataFrame.from_records(rows, columns=names)
-    mode, visit = _cleaned(set(grouped["mode"])), _cleaned(set(grouped["visit"]))
+
+
+def _counts_from_groups(rows: list[tuple], con, source: str, c: dict[str, str], path: Path, registry: Registry, *,
+                        strict: bool, quality: list | None) -> pd.DataFrame | None:
+    """The per-unit counts from the grouped scan's rows, after the reader's checks; None when in doubt.
+
+    Records the file in ``quality`` as the reader would (rows read, and its two warnings: 直接办结
+    orders naming a unit, visit results on open orders), or raises them with ``strict``.
+    """
+    if not rows:
+        return None  # no orders at all: the reader says so
+    # Group keys as DuckDB gives them (text, or None for a blank cell); counts as a table.
+    units_raw, modes, visits = ([r[i] for r in rows] for i in range(3))
+    numbers = ["accepted", "due", "handled", "on_time", "reworked", "basis", "n", "no_deadline", "still_open", "problems"]
+    grouped = pd.DataFrame([[v or 0 for v in r[3:]] for r in rows], columns=numbers, dtype="int64")  # NULL sums: 0
+    total_rows = int(grouped["n"].sum())
+    mode, visit = _cleaned(set(modes)), _cleaned(set(visits))
     allowed = {col.name: set(col.values) for col in ORDER_COLUMNS if col.kind == "enum"}
     if not set(mode.values()) <= allowed["mode"] or not set(visit.values()) <= allowed["visit"]:
         return None
-    for name in names[3:]:
-        grouped[name] = grouped[name].fillna(0).astype("int64")
-    work = grouped["mode"].map(lambda v: mode[v] == "派单").astype(bool)
-    outcome = grouped["visit"].map(lambda v: visit[v])
-    if (grouped["problems"].sum() + grouped.loc[work, "no_deadline"].sum()) > 0:
+    work = np.array([mode[v] == "派单" for v in modes], dtype=bool)
+    outcome = pd.Series([visit[v] for v in visits], dtype=object)
+    unit_text = _cleaned(set(units_raw))
+    keys = [unit_text[v] for v in units_raw]
+    if grouped["problems"].sum() or grouped.loc[work, "no_deadline"].sum():
         return None
-    grouped = grouped.loc[work].assign(
-        visited=lambda d: d["basis"].where(outcome[d.index].isin(metrics.VISITED), 0),
-        dissatisfied=lambda d: d["basis"].where(outcome[d.index] == "不满意", 0),
-        dispatched=lambda d: d["n"],
-    )
+    direct_named = np.array([not w and k != "" for w, k in zip(work, keys)], dtype=bool)
+    open_visited = outcome.isin(metrics.VISITED).to_numpy()
+    warnings = []
+    if direct_named.any():
+        first, value = _first_row(con, source, c, {"mode": [m for m, w, d in zip(modes, work, direct_named) if d],
+                                                   "unit": [u for u, d in zip(units_raw, direct_named) if d]})
+        warnings.append(direct_with_unit_warning(path, int(grouped.loc[direct_named, "n"].sum()), first,
+                                                 unit_text[value["unit"]]))
+    if grouped.loc[open_visited, "still_open"].sum():
+        first, value = _first_row(con, source, c, {"visit": [v for v, o in zip(visits, open_visited) if o]},
+                                  also=f"{c['closed_at']} IS NULL")
+        warnings.append(visited_open_warning(path, int(grouped.loc[open_visited, "still_open"].sum()), first,
+                                             visit[value["visit"]]))
+    grouped = grouped.assign(
+        visited=grouped["basis"].where(outcome.isin(metrics.VISITED).to_numpy(), 0),
+        dissatisfied=grouped["basis"].where((outcome == "不满意").to_numpy(), 0),
+    ).loc[work]
+    keys = [k for w, k in zip(work, keys) if w]
     # Unit names, once per distinct value, as the reader resolves them.
-    raw = grouped["raw"].astype(object).where(grouped["raw"].notna(), None)
-    stripped = pd.Series(["" if v is None else v for v in raw], dtype=str).str.strip()
-    keys = [normalize_text(t) for t in stripped]
     table = registry.lookup
     if any(k != "" and k not in table for k in keys):
         return None
-    if any(k == "" and n > 0 for k, n in zip(keys, grouped["dispatched"])):
+    if any(k == "" and n > 0 for k, n in zip(keys, grouped["n"])):
         return None  # a 派单 order without 承办单位
     grouped["unit"] = [table.get(k, "") for k in keys]
     counts = grouped.loc[grouped["unit"] != ""].groupby("unit")[metrics.COUNT_COLUMNS].sum()
     counts = counts.loc[counts.sum(axis=1) > 0].astype("int64")
     counts.index = pd.Index(counts.index.astype(str), name="unit")
+    record = FileQuality(kind="工单明细", file=path.name, rows=total_rows)
+    if quality is not None:
+        quality.append(record)
+    for warning in warnings:  # in the reader's order; with strict the first one is raised
+        _warn_or_fail(record, strict, warning)
     return counts
+
+
+def _first_row(con, source: str, c: dict[str, str], values: dict[str, list], also: str = "TRUE") -> tuple[int, dict]:
+    """The spreadsheet row of the first order whose columns hold one of ``values`` (and ``also``), and
+    those columns' raw values there. Parquet rows are numbered as the reader does: header = row 1."""
+    where = " AND ".join(
+        f"{c[col]} IN ({_sql_list(v for v in raws if v is not None)})" for col, raws in values.items()
+    )
+    picked = ", ".join(f"arg_min({c[col]}, file_row_number)" for col in values)
+    numbered = source[: -len(")")] + ", file_row_number = true)"  # read_parquet('…') with row numbers
+    found = con.execute(f"SELECT min(file_row_number), {picked} FROM {numbered} WHERE {where} AND {also}").fetchone()
+    return int(found[0]) + 2, dict(zip(values, found[1:]))
 
 
 def _cleaned(raw) -> dict:

@@ -125,6 +125,8 @@ ORDER_COLUMNS = (
     Column("市热线办退回", "city_returned", "flag"),
     Column("回访结果", "visit", "enum", values=("满意", "基本满意", "不满意", "未回访", "")),
 )
+#: 回访结果 values that mean the caller was reached (a visit took place).
+VISITED = ("满意", "基本满意", "不满意")
 #: Local time of the platform: time-zoned timestamps are converted to it, then used as wall time.
 LOCAL_TIMEZONE = "Asia/Shanghai"
 
@@ -350,8 +352,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 #: Use the Arrow CSV reader when it can (tests switch it off to compare with the csv module).
 ARROW_CSV = True
-#: Arrow types of the columns the Arrow CSV reader converts itself (others are read as text).
-_ARROW_KINDS = {"count": "int64", "text": "dict", "unit": "dict", "enum": "dict", "flag": "dict"}
+#: Columns with few distinct values, which the Arrow CSV reader keeps dictionary-encoded (others as text).
+_ARROW_DICTIONARY_KINDS = {"count", "text", "unit", "enum", "flag"}
 
 
 def _read_csv_arrow(
@@ -372,7 +374,6 @@ def _read_csv_arrow(
     from io import StringIO
 
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     if not ARROW_CSV:
@@ -389,6 +390,8 @@ def _read_csv_arrow(
             continue
     else:
         return None
+    if encoding == "utf-8-sig" and not _whole_file_is_utf8(path):
+        return None  # Arrow checks only the columns it reads; the csv module decides the encoding of the file
     try:
         head = list(csv.reader(StringIO(text, newline="")))[:30]
     except csv.Error:
@@ -398,17 +401,16 @@ def _read_csv_arrow(
     header_at = _find_header(pd.DataFrame([r + [""] * (30 - len(r)) for r in head]), columns)
     names = head[header_at]
     headers = [normalize_text(n) for n in names]
-    if len(head) <= header_at + 1 or len(set(names)) != len(names) or len(names) < 2:
+    if len(head) <= header_at + 1 or len(set(names)) != len(names) or len(names) < 2 or names[0].startswith("\ufeff"):
         return None
     kinds = {c.header: c.kind for c in columns}
     targets = [aliases.get(h, h) for h in headers]
     used = [(n, h, t) for n, h, t in zip(names, headers, targets) if t in kinds]
     if len({t for _, _, t in used}) != len(used):
         return None  # two columns for one header: read_table's rules apply
-    types = {}
-    for name, _, target in used:
-        kind = _ARROW_KINDS.get(kinds[target])
-        types[name] = pa.int64() if kind == "int64" else pa.dictionary(pa.int32(), pa.string()) if kind else pa.string()
+    # Everything as text, converted by the readers' own rules (Arrow's integer parser would take 0x1F).
+    dictionary = pa.dictionary(pa.int32(), pa.string())
+    types = {name: dictionary if kinds[target] in _ARROW_DICTIONARY_KINDS else pa.string() for name, _, target in used}
     try:
         table = pacsv.read_csv(
             path,
@@ -424,9 +426,6 @@ def _read_csv_arrow(
         return None
     if table.column_names != list(types):
         return None
-    for name, kind in types.items():  # a negative count is reported with the cell as written (-01, not -1)
-        if kind == pa.int64() and table.column(name).null_count < len(table) and pc.min(table.column(name)).as_py() < 0:
-            return None
     frame = table.to_pandas(split_blocks=True, self_destruct=True)
     del table
     frame.columns = [h for _, h, _ in used]
@@ -440,6 +439,21 @@ def _read_csv_arrow(
             return None  # a row blank in every column used: only the whole row tells if it is empty
     frame.attrs["blank_rows"] = 0
     return frame, headers, header_at + 1
+
+
+def _whole_file_is_utf8(path: Path) -> bool:
+    """Decode the file in 4 MB pieces (C speed, little memory): is all of it UTF-8?"""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            while piece := fh.read(1 << 22):
+                decoder.decode(piece)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
@@ -710,9 +724,10 @@ def _typed_datetimes(values: pd.Series, col: Column, path: Path, rows: pd.Series
     """A timestamp column of a Parquet file: used as it is (a time zone is dropped, wall time kept)."""
     if getattr(values.dtype, "tz", None) is not None:  # an instant: as the platform's local wall time
         values = values.dt.tz_convert(LOCAL_TIMEZONE).dt.tz_localize(None)
-    parsed = values.astype("datetime64[ns]")
+    parsed = values.astype("datetime64[us]")
     if col.end_of_day and values.attrs.get("date_only"):  # a Parquet date column: a deadline day ends at 23:59:59
         parsed = parsed + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
+    parsed = _in_range(parsed, values, col.header, path, rows, shown=lambda p: _cell_text(values.iloc[p]))
     if not col.nullable:
         _report_rows(_positions(parsed.isna()), lambda p: InputError("不能为空", path=path, row=int(rows.iloc[p]), column=col.header))
     return parsed
@@ -736,6 +751,7 @@ def _typed_counts(values: pd.Series, col: Column, path: Path, rows: pd.Series) -
 
 #: The form platform exports write timestamps in; parsed exactly (2024-02-30 is not a date).
 USUAL_DATETIME = "%Y-%m-%d %H:%M:%S"
+_USUAL_LAYOUT = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d$"
 _CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日\s*(.*)$")
 _OFFSET = r"\d[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$"
 _DATE_ONLY = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日"
@@ -754,14 +770,15 @@ def parse_datetimes(
 
     Empty cells become NaT (an error when ``required``).
     """
-    if not pd.api.types.is_string_dtype(values.dtype):
+    if not isinstance(values.array, pd.arrays.ArrowStringArray):
         values = values.astype(str)
+    if values.hasnans:  # a missing cell is an empty one
+        values = values.fillna("")
     # The platforms' own form (2024-05-03 08:05:00) parses in one vectorised pass; only a column
     # holding anything else (other forms, spaces, bad values) goes through the general rules below.
-    usual = pd.to_datetime(values, format=USUAL_DATETIME, errors="coerce")
-    blank = (values == "").to_numpy(dtype=bool)
-    if not (usual.isna().to_numpy() & ~blank).any():
-        usual = usual.astype("datetime64[ns]")
+    usual = _usual_datetimes(values)
+    if usual is not None:
+        blank = (values == "").to_numpy(dtype=bool)
         if required:
             _report_rows(_positions(blank), lambda p: InputError("不能为空", path=path, row=_row(rows, values, p), column=column))
         return usual
@@ -769,14 +786,15 @@ def parse_datetimes(
     blank = values == ""
     zoned = values.str.contains(_OFFSET, regex=True)
     plain = values.where(~blank & ~zoned & values.str.match(r"\d"))  # no words: "now" is not a date
-    parsed = pd.to_datetime(plain, format="ISO8601", errors="coerce").astype("datetime64[ns]")
+    # Microseconds while parsing: any year 1-9999 fits; the range of the result is checked at the end.
+    parsed = pd.to_datetime(plain, format="ISO8601", errors="coerce").astype("datetime64[us]")
     if zoned.any():  # instants with an offset (…+08:00, …Z): as the platform's local wall time
         instants = pd.to_datetime(values[zoned], utc=True, format="ISO8601", errors="coerce")
-        parsed[zoned] = instants.dt.tz_convert(LOCAL_TIMEZONE).dt.tz_localize(None).astype("datetime64[ns]")
+        parsed[zoned] = instants.dt.tz_convert(LOCAL_TIMEZONE).dt.tz_localize(None).astype("datetime64[us]")
     todo = ~blank & ~zoned & parsed.isna()
     if todo.any():
         fallback = pd.to_datetime(values[todo].map(_parse_one), errors="coerce")
-        parsed[todo] = fallback.astype("datetime64[ns]")
+        parsed[todo] = fallback.astype("datetime64[us]")
     bad = ~blank & parsed.isna()
     _report_rows(
         _positions(bad),
@@ -791,7 +809,63 @@ def parse_datetimes(
         date_only = values.str.fullmatch(_DATE_ONLY) & parsed.notna()
         if date_only.any():
             parsed = parsed.where(~date_only, parsed + pd.Timedelta(days=1) - pd.Timedelta(seconds=1))
+    return _in_range(parsed, values, column, path, rows)
+
+
+#: The times pandas can hold (nanoseconds since 1970 in 64 bits): about 1677-09-21 to 2262-04-11.
+_EARLIEST, _LATEST = pd.Timestamp.min.ceil("s"), pd.Timestamp.max.floor("s")
+
+
+def _in_range(parsed: pd.Series, cells: pd.Series, column: str, path: Path | None, rows: pd.Series | None,
+              shown=None) -> pd.Series:
+    """``parsed`` as nanosecond times; a time outside the range they hold (a placeholder such as
+    9999-12-31) is an error on its row, showing the cell (``shown(p)``, or the text in ``cells``)."""
+    outside = (parsed.notna() & ((parsed < _EARLIEST) | (parsed > _LATEST))).to_numpy()
+    if outside.any():
+        _report_rows(
+            _positions(outside),
+            lambda p: InputError(
+                "日期时间超出可处理的范围", path=path, row=_row(rows, cells, p), column=column,
+                value=shown(p) if shown else cells.iloc[p], expected="1678 年至 2261 年之间的日期；没有这个日期时请留空",
+            ),
+        )
+        parsed = parsed.where(~outside)
     return parsed.astype("datetime64[ns]")
+
+
+def _usual_datetimes(values: pd.Series) -> pd.Series | None:
+    """Text wholly in the usual form ``2024-05-03 08:05:00`` (or empty), parsed by Arrow; else None.
+
+    Exactly that layout with fields in range is accepted (no single-digit fields, no doubled spaces,
+    no second 60: those keep going to the general rules, which decide about them). Arrow's strptime
+    rolls a day past the month's end over (2024-02-30 -> 2024-03-01), so wherever the result could
+    be such a roll-over (day 1-3) the day must be the one written.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def every(mask) -> bool:
+        return pc.all(mask).as_py() is not False  # an empty column has nothing against it
+
+    if hasattr(values.array, "__arrow_array__"):
+        text = values.array.__arrow_array__()
+    else:
+        text = pa.array(values.to_numpy(dtype=object), pa.string(), from_pandas=True)
+    text = text if isinstance(text, pa.ChunkedArray) else pa.chunked_array([text])
+    blank = pc.fill_null(pc.equal(text, ""), True)
+    if not every(pc.or_(blank, pc.match_substring_regex(text, _USUAL_LAYOUT))):
+        return None
+    parsed = pc.strptime(text, format=USUAL_DATETIME, unit="s", error_is_null=True)
+    if parsed.null_count != (pc.sum(blank).as_py() or 0):
+        return None
+    suspect = pc.fill_null(pc.less_equal(pc.day(parsed), 3), False)
+    written, read = pc.filter(text, suspect), pc.filter(parsed, suspect)
+    if not every(pc.equal(pc.cast(pc.utf8_slice_codeunits(written, 8, 10), pa.int64()), pc.day(read))):
+        return None
+    try:
+        return pd.Series(parsed.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False), index=values.index)
+    except pa.ArrowInvalid:  # a year outside what nanoseconds hold: the general rules report it
+        return None
 
 
 def _row(rows: pd.Series | None, values: pd.Series, p: int) -> int:
@@ -1001,23 +1075,37 @@ def load_orders(
     direct_with_unit = ~dispatched & (frame["unit"] != "").to_numpy()
     if direct_with_unit.any():
         first = int(_positions(direct_with_unit)[0])
-        _warn_or_fail(record, strict, InputError(
-            f"有 {int(direct_with_unit.sum())} 件直接办结的工单填了承办单位，统计时不计入该单位", path=path,
-            row=int(rows.iloc[first]), column="承办单位", value=frame["unit"].iloc[first], expected="直接办结的工单不填承办单位",
+        _warn_or_fail(record, strict, direct_with_unit_warning(
+            path, int(direct_with_unit.sum()), int(rows.iloc[first]), frame["unit"].iloc[first]
         ))
         frame = frame.assign(unit=frame["unit"].where(~pd.Series(direct_with_unit, index=frame.index), ""))
-    visited_open = (frame["closed_at"].isna() & frame["visit"].isin(("满意", "基本满意", "不满意"))).to_numpy()
+    visited_open = (frame["closed_at"].isna() & frame["visit"].isin(VISITED)).to_numpy()
     if visited_open.any():
         first = int(_positions(visited_open)[0])
-        _warn_or_fail(record, strict, InputError(
-            f"有 {int(visited_open.sum())} 件尚未办结的工单已有回访结果", path=path, row=int(rows.iloc[first]),
-            column="回访结果", value=frame["visit"].iloc[first], expected="办结后才有回访结果",
+        _warn_or_fail(record, strict, visited_open_warning(
+            path, int(visited_open.sum()), int(rows.iloc[first]), frame["visit"].iloc[first]
         ))
     frame = frame.reset_index(drop=True)
     rows = rows.reset_index(drop=True)
     if registry is None:
         return frame
     return frame.assign(unit=registry.resolve(frame["unit"], path=path, rows=rows))
+
+
+def direct_with_unit_warning(path: Path, count: int, row: int, unit: str) -> InputError:
+    """直接办结 orders that name a unit (the unit is ignored): ``count`` of them, the first on ``row``."""
+    return InputError(
+        f"有 {count} 件直接办结的工单填了承办单位，统计时不计入该单位", path=path, row=row, column="承办单位",
+        value=unit, expected="直接办结的工单不填承办单位",
+    )
+
+
+def visited_open_warning(path: Path, count: int, row: int, visit: str) -> InputError:
+    """Orders not yet closed that already have a 回访结果 (kept as written)."""
+    return InputError(
+        f"有 {count} 件尚未办结的工单已有回访结果", path=path, row=row, column="回访结果", value=visit,
+        expected="办结后才有回访结果",
+    )
 
 
 def _duplicated(values: pd.Series) -> pd.Series:

@@ -24,11 +24,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from .errors import MonthError
-from .io import Registry
+from .io import VISITED, Registry
 from .numbers import percent, quantize
 from .scheme import RATES, Scheme
 
-VISITED = ("满意", "基本满意", "不满意")
 EVALUATED = ("非常满意", "满意", "基本满意", "不满意")
 CHANNELS = ("中国政府网", "省长信箱", "市长信箱", "县长信箱")
 COUNT_COLUMNS = ["accepted", "due", "handled", "on_time", "reworked", "visited", "dissatisfied"]

@@ -196,3 +196,24 @@ def test_usual_form_gives_what_the_general_rules_give():
     general = parse_datetimes(pd.Series(mixed), column="x", required=False)
     pd.testing.assert_series_equal(fast, general.iloc[:4])
     assert str(fast.dtype) == "datetime64[ns]"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2024-05-03  8:00:00", None),  # a doubled space: refused, as the general rules always did
+    ("2024-05-03 8:00:00", "2024-05-03 08:00:00"),  # single-digit fields: the general rules accept them
+    ("2024-5-3 08:00:00", "2024-05-03 08:00:00"),
+    ("2023-02-29 12:00:00", None),
+    ("2024-05-10 08:05:61", None),
+    ("2024-05-10 08:05:60", None),
+    ("2024-04-31 08:00:00", None),
+    ("2024-02-29 12:00:00", "2024-02-29 12:00:00"),
+])
+def test_only_the_exact_usual_layout_takes_the_fast_path(text, expected):
+    values = pd.Series(["2024-05-02 09:00:00", text, None])
+    if expected is None:
+        with pytest.raises(InputError, match="日期时间无法识别") as err:
+            parse_datetimes(values, column="受理时间", required=False)
+        assert err.value.row == 3
+    else:
+        got = parse_datetimes(values, column="受理时间", required=False)
+        assert got.tolist()[1:] == [pd.Timestamp(expected), pd.NaT]

@@ -191,9 +191,50 @@ def test_generated_10k_csv_and_parquet_agree(generated_10k):
 def test_duckdb_engine_equals_pandas_on_generated_10k(generated_10k, pj_scheme, month):
     csv_path, parquet_path = generated_10k
     registry = load_units(csv_path.parent / "units.csv")
-    expected = metrics.evaluation(load_orders(parquet_path, registry), registry, month, pj_scheme)
+    read_quality, engine_quality = [], []
+    expected = metrics.evaluation(load_orders(parquet_path, registry, quality=read_quality), registry, month, pj_scheme)
     assert fast.duckdb_counts(parquet_path, registry, metrics.parse_month(month), pj_scheme) is not None
-    pd.testing.assert_frame_equal(fast.evaluation(parquet_path, registry, month, pj_scheme), expected)
+    got = fast.evaluation(parquet_path, registry, month, pj_scheme, quality=engine_quality)
+    pd.testing.assert_frame_equal(got, expected)
+    # the generated orders carry both of the reader's warnings; the engine records them word for word
+    assert len(read_quality[0].warnings) == 2
+    assert engine_quality == read_quality
+
+
+def test_duckdb_engine_with_strict_raises_the_readers_error(generated_10k, pj_scheme):
+    csv_path, parquet_path = generated_10k
+    registry = load_units(csv_path.parent / "units.csv")
+    with pytest.raises(InputError) as from_reader:
+        load_orders(parquet_path, registry, strict=True)
+    with pytest.raises(InputError) as from_engine:
+        fast.evaluation(parquet_path, registry, "2024-05", pj_scheme, strict=True)
+    assert str(from_engine.value) == str(from_reader.value)
+    assert "直接办结的工单填了承办单位" in str(from_engine.value)
+
+
+def test_duckdb_engine_counts_null_text_cells(sample, tmp_path, pj_scheme):
+    """A typed export writes an unvisited order's 回访结果 as NULL: counted by DuckDB, same as pandas."""
+    table = pq.read_table(sample["typed_parquet"])
+    visit = table.column("回访结果").cast(pa.string())
+    visit = pa.array([None if v == "" else v for v in visit.to_pylist()], pa.string()).dictionary_encode()
+    table = table.set_column(table.schema.get_field_index("回访结果"), "回访结果", visit)
+    path = tmp_path / "nulls.parquet"
+    pq.write_table(table, path)
+    registry = sample["registry"]
+    assert visit.null_count > 0
+    assert fast.duckdb_counts(path, registry, metrics.parse_month("2024-05"), pj_scheme) is not None
+    expected = metrics.evaluation(load_orders(path, registry), registry, "2024-05", pj_scheme)
+    pd.testing.assert_frame_equal(fast.evaluation(path, registry, "2024-05", pj_scheme), expected)
+
+
+def test_duckdb_engine_on_a_file_without_orders(sample, tmp_path, pj_scheme):
+    path = tmp_path / "empty.parquet"
+    pq.write_table(pq.read_table(sample["typed_parquet"]).slice(0, 0), path)
+    with pytest.raises(InputError) as from_reader:
+        load_orders(path, sample["registry"])
+    with pytest.raises(InputError) as from_engine:
+        fast.evaluation(path, sample["registry"], "2024-05", pj_scheme)
+    assert str(from_engine.value) == str(from_reader.value)
 
 
 def test_anchor_sql_agrees_with_pandas_on_generated_10k(generated_10k, pj_scheme):
@@ -278,11 +319,13 @@ def test_arrow_csv_reader_reads_letters_and_units(monkeypatch, sample):
     pd.testing.assert_frame_equal(fast.units, slow.units)
 
 
-@pytest.mark.parametrize(
-    "change", ["blank-line", "short-row", "long-row", "doubled-header", "count-text", "negative-count", "blank-row"]
-)
+DOUBTFUL = ["blank-line", "short-row", "long-row", "doubled-header", "blank-row", "bom-in-header", "bad-utf8-late"]
+
+
+@pytest.mark.parametrize("change", DOUBTFUL + ["count-text", "negative-count", "hex-count"])
 def test_arrow_csv_reader_leaves_doubtful_files_to_the_csv_module(tmp_path, monkeypatch, sample, change):
-    """Anything not plain goes to the row-by-row reader: same rows kept or the same error, same row numbers."""
+    """Anything not plain goes to the row-by-row reader; bad cells in a plain file meet the readers' own
+    rules. Either way: the same rows kept or the same error, with the same row numbers."""
     from pyhotline import io
 
     text = sample_paths()["orders"].read_text(encoding="utf-8-sig")
@@ -301,15 +344,22 @@ def test_arrow_csv_reader_leaves_doubtful_files_to_the_csv_module(tmp_path, monk
         cells = lines[10].split(",")
         cells[header.split(",").index("延期次数")] = "两次"
         lines[10] = ",".join(cells)
-    elif change == "negative-count":
+    elif change in ("negative-count", "hex-count"):
         cells = lines[10].split(",")
-        cells[header.split(",").index("延期次数")] = "-01"
+        cells[header.split(",").index("延期次数")] = "-01" if change == "negative-count" else "0x1"
         lines[10] = ",".join(cells)
+    elif change == "bom-in-header":
+        header = "\ufeff\ufeff" + header  # a second BOM after the first (doubled by a careless tool)
     elif change == "blank-row":
         lines.insert(10, "," * width + "\n")
     path = tmp_path / "orders.csv"
-    path.write_text(header + "".join(lines), encoding="utf-8")
-    assert io._read_csv_arrow(path, io.ORDER_COLUMNS, io.HEADER_ALIASES) is None
+    data = (header + "".join(lines)).encode("utf-8")
+    if change == "bad-utf8-late":  # a GBK byte pair in a personal column, far below the first 64 KB
+        at = data.index("来电人反映".encode("utf-8"), 200_000)
+        data = data[:at] + "来电".encode("gbk") + data[at + len("来电".encode("utf-8")):]
+    path.write_bytes(data)
+    taken = io._read_csv_arrow(path, io.ORDER_COLUMNS, io.HEADER_ALIASES) is not None
+    assert taken == (change not in DOUBTFUL)
     monkeypatch.setattr(io, "ARROW_CSV", False)
     try:
         expected = load_orders(path, sample["registry"])
@@ -324,3 +374,23 @@ def test_arrow_csv_reader_leaves_doubtful_files_to_the_csv_module(tmp_path, monk
         assert isinstance(got, InputError) and str(got) == str(expected) and got.row == expected.row
     else:
         pd.testing.assert_frame_equal(got, expected)
+
+
+def test_placeholder_years_are_an_error_on_their_row_in_every_reader(sample, tmp_path, pj_scheme):
+    """9999-12-31 as “no deadline”: a clear error naming the row, from CSV, typed Parquet and the engine."""
+    text = sample_paths()["orders"].read_text(encoding="utf-8-sig")
+    header, *lines = text.splitlines(keepends=True)
+    column = header.rstrip("\n").split(",").index("办理时限")
+    cells = lines[4].rstrip("\n").split(",")
+    cells[column] = "9999-12-31 23:59:59"
+    lines[4] = ",".join(cells) + "\n"
+    csv_path = tmp_path / "orders.csv"
+    csv_path.write_text(header + "".join(lines), encoding="utf-8")
+    parquet_path = typed_parquet(csv_path, tmp_path / "orders.parquet")
+    errors = []
+    for load in (lambda: load_orders(csv_path, sample["registry"]), lambda: load_orders(parquet_path, sample["registry"]),
+                 lambda: fast.evaluation(parquet_path, sample["registry"], "2024-05", pj_scheme)):
+        with pytest.raises(InputError, match="超出可处理的范围") as err:
+            load()
+        errors.append((err.value.row, err.value.column))
+    assert errors == [(6, "办理时限")] * 3
