@@ -19,6 +19,7 @@ Needs the optional ``duckdb`` package (``pip install pyhotline[fast]``).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -163,6 +164,7 @@ def duckdb_counts(
             return None
         columns[col.name] = _quote(name)
     c = columns
+    by_name = {col.name: by_header[col.header] for col in ORDER_COLUMNS}
 
     con = duckdb.connect()
     try:
@@ -180,7 +182,9 @@ def duckdb_counts(
         flags = _cleaned(distinct(c["city_returned"]))
         if not {v.lower() for v in flags.values()} <= FLAG_VALUES:
             return None
-        if not _ids_clean(con, source, c["order_id"]):
+        stats = {name: _statistics(path, by_name[name]) for name in by_name}
+        id_stats = stats["order_id"]
+        if not _ids_clean(con, source, c["order_id"], id_stats[1:] if id_stats else None):
             if con.execute(
                 f"""SELECT count(*) FILTER ({c['order_id']} IS NULL OR {c['order_id']} = ''
                                             OR regexp_matches({c['order_id']}, '^{_SPACE}|{_SPACE}$'))
@@ -201,9 +205,20 @@ def duckdb_counts(
         # 回访结果 count is decided afterwards, per group, with the readers' own normalisation.
         # (Summing 0/1 of a precomputed flag is markedly faster in DuckDB than count(*) FILTER.)
         basis = "_pyhotline_due" if scheme.visit_basis == "due" else within(c["closed_at"])
-        # Times pandas cannot hold (placeholders such as 9999-12-31): the reader reports them.
-        outside = " OR ".join(f"NOT ({c[t]} BETWEEN TIMESTAMP '1678-01-01' AND TIMESTAMP '2261-12-31')"
-                              for t in ("accepted_at", "deadline", "closed_at"))
+        # The reader's row checks, each left out where the file's own statistics (per row group: nulls,
+        # smallest and largest value) already rule it out. Times pandas cannot hold (placeholders such
+        # as 9999-12-31) are the reader's to report.
+        earliest, latest = dt.datetime(1678, 1, 1), dt.datetime(2261, 12, 31)
+        checks = [f"{c['closed_at']} < {c['accepted_at']}"]
+        if stats["accepted_at"] is None or stats["accepted_at"][0]:
+            checks.append(f"{c['accepted_at']} IS NULL")
+        for name in ("extensions", "send_backs", "reworks"):
+            if stats[name] is None or (stats[name][1] is not None and stats[name][1] < 0):
+                checks.append(f"{c[name]} < 0")
+        for name in ("accepted_at", "deadline", "closed_at"):
+            known = stats[name]
+            if known is None or (known[1] is not None and not (earliest <= known[1] and known[2] <= latest)):
+                checks.append(f"NOT ({c[name]} BETWEEN TIMESTAMP '{earliest}' AND TIMESTAMP '{latest}')")
         rows = con.execute(
             f"""
             SELECT _pyhotline_unit, _pyhotline_mode, _pyhotline_visit,
@@ -216,20 +231,22 @@ def duckdb_counts(
                 count(*) AS n,
                 {total(f"{c['deadline']} IS NULL")} AS no_deadline,
                 {total(f"{c['closed_at']} IS NULL")} AS still_open,
-                {total(f"{c['accepted_at']} IS NULL OR {c['closed_at']} < {c['accepted_at']} OR {c['extensions']} < 0 "
-                       f"OR {c['send_backs']} < 0 OR {c['reworks']} < 0 OR {outside}")} AS problems
+                {total(" OR ".join(checks))} AS problems,
+                min(file_row_number) AS first_row,
+                min(CASE WHEN {c['closed_at']} IS NULL THEN file_row_number END) AS first_open
             FROM (SELECT {', '.join(c.values())}, {c['unit']} AS _pyhotline_unit, {c['mode']} AS _pyhotline_mode,
-                         {c['visit']} AS _pyhotline_visit, {within(c['deadline'])} AS _pyhotline_due FROM {source})
+                         {c['visit']} AS _pyhotline_visit, {within(c['deadline'])} AS _pyhotline_due, file_row_number
+                  FROM {source[:-1]}, file_row_number = true))
             GROUP BY _pyhotline_unit, _pyhotline_mode, _pyhotline_visit
             """
         ).fetchall()
-        return _counts_from_groups(rows, con, source, c, path, registry, strict=strict, quality=quality)
+        return _counts_from_groups(rows, path, registry, strict=strict, quality=quality)
     finally:
         con.close()
 
 
-def _counts_from_groups(rows: list[tuple], con, source: str, c: dict[str, str], path: Path, registry: Registry, *,
-                        strict: bool, quality: list | None) -> pd.DataFrame | None:
+def _counts_from_groups(rows: list[tuple], path: Path, registry: Registry, *, strict: bool,
+                        quality: list | None) -> pd.DataFrame | None:
     """The per-unit counts from the grouped scan's rows, after the reader's checks; None when in doubt.
 
     Records the file in ``quality`` as the reader would (rows read, and its two warnings: 直接办结
@@ -240,7 +257,8 @@ def _counts_from_groups(rows: list[tuple], con, source: str, c: dict[str, str], 
     # Group keys as DuckDB gives them (text, or None for a blank cell); counts as a table.
     units_raw, modes, visits = ([r[i] for r in rows] for i in range(3))
     numbers = ["accepted", "due", "handled", "on_time", "reworked", "basis", "n", "no_deadline", "still_open", "problems"]
-    grouped = pd.DataFrame([[v or 0 for v in r[3:]] for r in rows], columns=numbers, dtype="int64")  # NULL sums: 0
+    grouped = pd.DataFrame([[v or 0 for v in r[3:-2]] for r in rows], columns=numbers, dtype="int64")  # NULL sums: 0
+    first_row, first_open = [r[-2] for r in rows], [r[-1] for r in rows]  # 0-based rows in the file (or None)
     total_rows = int(grouped["n"].sum())
     mode, visit = _cleaned(set(modes)), _cleaned(set(visits))
     allowed = {col.name: set(col.values) for col in ORDER_COLUMNS if col.kind == "enum"}
@@ -255,16 +273,15 @@ def _counts_from_groups(rows: list[tuple], con, source: str, c: dict[str, str], 
     direct_named = np.array([not w and k != "" for w, k in zip(work, keys)], dtype=bool)
     open_visited = outcome.isin(metrics.VISITED).to_numpy()
     warnings = []
+    # Spreadsheet rows as the reader numbers Parquet rows: the header is row 1.
     if direct_named.any():
-        first, value = _first_row(con, source, c, {"mode": [m for m, w, d in zip(modes, work, direct_named) if d],
-                                                   "unit": [u for u, d in zip(units_raw, direct_named) if d]})
-        warnings.append(direct_with_unit_warning(path, int(grouped.loc[direct_named, "n"].sum()), first,
-                                                 unit_text[value["unit"]]))
+        first = min((first_row[i], i) for i in np.flatnonzero(direct_named))[1]
+        warnings.append(direct_with_unit_warning(path, int(grouped.loc[direct_named, "n"].sum()), first_row[first] + 2,
+                                                 keys[first]))
     if grouped.loc[open_visited, "still_open"].sum():
-        first, value = _first_row(con, source, c, {"visit": [v for v, o in zip(visits, open_visited) if o]},
-                                  also=f"{c['closed_at']} IS NULL")
-        warnings.append(visited_open_warning(path, int(grouped.loc[open_visited, "still_open"].sum()), first,
-                                             visit[value["visit"]]))
+        first = min((first_open[i], i) for i in np.flatnonzero(open_visited) if first_open[i] is not None)[1]
+        warnings.append(visited_open_warning(path, int(grouped.loc[open_visited, "still_open"].sum()),
+                                             first_open[first] + 2, outcome[first]))
     grouped = grouped.assign(
         visited=grouped["basis"].where(outcome.isin(metrics.VISITED).to_numpy(), 0),
         dissatisfied=grouped["basis"].where((outcome == "不满意").to_numpy(), 0),
@@ -288,18 +305,6 @@ def _counts_from_groups(rows: list[tuple], con, source: str, c: dict[str, str], 
     return counts
 
 
-def _first_row(con, source: str, c: dict[str, str], values: dict[str, list], also: str = "TRUE") -> tuple[int, dict]:
-    """The spreadsheet row of the first order whose columns hold one of ``values`` (and ``also``), and
-    those columns' raw values there. Parquet rows are numbered as the reader does: header = row 1."""
-    where = " AND ".join(
-        f"{c[col]} IN ({_sql_list(v for v in raws if v is not None)})" for col, raws in values.items()
-    )
-    picked = ", ".join(f"arg_min({c[col]}, file_row_number)" for col in values)
-    numbered = source[: -len(")")] + ", file_row_number = true)"  # read_parquet('…') with row numbers
-    found = con.execute(f"SELECT min(file_row_number), {picked} FROM {numbered} WHERE {where} AND {also}").fetchone()
-    return int(found[0]) + 2, dict(zip(values, found[1:]))
-
-
 def _cleaned(raw) -> dict:
     """Each raw text value (None for a blank cell) -> the value as the reader normalises it."""
     raw = list(raw)
@@ -307,8 +312,52 @@ def _cleaned(raw) -> dict:
     return {v: normalize_text(t) for v, t in zip(raw, stripped)}
 
 
-def _ids_clean(con, source: str, column: str) -> bool:
-    """True when every 工单编号 is a plain number and no number comes twice (the usual case, checked fast)."""
+def _statistics(path: Path, column: str) -> tuple[int, object, object] | None:
+    """(null cells, smallest, largest value) of a Parquet column from its row-group statistics, or None
+    when some row group has none. Smallest and largest are None when every cell is null."""
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    index = meta.schema.to_arrow_schema().get_field_index(column)
+    if index < 0:
+        return None
+    nulls, lows, highs = 0, [], []
+    for group in range(meta.num_row_groups):
+        stats = meta.row_group(group).column(index).statistics
+        if stats is None or not stats.has_null_count:
+            return None
+        nulls += stats.null_count
+        if stats.null_count == meta.row_group(group).num_rows:
+            continue
+        if not stats.has_min_max:
+            return None
+        lows.append(stats.min)
+        highs.append(stats.max)
+    return nulls, (min(lows) if lows else None), (max(highs) if highs else None)
+
+
+def _ids_clean(con, source: str, column: str, bounds: tuple[object, object] | None = None) -> bool:
+    """True when every 工单编号 is a plain number and no number comes twice (the usual case, checked fast).
+
+    ``bounds`` are the column's smallest and largest text from the file's statistics: when both are
+    digit strings of one length (text order is then number order), DuckDB marks each number in a
+    bitmap between them without handing ten million numbers to Python. A number outside them makes
+    that fail and the general way below decides, so the bounds only ever cost time.
+    """
+    low_text, high_text = (str(b.decode() if isinstance(b, bytes) else b) for b in bounds or ("", ""))
+    if low_text.isascii() and low_text.isdigit() and high_text.isdigit() and len(low_text) == len(high_text):
+        low, high = int(low_text), int(high_text)
+        if high - low < 1 << 30:
+            try:
+                marked, numbers, rows = con.execute(
+                    f"SELECT bit_count(bitstring_agg(i, {low}, {high})), count(i), count(*) "
+                    f"FROM (SELECT TRY_CAST({column} AS BIGINT) AS i FROM {source})"
+                ).fetchone()
+            except Exception:  # duckdb: a number outside the bounds
+                pass
+            else:
+                if rows and marked == numbers == rows:
+                    return True
     numbers = con.execute(f"SELECT TRY_CAST({column} AS BIGINT) AS i FROM {source}").fetchnumpy()["i"]
     if isinstance(numbers, np.ma.MaskedArray):
         if numbers.mask.any():
@@ -319,7 +368,8 @@ def _ids_clean(con, source: str, column: str) -> bool:
     low, high = int(numbers.min()), int(numbers.max())
     if high - low < 16 * len(numbers):  # dense ids: a bitmap, no sort
         seen = np.zeros(high - low + 1, dtype=bool)
-        seen[numbers - low] = True
+        numbers -= low
+        seen[numbers] = True
         return int(np.count_nonzero(seen)) == len(numbers)
     numbers = np.sort(numbers)
     return not (numbers[1:] == numbers[:-1]).any()
