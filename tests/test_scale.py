@@ -394,3 +394,23 @@ def test_placeholder_years_are_an_error_on_their_row_in_every_reader(sample, tmp
             load()
         errors.append((err.value.row, err.value.column))
     assert errors == [(6, "办理时限")] * 3
+
+
+@pytest.mark.parametrize("statistics", [True, False])
+def test_duckdb_engine_without_parquet_statistics(sample, tmp_path, pj_scheme, statistics):
+    """Checks the statistics rule out are skipped; without statistics every check runs, same results."""
+    table = pq.read_table(sample["typed_parquet"])
+    clean, broken = tmp_path / "clean.parquet", tmp_path / "broken.parquet"
+    pq.write_table(table, clean, write_statistics=statistics)
+    counts = table.column("返工次数").to_pylist()
+    counts[7] = -1
+    index = table.schema.get_field_index("返工次数")
+    pq.write_table(table.set_column(index, "返工次数", pa.array(counts, pa.int64())), broken, write_statistics=statistics)
+    registry = sample["registry"]
+    assert fast.duckdb_counts(clean, registry, metrics.parse_month("2024-05"), pj_scheme) is not None
+    expected = metrics.evaluation(load_orders(clean, registry), registry, "2024-05", pj_scheme)
+    pd.testing.assert_frame_equal(fast.evaluation(clean, registry, "2024-05", pj_scheme), expected)
+    assert fast.duckdb_counts(broken, registry, metrics.parse_month("2024-05"), pj_scheme) is None
+    with pytest.raises(InputError) as err:
+        fast.evaluation(broken, registry, "2024-05", pj_scheme)
+    assert (err.value.row, err.value.column) == (9, "返工次数")
