@@ -362,8 +362,8 @@ def _read_csv_arrow(
     """The wanted columns of a well-formed CSV file, read by Arrow in C: (frame, all headers, header row).
 
     Only the columns the readers use leave the file (personal columns are
-    never read), text with few distinct values stays dictionary-encoded, and
-    counts are parsed to integers. Returns None whenever the file is anything
+    never read, nor checked: a damaged byte in 诉求内容 does not stop the
+    month), and text with few distinct values stays dictionary-encoded. Returns None whenever the file is anything
     but plain (not UTF-8/GB18030 text, blank lines, rows blank in every
     column used, doubled headers, a row of the wrong width, a count that is
     not a plain integer, ...): :func:`read_table` then reads it cell by cell
@@ -390,8 +390,6 @@ def _read_csv_arrow(
             continue
     else:
         return None
-    if encoding == "utf-8-sig" and not _whole_file_is_utf8(path):
-        return None  # Arrow checks only the columns it reads; the csv module decides the encoding of the file
     try:
         head = list(csv.reader(StringIO(text, newline="")))[:30]
     except csv.Error:
@@ -439,21 +437,6 @@ def _read_csv_arrow(
             return None  # a row blank in every column used: only the whole row tells if it is empty
     frame.attrs["blank_rows"] = 0
     return frame, headers, header_at + 1
-
-
-def _whole_file_is_utf8(path: Path) -> bool:
-    """Decode the file in 4 MB pieces (C speed, little memory): is all of it UTF-8?"""
-    import codecs
-
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with open(path, "rb") as fh:
-            while piece := fh.read(1 << 22):
-                decoder.decode(piece)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
