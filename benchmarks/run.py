@@ -160,6 +160,14 @@ def bulletins() -> list[tuple[str, float, float, float, str]]:
         if status:
             raise SystemExit("run_bulletins failed")
         rows.append(("range 2024-03:2024-06 vs 4 single runs", ranged, four, ranged / four, "≤ 0.65x"))
+        # What the analyst waits for: the whole command in a fresh process (best of two).
+        command = [sys.executable, "-m", "pyhotline.cli", "bulletin", "--month", MONTH, "--out-dir", str(tmp / "cli")]
+        best = None
+        for _ in range(2):
+            t0 = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+            best = min(best or 1e9, time.perf_counter() - t0)
+        rows.append(("bulletin command 2024-05, fresh process", best, None, None, "≤ 6 s (proposed)"))
     return rows
 
 
@@ -212,7 +220,10 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(f"{'bulletin':<42} {'time s':>7} {'vs s':>7} {'ratio':>6} target")
         for name, a, b, ratio, target in bulletins():
-            print(f"{name:<42} {a:>7.2f} {b:>7.2f} {ratio:>5.2f}x {target}", flush=True)
+            if b is None:
+                print(f"{name:<42} {a:>7.2f} {'—':>7} {'—':>6} {target}", flush=True)
+            else:
+                print(f"{name:<42} {a:>7.2f} {b:>7.2f} {ratio:>5.2f}x {target}", flush=True)
     return 1 if failed else 0
 
 
