@@ -140,6 +140,8 @@ def duckdb_counts(
         schema = pq.read_schema(path)
     except Exception:  # the reader names the problem
         return None
+    if any(str(name).lower() == "file_row_number" for name in schema.names):
+        return None  # DuckDB's own row-number column would clash with it
     aliases = {**HEADER_ALIASES, **(header_aliases or {})}
     by_header: dict[str, str] = {}
     for name in schema.names:
@@ -313,27 +315,31 @@ def _cleaned(raw) -> dict:
 
 
 def _statistics(path: Path, column: str) -> tuple[int, object, object] | None:
-    """(null cells, smallest, largest value) of a Parquet column from its row-group statistics, or None
-    when some row group has none. Smallest and largest are None when every cell is null."""
+    """(null cells, smallest, largest value) of a top-level Parquet column from its row-group statistics,
+    or None when some row group has none or they cannot be read (a year past 9999, say). Smallest and
+    largest are None when every cell is null."""
     import pyarrow.parquet as pq
 
-    meta = pq.ParquetFile(path).metadata
-    index = meta.schema.to_arrow_schema().get_field_index(column)
-    if index < 0:
+    try:
+        meta = pq.ParquetFile(path).metadata
+        leaves = [j for j in range(meta.num_columns) if meta.schema.column(j).path == column]
+        if len(leaves) != 1:
+            return None
+        nulls, lows, highs = 0, [], []
+        for group in range(meta.num_row_groups):
+            stats = meta.row_group(group).column(leaves[0]).statistics
+            if stats is None or not stats.has_null_count:
+                return None
+            nulls += stats.null_count
+            if stats.null_count == meta.row_group(group).num_rows:
+                continue
+            if not stats.has_min_max:
+                return None
+            lows.append(stats.min)
+            highs.append(stats.max)
+        return nulls, (min(lows) if lows else None), (max(highs) if highs else None)
+    except Exception:  # statistics are a shortcut only: without them every check runs
         return None
-    nulls, lows, highs = 0, [], []
-    for group in range(meta.num_row_groups):
-        stats = meta.row_group(group).column(index).statistics
-        if stats is None or not stats.has_null_count:
-            return None
-        nulls += stats.null_count
-        if stats.null_count == meta.row_group(group).num_rows:
-            continue
-        if not stats.has_min_max:
-            return None
-        lows.append(stats.min)
-        highs.append(stats.max)
-    return nulls, (min(lows) if lows else None), (max(highs) if highs else None)
 
 
 def _ids_clean(con, source: str, column: str, bounds: tuple[object, object] | None = None) -> bool:

@@ -261,6 +261,7 @@ def _read_parquet(path: Path, keep=None) -> tuple[pd.DataFrame, list[str]]:
 
     date_only = [normalize_text(str(f.name)) for f in table.schema if pa.types.is_date(f.type)]
     frame = table.to_pandas(date_as_object=False, self_destruct=True, split_blocks=True)
+    frame = frame.reset_index(drop=True)  # rows by position, not a pandas index kept in the file's metadata
     frame.columns = [normalize_text(str(n)) for n in selected]
     frame.attrs["date_only"] = date_only
     if len(frame.columns) and len(frame):
@@ -707,13 +708,24 @@ def _typed_datetimes(values: pd.Series, col: Column, path: Path, rows: pd.Series
     """A timestamp column of a Parquet file: used as it is (a time zone is dropped, wall time kept)."""
     if getattr(values.dtype, "tz", None) is not None:  # an instant: as the platform's local wall time
         values = values.dt.tz_convert(LOCAL_TIMEZONE).dt.tz_localize(None)
-    parsed = values.astype("datetime64[us]")
+    parsed, far = _nanoseconds(values)
+    _report_far(far, lambda p: _shown_time(values.iloc[p]), col.header, path, rows, values)
     if col.end_of_day and values.attrs.get("date_only"):  # a Parquet date column: a deadline day ends at 23:59:59
         parsed = parsed + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
-    parsed = _in_range(parsed, values, col.header, path, rows, shown=lambda p: _cell_text(values.iloc[p]))
     if not col.nullable:
-        _report_rows(_positions(parsed.isna()), lambda p: InputError("不能为空", path=path, row=int(rows.iloc[p]), column=col.header))
+        _report_rows(
+            _positions(parsed.isna().to_numpy() & ~far),
+            lambda p: InputError("不能为空", path=path, row=int(rows.iloc[p]), column=col.header),
+        )
     return parsed
+
+
+def _shown_time(value: object) -> str:
+    """A typed time as a spreadsheet would show it (also for years strftime cannot print)."""
+    try:
+        return _cell_text(value)
+    except (ValueError, OverflowError, NotImplementedError):
+        return str(value)
 
 
 def _typed_counts(values: pd.Series, col: Column, path: Path, rows: pd.Series) -> pd.Series:
@@ -769,16 +781,20 @@ def parse_datetimes(
     blank = values == ""
     zoned = values.str.contains(_OFFSET, regex=True)
     plain = values.where(~blank & ~zoned & values.str.match(r"\d"))  # no words: "now" is not a date
-    # Microseconds while parsing: any year 1-9999 fits; the range of the result is checked at the end.
-    parsed = pd.to_datetime(plain, format="ISO8601", errors="coerce").astype("datetime64[us]")
+    # Each piece goes to nanoseconds as parsed; a time they cannot hold (9999-12-31) is set aside as
+    # ``far`` and reported below, never narrowed or left to crash.
+    parsed, far = _nanoseconds(pd.to_datetime(plain, format="ISO8601", errors="coerce"))
     if zoned.any():  # instants with an offset (…+08:00, …Z): as the platform's local wall time
         instants = pd.to_datetime(values[zoned], utc=True, format="ISO8601", errors="coerce")
-        parsed[zoned] = instants.dt.tz_convert(LOCAL_TIMEZONE).dt.tz_localize(None).astype("datetime64[us]")
-    todo = ~blank & ~zoned & parsed.isna()
+        local, local_far = _nanoseconds(instants.dt.tz_convert(LOCAL_TIMEZONE).dt.tz_localize(None))
+        parsed[zoned] = local
+        far[zoned.to_numpy()] = local_far
+    todo = ~blank & ~zoned & parsed.isna() & ~far
     if todo.any():
-        fallback = pd.to_datetime(values[todo].map(_parse_one), errors="coerce")
-        parsed[todo] = fallback.astype("datetime64[us]")
-    bad = ~blank & parsed.isna()
+        fallback, fallback_far = _nanoseconds(pd.to_datetime(values[todo].map(_parse_one), errors="coerce"))
+        parsed[todo] = fallback
+        far[todo.to_numpy()] = fallback_far
+    bad = ~blank & parsed.isna() & ~far
     _report_rows(
         _positions(bad),
         lambda p: InputError(
@@ -786,34 +802,40 @@ def parse_datetimes(
             expected="如 2024-05-03 08:05:00、2024/5/3 8:05 或 2024年5月3日 的日期",
         ),
     )
+    _report_far(far, lambda p: values.iloc[p], column, path, rows, values)
     if required:
         _report_rows(_positions(blank), lambda p: InputError("不能为空", path=path, row=_row(rows, values, p), column=column))
     if end_of_day:  # "2024-05-20" as a deadline means by the end of that day
         date_only = values.str.fullmatch(_DATE_ONLY) & parsed.notna()
         if date_only.any():
             parsed = parsed.where(~date_only, parsed + pd.Timedelta(days=1) - pd.Timedelta(seconds=1))
-    return _in_range(parsed, values, column, path, rows)
-
-
-#: The times pandas can hold (nanoseconds since 1970 in 64 bits): about 1677-09-21 to 2262-04-11.
-_EARLIEST, _LATEST = pd.Timestamp.min.ceil("s"), pd.Timestamp.max.floor("s")
-
-
-def _in_range(parsed: pd.Series, cells: pd.Series, column: str, path: Path | None, rows: pd.Series | None,
-              shown=None) -> pd.Series:
-    """``parsed`` as nanosecond times; a time outside the range they hold (a placeholder such as
-    9999-12-31) is an error on its row, showing the cell (``shown(p)``, or the text in ``cells``)."""
-    outside = (parsed.notna() & ((parsed < _EARLIEST) | (parsed > _LATEST))).to_numpy()
-    if outside.any():
-        _report_rows(
-            _positions(outside),
-            lambda p: InputError(
-                "日期时间超出可处理的范围", path=path, row=_row(rows, cells, p), column=column,
-                value=shown(p) if shown else cells.iloc[p], expected="1678 年至 2261 年之间的日期；没有这个日期时请留空",
-            ),
-        )
-        parsed = parsed.where(~outside)
     return parsed.astype("datetime64[ns]")
+
+
+#: The times accepted: well inside what nanoseconds since 1970 in 64 bits hold (1677-09-21 to 2262-04-11),
+#: so that a deadline's end of day never overflows. Outside is a placeholder such as 9999-12-31.
+EARLIEST, LATEST = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31 23:59:59")
+
+
+def _nanoseconds(parsed: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Times of any resolution as nanoseconds (never narrowed), and which ones lie outside
+    :data:`EARLIEST`..:data:`LATEST` (those become NaT, to be reported by the caller)."""
+    far = np.array(parsed.notna() & ((parsed < EARLIEST) | (parsed > LATEST)), dtype=bool)  # a writable copy
+    if far.any():
+        parsed = parsed.where(~far)
+    return parsed.astype("datetime64[ns]"), far
+
+
+def _report_far(far: np.ndarray, shown, column: str, path: Path | None, rows: pd.Series | None,
+                cells: pd.Series) -> None:
+    """Each time outside the accepted years, as an error on its row showing the cell (``shown(p)``)."""
+    _report_rows(
+        _positions(far),
+        lambda p: InputError(
+            "日期时间超出可处理的范围", path=path, row=_row(rows, cells, p), column=column, value=shown(p),
+            expected="1678 年至 2261 年之间的日期；没有这个日期时请留空",
+        ),
+    )
 
 
 def _usual_datetimes(values: pd.Series) -> pd.Series | None:

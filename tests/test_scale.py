@@ -15,7 +15,7 @@ import pytest
 
 from pyhotline import fast, metrics
 from pyhotline.errors import InputError
-from pyhotline.io import load_letters, load_orders, load_units, read_table
+from pyhotline.io import load_letters, load_orders, load_units, parse_datetimes, read_table
 from pyhotline.report import appendix_table
 from pyhotline.sample import sample_paths
 from pyhotline.scheme import load_scheme
@@ -425,3 +425,101 @@ def test_arrow_csv_reader_ignores_damage_in_columns_it_never_reads(tmp_path, sam
     path.write_bytes(damaged)
     assert io._read_csv_arrow(path, io.ORDER_COLUMNS, io.HEADER_ALIASES) is not None
     pd.testing.assert_frame_equal(load_orders(path, sample["registry"]), load_orders(sample["csv"], sample["registry"]))
+
+
+# ---------------------------------------------------------------- files a database or pandas may write
+def _sample_table(sample) -> pa.Table:
+    return pq.read_table(sample["typed_parquet"])
+
+
+def _engine_and_reader(path, registry, scheme, month="2024-05"):
+    """(engine result or error, engine quality), (reader result or error, reader quality)."""
+    out = []
+    for run in (lambda q: fast.evaluation(path, registry, month, scheme, quality=q),
+                lambda q: metrics.evaluation(load_orders(path, registry, quality=q), registry, month, scheme)):
+        quality = []
+        try:
+            out.append((run(quality), quality))
+        except InputError as exc:
+            out.append((exc, quality))
+    return out
+
+
+def _same(engine, reader):
+    (got, got_quality), (expected, expected_quality) = engine, reader
+    if isinstance(expected, InputError):
+        assert isinstance(got, InputError) and (str(got), got.row) == (str(expected), expected.row)
+    else:
+        pd.testing.assert_frame_equal(got, expected)
+        assert got_quality == expected_quality
+
+
+def test_nested_column_before_the_order_columns(sample, tmp_path, pj_scheme):
+    """Statistics are looked up by column path, not position: a struct column first must not shift them."""
+    table = _sample_table(sample)
+    counts = table.column("返工次数").to_pylist()
+    counts[5] = -1
+    table = table.set_column(table.schema.get_field_index("返工次数"), "返工次数", pa.array(counts, pa.int64()))
+    table = table.add_column(0, "附加", pa.array([{"a": 1, "b": 2}] * len(table)))
+    path = tmp_path / "nested.parquet"
+    pq.write_table(table, path)
+    engine, reader = _engine_and_reader(path, sample["registry"], pj_scheme)
+    assert isinstance(reader[0], InputError) and reader[0].column == "返工次数"
+    _same(engine, reader)
+
+
+def test_nanosecond_times_keep_their_precision(sample, tmp_path, pj_scheme):
+    """A close 500 ns after the deadline is late, for the reader and the engine alike."""
+    table = _sample_table(sample)
+    for name in ("受理时间", "办理时限", "办结时间"):
+        table = table.set_column(table.schema.get_field_index(name), name, table.column(name).cast(pa.timestamp("ns")))
+    frame = table.to_pandas()
+    due = frame["办理时限"].between("2024-05-01", "2024-05-31") & frame["办结时间"].notna() & (frame["办理方式"] == "派单")
+    row = int(due.to_numpy().nonzero()[0][0])
+    closed = frame["办结时间"].copy()
+    closed.iloc[row] = frame["办理时限"].iloc[row] + pd.Timedelta(nanoseconds=500)
+    table = table.set_column(table.schema.get_field_index("办结时间"), "办结时间", pa.array(closed, pa.timestamp("ns")))
+    path = tmp_path / "ns.parquet"
+    pq.write_table(table, path)
+    orders = load_orders(path, sample["registry"])
+    assert orders.loc[row, "closed_at"] - orders.loc[row, "deadline"] == pd.Timedelta(nanoseconds=500)
+    assert fast.duckdb_counts(path, sample["registry"], metrics.parse_month("2024-05"), pj_scheme) is not None
+    _same(*_engine_and_reader(path, sample["registry"], pj_scheme))
+    assert parse_datetimes(pd.Series(["2024-05-03 08:05:00.123456789"]), column="x").iloc[0].nanosecond == 789
+
+
+def test_a_sliced_pandas_frame_is_numbered_by_position(sample, tmp_path, pj_scheme):
+    """pandas keeps a RangeIndex(start=100) in the file's metadata; rows are still counted from the top."""
+    frame = _sample_table(sample).to_pandas()
+    direct = int(((frame["办理方式"] == "直接办结") & (frame.index >= 250)).to_numpy().nonzero()[0][0])
+    frame.loc[direct, "承办单位"] = "民政局"  # a 直接办结 order naming a unit: the reader warns, giving its row
+    path = tmp_path / "sliced.parquet"
+    frame.iloc[100:].to_parquet(path)
+    quality = []
+    load_orders(path, sample["registry"], quality=quality)
+    assert f"第 {direct - 100 + 2} 行" in quality[0].warnings[0]
+    assert fast.duckdb_counts(path, sample["registry"], metrics.parse_month("2024-05"), pj_scheme) is not None
+    _same(*_engine_and_reader(path, sample["registry"], pj_scheme))
+
+
+@pytest.mark.parametrize("value", [3 * 10**17, 2**63 - 1])
+def test_times_past_year_9999_are_a_clear_error(sample, tmp_path, pj_scheme, value):
+    table = _sample_table(sample)
+    deadline = table.column("办理时限").cast(pa.timestamp("us")).cast(pa.int64()).to_pylist()
+    deadline[7] = value
+    table = table.set_column(table.schema.get_field_index("办理时限"), "办理时限",
+                             pa.array(deadline, pa.int64()).cast(pa.timestamp("us")))
+    path = tmp_path / "far.parquet"
+    pq.write_table(table, path)
+    engine, reader = _engine_and_reader(path, sample["registry"], pj_scheme)
+    assert isinstance(reader[0], InputError) and "超出可处理的范围" in str(reader[0]) and reader[0].row == 9
+    _same(engine, reader)
+
+
+def test_a_column_named_file_row_number(sample, tmp_path, pj_scheme):
+    table = _sample_table(sample)
+    table = table.append_column("file_row_number", pa.array(range(len(table)), pa.int64()))
+    path = tmp_path / "rownumbers.parquet"
+    pq.write_table(table, path)
+    assert fast.duckdb_counts(path, sample["registry"], metrics.parse_month("2024-05"), pj_scheme) is None
+    _same(*_engine_and_reader(path, sample["registry"], pj_scheme))
