@@ -100,7 +100,7 @@ def test_executed_notebook_keeps_the_parameters_for_audit(produced):
 
 
 def test_evaluation_xlsx_is_the_reference_table(produced):
-    sheet = pd.read_excel(produced / "evaluation.xlsx", header=1, dtype=str)
+    sheet = pd.read_excel(produced / "evaluation.xlsx", header=1, dtype=str, engine="openpyxl")
     expected = pd.read_csv(REFERENCE / "pingjiang-2024-05-appendix.csv", dtype=str)
     assert sheet.values.tolist() == expected.values.tolist()
 

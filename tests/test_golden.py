@@ -67,7 +67,7 @@ def test_evaluate_command_writes_xlsx(tmp_path):
         capture_output=True, text=True, cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    sheet = pd.read_excel(out, header=1, dtype=str)
+    sheet = pd.read_excel(out, header=1, dtype=str, engine="openpyxl")
     expected = pd.read_csv(REFERENCE / "pingjiang-2024-05-appendix.csv", dtype=str)
     assert sheet.columns.tolist() == expected.columns.tolist()
     assert sheet.values.tolist() == expected.values.tolist()

@@ -523,3 +523,55 @@ def test_a_column_named_file_row_number(sample, tmp_path, pj_scheme):
     pq.write_table(table, path)
     assert fast.duckdb_counts(path, sample["registry"], metrics.parse_month("2024-05"), pj_scheme) is None
     _same(*_engine_and_reader(path, sample["registry"], pj_scheme))
+
+
+# ---------------------------------------------------------------- Excel: calamine and openpyxl
+def _typed_workbook(path: Path) -> Path:
+    """A sheet as platforms export it: a title row, then typed cells of every kind the readers meet."""
+    import datetime as dt
+
+    import openpyxl
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["工单明细表（导出）"])
+    ws.append(["工单编号", "受理时间", "办理时限", "延期次数", "金额", "备注", "是否", "日期"])
+    start = dt.datetime(2024, 1, 1)
+    for i in range(3000):
+        accepted = start + dt.timedelta(seconds=int(rng.integers(0, 366 * 86400)), milliseconds=int(rng.integers(0, 1000)))
+        ws.append([
+            100000 + i, accepted, accepted.date() if i % 3 else accepted.replace(hour=0, minute=0, second=0, microsecond=0),
+            int(rng.integers(0, 4)) if i % 11 else None, float(rng.random() * 100), " 文本 " if i % 7 else None,
+            bool(i % 2), dt.date(2024, 5, 1 + i % 28),
+        ])
+    cell = ws.cell(row=10, column=4)
+    cell.value, cell.data_type = "#N/A", "e"
+    ws.cell(row=11, column=6).value = "=1+1"  # a formula without a cached value
+    wb.save(path)
+    return path
+
+
+def test_excel_engines_give_the_same_cells(tmp_path, monkeypatch):
+    from pyhotline import io
+
+    path = _typed_workbook(tmp_path / "typed.xlsx")
+    monkeypatch.setattr(io, "XLSX_ENGINES", ("calamine",))
+    fast = io._read_xlsx(path)
+    monkeypatch.setattr(io, "XLSX_ENGINES", ("openpyxl",))
+    slow = io._read_xlsx(path)
+    pd.testing.assert_frame_equal(fast, slow)
+    assert fast.iloc[2, 1] != "" and fast.iloc[2, 0] == "100000"
+
+
+def test_sample_from_excel_is_read_alike_by_both_engines(tmp_path, monkeypatch, sample):
+    from pyhotline import io
+
+    path = tmp_path / "orders.xlsx"
+    pd.read_csv(sample["csv"], dtype=str, keep_default_na=False, encoding="utf-8-sig").to_excel(path, index=False)
+    monkeypatch.setattr(io, "XLSX_ENGINES", ("calamine",))
+    fast = load_orders(path, sample["registry"])
+    monkeypatch.setattr(io, "XLSX_ENGINES", ("openpyxl",))
+    pd.testing.assert_frame_equal(fast, load_orders(path, sample["registry"]))
+    pd.testing.assert_frame_equal(fast, load_orders(sample["csv"], sample["registry"]))
