@@ -19,7 +19,6 @@ Needs the optional ``duckdb`` package (``pip install pyhotline[fast]``).
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +26,10 @@ import pandas as pd
 
 from . import metrics
 from .io import (
+    EARLIEST,
     FLAG_VALUES,
     HEADER_ALIASES,
+    LATEST,
     ORDER_COLUMNS,
     FileQuality,
     Registry,
@@ -210,7 +211,6 @@ def duckdb_counts(
         # The reader's row checks, each left out where the file's own statistics (per row group: nulls,
         # smallest and largest value) already rule it out. Times pandas cannot hold (placeholders such
         # as 9999-12-31) are the reader's to report.
-        earliest, latest = dt.datetime(1678, 1, 1), dt.datetime(2261, 12, 31)
         checks = [f"{c['closed_at']} < {c['accepted_at']}"]
         if stats["accepted_at"] is None or stats["accepted_at"][0]:
             checks.append(f"{c['accepted_at']} IS NULL")
@@ -219,8 +219,8 @@ def duckdb_counts(
                 checks.append(f"{c[name]} < 0")
         for name in ("accepted_at", "deadline", "closed_at"):
             known = stats[name]
-            if known is None or (known[1] is not None and not (earliest <= known[1] and known[2] <= latest)):
-                checks.append(f"NOT ({c[name]} BETWEEN TIMESTAMP '{earliest}' AND TIMESTAMP '{latest}')")
+            if known is None or (known[1] is not None and not (EARLIEST <= known[1] and known[2] <= LATEST)):
+                checks.append(f"NOT ({c[name]} BETWEEN TIMESTAMP '{EARLIEST}' AND TIMESTAMP '{LATEST}')")
         rows = con.execute(
             f"""
             SELECT _pyhotline_unit, _pyhotline_mode, _pyhotline_visit,
