@@ -264,15 +264,20 @@ def _read_parquet(path: Path, keep=None) -> tuple[pd.DataFrame, list[str]]:
     frame = frame.reset_index(drop=True)  # rows by position, not a pandas index kept in the file's metadata
     frame.columns = [normalize_text(str(n)) for n in selected]
     frame.attrs["date_only"] = date_only
-    if len(frame.columns) and len(frame):
-        empty = np.ones(len(frame), dtype=bool)
-        for name in frame.columns:
-            empty &= _blank_cells(frame[name])
-            if not empty.any():
-                break
-        if empty.any():
-            frame = frame.loc[~empty]
+    empty = _blank_rows(frame)
+    if empty.any():
+        frame = frame.loc[~empty]
     return frame, headers
+
+
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows with every cell blank (null or the empty string); stops looking once no row can be."""
+    blank = np.full(len(frame), bool(len(frame.columns)), dtype=bool)
+    for name in frame.columns:
+        if not blank.any():
+            break
+        blank &= _blank_cells(frame[name])
+    return blank
 
 
 def _blank_cells(values: pd.Series) -> np.ndarray:
@@ -364,11 +369,12 @@ def _read_csv_arrow(
 
     Only the columns the readers use leave the file (personal columns are
     never read, nor checked: a damaged byte in 诉求内容 does not stop the
-    month), and text with few distinct values stays dictionary-encoded. Returns None whenever the file is anything
-    but plain (not UTF-8/GB18030 text, blank lines, rows blank in every
-    column used, doubled headers, a row of the wrong width, a count that is
-    not a plain integer, ...): :func:`read_table` then reads it cell by cell
-    and reports any problem with its row and column, exactly as before.
+    month), as text (few distinct values: dictionary-encoded) that the
+    readers convert by their own rules. Returns None whenever the file is
+    anything but plain (not UTF-8/GB18030 text, blank lines, rows blank in
+    every column used, doubled headers, a row of the wrong width, ...):
+    :func:`read_table` then reads it cell by cell and reports any problem
+    with its row and column, exactly as before.
     """
     import codecs
     import csv
@@ -428,14 +434,8 @@ def _read_csv_arrow(
     frame = table.to_pandas(split_blocks=True, self_destruct=True)
     del table
     frame.columns = [h for _, h, _ in used]
-    if len(frame.columns) and len(frame):
-        blank = np.ones(len(frame), dtype=bool)
-        for name in frame.columns:
-            blank &= _blank_cells(frame[name])
-            if not blank.any():
-                break
-        if blank.any():
-            return None  # a row blank in every column used: only the whole row tells if it is empty
+    if _blank_rows(frame).any():
+        return None  # a row blank in every column used: only the whole row tells if it is empty
     frame.attrs["blank_rows"] = 0
     return frame, headers, header_at + 1
 
