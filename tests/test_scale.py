@@ -575,3 +575,48 @@ def test_sample_from_excel_is_read_alike_by_both_engines(tmp_path, monkeypatch, 
     monkeypatch.setattr(io, "XLSX_ENGINES", ("openpyxl",))
     pd.testing.assert_frame_equal(fast, load_orders(path, sample["registry"]))
     pd.testing.assert_frame_equal(fast, load_orders(sample["csv"], sample["registry"]))
+
+
+@pytest.mark.parametrize("change", ["none", "blank-accepted", "other-form", "spaces"])
+def test_time_columns_side_by_side_equal_one_by_one(tmp_path, monkeypatch, sample, change):
+    """Big files parse their text time columns at once on all CPUs: same times, same errors."""
+    from pyhotline import io
+
+    text = sample_paths()["orders"].read_text(encoding="utf-8-sig")
+    header, *lines = text.splitlines(keepends=True)
+    cells = lines[20].rstrip("\n").split(",")
+    names = header.rstrip("\n").split(",")
+    if change == "blank-accepted":
+        cells[names.index("受理时间")] = ""
+    elif change == "other-form":
+        cells[names.index("办结时间")] = "2024/5/3 8:05"
+    elif change == "spaces":
+        cells[names.index("办理时限")] = " " + cells[names.index("办理时限")] + " "
+    lines[20] = ",".join(cells) + "\n"
+    path = tmp_path / "orders.csv"
+    path.write_text(header + "".join(lines), encoding="utf-8")
+
+    def load():
+        try:
+            return load_orders(path, sample["registry"])
+        except InputError as exc:
+            return exc
+
+    one_by_one = load()
+    monkeypatch.setattr(io, "SIDE_BY_SIDE_ROWS", 0)
+    prepared = []
+    real = io._usual_times_side_by_side
+
+    def spy(body, cols):
+        parsed = real(body, cols)
+        prepared.append(sorted(parsed))  # the reader takes the entries out as it uses them
+        return parsed
+
+    monkeypatch.setattr(io, "_usual_times_side_by_side", spy)
+    side_by_side = load()
+    assert len(prepared[0]) == {"none": 3, "blank-accepted": 3, "other-form": 2, "spaces": 2}[change]
+    if isinstance(one_by_one, InputError):
+        assert isinstance(side_by_side, InputError) and str(side_by_side) == str(one_by_one)
+        assert change == "blank-accepted" and one_by_one.row == 22
+    else:
+        pd.testing.assert_frame_equal(side_by_side, one_by_one)
