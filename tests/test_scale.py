@@ -262,6 +262,23 @@ def test_engine_argument(sample, pj_scheme):
         fast.evaluate(sample["typed_parquet"], registry, "2024-05", pj_scheme, engine="polars")
 
 
+# ---------------------------------------------------------------- comparing two ways of reading
+def _outcome(run):
+    """What ``run()`` gives: its result, or the InputError it raises."""
+    try:
+        return run()
+    except InputError as exc:
+        return exc
+
+
+def _assert_same_outcome(got, expected):
+    """The same error (message and row), or equal frames."""
+    if isinstance(expected, InputError):
+        assert isinstance(got, InputError) and (str(got), got.row) == (str(expected), expected.row)
+    else:
+        pd.testing.assert_frame_equal(got, expected)
+
+
 # ---------------------------------------------------------------- the Arrow CSV reader
 def _both_ways(monkeypatch, load, path, *args):
     """``load(path, ...)`` with the Arrow CSV reader and with the csv module only."""
@@ -358,19 +375,9 @@ def test_arrow_csv_reader_leaves_doubtful_files_to_the_csv_module(tmp_path, monk
     taken = io._read_csv_arrow(path, io.ORDER_COLUMNS, io.HEADER_ALIASES) is not None
     assert taken == (change not in DOUBTFUL)
     monkeypatch.setattr(io, "ARROW_CSV", False)
-    try:
-        expected = load_orders(path, sample["registry"])
-    except InputError as exc:
-        expected = exc
+    expected = _outcome(lambda: load_orders(path, sample["registry"]))
     monkeypatch.setattr(io, "ARROW_CSV", True)
-    try:
-        got = load_orders(path, sample["registry"])
-    except InputError as exc:
-        got = exc
-    if isinstance(expected, InputError):
-        assert isinstance(got, InputError) and str(got) == str(expected) and got.row == expected.row
-    else:
-        pd.testing.assert_frame_equal(got, expected)
+    _assert_same_outcome(_outcome(lambda: load_orders(path, sample["registry"])), expected)
 
 
 def test_placeholder_years_are_an_error_on_their_row_in_every_reader(sample, tmp_path, pj_scheme):
@@ -438,19 +445,14 @@ def _engine_and_reader(path, registry, scheme, month="2024-05"):
     for run in (lambda q: fast.evaluation(path, registry, month, scheme, quality=q),
                 lambda q: metrics.evaluation(load_orders(path, registry, quality=q), registry, month, scheme)):
         quality = []
-        try:
-            out.append((run(quality), quality))
-        except InputError as exc:
-            out.append((exc, quality))
+        out.append((_outcome(lambda: run(quality)), quality))
     return out
 
 
 def _same(engine, reader):
     (got, got_quality), (expected, expected_quality) = engine, reader
-    if isinstance(expected, InputError):
-        assert isinstance(got, InputError) and (str(got), got.row) == (str(expected), expected.row)
-    else:
-        pd.testing.assert_frame_equal(got, expected)
+    _assert_same_outcome(got, expected)
+    if not isinstance(expected, InputError):
         assert got_quality == expected_quality
 
 
@@ -597,10 +599,7 @@ def test_time_columns_side_by_side_equal_one_by_one(tmp_path, monkeypatch, sampl
     path.write_text(header + "".join(lines), encoding="utf-8")
 
     def load():
-        try:
-            return load_orders(path, sample["registry"])
-        except InputError as exc:
-            return exc
+        return _outcome(lambda: load_orders(path, sample["registry"]))
 
     one_by_one = load()
     monkeypatch.setattr(io, "SIDE_BY_SIDE_ROWS", 0)
@@ -615,8 +614,6 @@ def test_time_columns_side_by_side_equal_one_by_one(tmp_path, monkeypatch, sampl
     monkeypatch.setattr(io, "_usual_times_side_by_side", spy)
     side_by_side = load()
     assert len(prepared[0]) == {"none": 3, "blank-accepted": 3, "other-form": 2, "spaces": 2}[change]
+    _assert_same_outcome(side_by_side, one_by_one)
     if isinstance(one_by_one, InputError):
-        assert isinstance(side_by_side, InputError) and str(side_by_side) == str(one_by_one)
         assert change == "blank-accepted" and one_by_one.row == 22
-    else:
-        pd.testing.assert_frame_equal(side_by_side, one_by_one)
