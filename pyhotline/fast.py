@@ -138,7 +138,8 @@ def duckdb_counts(
     if path.suffix.lower() != ".parquet" or not path.is_file():
         return None
     try:
-        schema = pq.read_schema(path)
+        meta = pq.read_metadata(path)  # the file's footer, read once: schema and statistics
+        schema = meta.schema.to_arrow_schema()
     except Exception:  # the reader names the problem
         return None
     if any(str(name).lower() == "file_row_number" for name in schema.names):
@@ -185,7 +186,7 @@ def duckdb_counts(
         flags = _cleaned(distinct(c["city_returned"]))
         if not {v.lower() for v in flags.values()} <= FLAG_VALUES:
             return None
-        stats = {name: _statistics(path, by_name[name]) for name in by_name}
+        stats = {name: _statistics(meta, by_name[name]) for name in by_name}
         id_stats = stats["order_id"]
         if not _ids_clean(con, source, c["order_id"], id_stats[1:] if id_stats else None):
             if con.execute(
@@ -314,14 +315,11 @@ def _cleaned(raw) -> dict:
     return {v: normalize_text(t) for v, t in zip(raw, stripped)}
 
 
-def _statistics(path: Path, column: str) -> tuple[int, object, object] | None:
-    """(null cells, smallest, largest value) of a top-level Parquet column from its row-group statistics,
-    or None when some row group has none or they cannot be read (a year past 9999, say). Smallest and
-    largest are None when every cell is null."""
-    import pyarrow.parquet as pq
-
+def _statistics(meta, column: str) -> tuple[int, object, object] | None:
+    """(null cells, smallest, largest value) of a top-level Parquet column from its row-group statistics
+    (``meta``: the file's metadata), or None when some row group has none or they cannot be read (a
+    year past 9999, say). Smallest and largest are None when every cell is null."""
     try:
-        meta = pq.ParquetFile(path).metadata
         leaves = [j for j in range(meta.num_columns) if meta.schema.column(j).path == column]
         if len(leaves) != 1:
             return None
