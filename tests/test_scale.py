@@ -285,9 +285,9 @@ def _both_ways(monkeypatch, load, path, *args):
     from pyhotline import io
 
     fast = load(path, *args)
-    monkeypatch.setattr(io, "ARROW_CSV", False)
+    monkeypatch.setattr(io.csvfile, "ARROW_CSV", False)
     slow = load(path, *args)
-    monkeypatch.setattr(io, "ARROW_CSV", True)
+    monkeypatch.setattr(io.csvfile, "ARROW_CSV", True)
     return fast, slow
 
 
@@ -374,9 +374,9 @@ def test_arrow_csv_reader_leaves_doubtful_files_to_the_csv_module(tmp_path, monk
     path.write_bytes(data)
     taken = io._read_csv_arrow(path, io.ORDER_COLUMNS, io.HEADER_ALIASES) is not None
     assert taken == (change not in DOUBTFUL)
-    monkeypatch.setattr(io, "ARROW_CSV", False)
+    monkeypatch.setattr(io.csvfile, "ARROW_CSV", False)
     expected = _outcome(lambda: load_orders(path, sample["registry"]))
-    monkeypatch.setattr(io, "ARROW_CSV", True)
+    monkeypatch.setattr(io.csvfile, "ARROW_CSV", True)
     _assert_same_outcome(_outcome(lambda: load_orders(path, sample["registry"])), expected)
 
 
@@ -559,9 +559,9 @@ def test_excel_engines_give_the_same_cells(tmp_path, monkeypatch):
     from pyhotline import io
 
     path = _typed_workbook(tmp_path / "typed.xlsx")
-    monkeypatch.setattr(io, "XLSX_ENGINES", ("calamine",))
+    monkeypatch.setattr(io.excel, "XLSX_ENGINES", ("calamine",))
     fast = io._read_xlsx(path)
-    monkeypatch.setattr(io, "XLSX_ENGINES", ("openpyxl",))
+    monkeypatch.setattr(io.excel, "XLSX_ENGINES", ("openpyxl",))
     slow = io._read_xlsx(path)
     pd.testing.assert_frame_equal(fast, slow)
     assert fast.iloc[2, 1] != "" and fast.iloc[2, 0] == "100000"
@@ -572,9 +572,9 @@ def test_sample_from_excel_is_read_alike_by_both_engines(tmp_path, monkeypatch, 
 
     path = tmp_path / "orders.xlsx"
     pd.read_csv(sample["csv"], dtype=str, keep_default_na=False, encoding="utf-8-sig").to_excel(path, index=False)
-    monkeypatch.setattr(io, "XLSX_ENGINES", ("calamine",))
+    monkeypatch.setattr(io.excel, "XLSX_ENGINES", ("calamine",))
     fast = load_orders(path, sample["registry"])
-    monkeypatch.setattr(io, "XLSX_ENGINES", ("openpyxl",))
+    monkeypatch.setattr(io.excel, "XLSX_ENGINES", ("openpyxl",))
     pd.testing.assert_frame_equal(fast, load_orders(path, sample["registry"]))
     pd.testing.assert_frame_equal(fast, load_orders(sample["csv"], sample["registry"]))
 
@@ -602,7 +602,7 @@ def test_time_columns_side_by_side_equal_one_by_one(tmp_path, monkeypatch, sampl
         return _outcome(lambda: load_orders(path, sample["registry"]))
 
     one_by_one = load()
-    monkeypatch.setattr(io, "SIDE_BY_SIDE_ROWS", 0)
+    monkeypatch.setattr(io.times, "SIDE_BY_SIDE_ROWS", 0)
     prepared = []
     real = io._usual_times_side_by_side
 
@@ -611,7 +611,7 @@ def test_time_columns_side_by_side_equal_one_by_one(tmp_path, monkeypatch, sampl
         prepared.append(sorted(parsed))  # the reader takes the entries out as it uses them
         return parsed
 
-    monkeypatch.setattr(io, "_usual_times_side_by_side", spy)
+    monkeypatch.setattr(io.times, "_usual_times_side_by_side", spy)
     side_by_side = load()
     assert len(prepared[0]) == {"none": 3, "blank-accepted": 3, "other-form": 2, "spaces": 2}[change]
     _assert_same_outcome(side_by_side, one_by_one)

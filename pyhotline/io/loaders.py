@@ -1,0 +1,288 @@
+"""The readers: work orders, letters and the units registry, read, checked and typed."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, MissingColumnError
+from . import times
+from .columns import HEADER_ALIASES, LETTER_COLUMNS, ORDER_COLUMNS, PERSONAL_HEADERS, UNIT_COLUMNS, VISITED, Column, normalize_text
+from .csvfile import _read_csv_arrow
+from .formats import _read_parquet, read_table
+from .problems import FileQuality, _positions, _quality, _report, _report_rows, _warn_or_fail
+from .registry import Registry
+from .values import _convert, _default
+
+
+def _typed(
+    path: Path,
+    columns: tuple[Column, ...],
+    header_aliases: dict[str, str] | None = None,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Read, rename, check and convert. Returns the frame and each row's spreadsheet row number."""
+    aliases = {**HEADER_ALIASES, **(header_aliases or {})}
+    suffix = path.suffix.lower() if path.is_file() else ""
+    fast = _read_csv_arrow(path, columns, aliases) if suffix in (".csv", ".txt") else None
+    if suffix == ".parquet":
+        wanted = {c.header for c in columns}
+        body, headers = _read_parquet(path, keep=lambda h: aliases.get(h, h) in wanted)
+        header_row = 1
+        present = {aliases.get(h, h) for h in headers}
+    elif fast is not None:
+        body, headers, header_row = fast
+        present = {aliases.get(h, h) for h in headers}
+    else:
+        body, header_row = read_table(path, expect=columns)
+        present = None
+    renamed = {h: aliases.get(h, h) for h in body.columns}
+    targets: dict[str, list[str]] = {}
+    for original, target in renamed.items():
+        targets.setdefault(target, []).append(str(original))
+    clashes = {t: names for t, names in targets.items() if len(names) > 1 and t in {c.header for c in columns}}
+    for target, names in clashes.items():
+        if target in names:  # the documented header wins; its variants are ignored
+            body = body.drop(columns=[n for n in names if n != target])
+            renamed = {h: t for h, t in renamed.items() if h in body.columns}
+        else:
+            raise InputError(
+                f"有多列都可以当作“{target}”：{'、'.join(names)}", path=path, row=header_row,
+                expected=f"只保留其中一列，或把要用的那一列改名为“{target}”",
+            )
+    body = body.rename(columns=renamed)
+    present = set(body.columns) if present is None else present
+    known = {c.header for c in columns} | set(PERSONAL_HEADERS)
+    unrecognised = [str(h) for h in present if h not in known and str(h).strip()]
+    for col in columns:
+        if col.required and col.header not in present:
+            close = difflib.get_close_matches(col.header, unrecognised, n=1, cutoff=0.4)
+            hint = f"；表头中的“{close[0]}”是否就是这一列？" if close else ""
+            _report(MissingColumnError(
+                f"缺少必需的列“{col.header}”{hint}", path=path, row=header_row, expected="表头中有“" + col.header + "”"
+            ))
+    if len(body) == 0:
+        raise InputError("表头下面没有任何记录", path=path, row=header_row)
+    keep = [c for c in columns if c.header in present]
+    rows = pd.Series(body.index + header_row + 1, index=body.index, name="row")
+    body = body[[c.header for c in keep]]
+    date_only = {renamed.get(h, h) for h in body.attrs.get("date_only", ())}
+    usual_times = times._usual_times_side_by_side(body, keep)
+    converted = {}
+    for col in keep:
+        values = body[col.header]
+        if col.header in date_only:
+            values.attrs["date_only"] = True
+        converted[col.name] = _convert(values, col, path, rows, usual=usual_times.pop(col.header, None))
+        del body[col.header]  # each source column is freed as soon as it is converted
+    blank_rows = body.attrs.get("blank_rows", 0)
+    frame = pd.DataFrame(converted, index=body.index, copy=False)
+    frame.attrs["blank_rows"] = blank_rows
+    del body
+    for col in columns:
+        if col.name not in frame:
+            frame[col.name] = _default(col, len(frame))
+    frame = frame.reset_index(drop=True)
+    frame.attrs["blank_rows"] = blank_rows
+    return frame, rows.reset_index(drop=True)
+
+
+def _duplicate_ids(
+    frame: pd.DataFrame, id_column: str, header: str, path: Path, rows: pd.Series, record: FileQuality,
+    strict: bool, what: str,
+) -> pd.DataFrame:
+    """Rows repeating an earlier row exactly are set aside (a warning); other repeated ids are errors."""
+    dup = _duplicated(frame[id_column])
+    if not dup.any():
+        return frame
+    exact = frame.duplicated()
+    copies = dup & exact
+    if copies.any():
+        first = frame.loc[copies].index[0]
+        _warn_or_fail(record, strict, InputError(
+            f"有 {int(copies.sum())} 行与前面的行完全相同（重复导出），已剔除", path=path, row=int(rows[first]),
+            column=header, value=frame.at[first, id_column], expected=f"每个{what}只出现一次",
+        ))
+        if not strict:
+            record.set_aside["完全重复的行"] = int(copies.sum())
+    conflicts = dup & ~exact
+    first_row = {}
+    for idx, value in zip(frame.index, frame[id_column]):
+        first_row.setdefault(value, int(rows[idx]))
+    _report_rows(
+        _positions(conflicts),
+        lambda p: InputError(
+            f"{header}重复（与第 {first_row[frame[id_column].iloc[p]]} 行相同，但内容不同）", path=path,
+            row=int(rows.iloc[p]), column=header, value=frame[id_column].iloc[p], expected=f"每个{what}只出现一次",
+        ),
+    )
+    return frame.loc[~copies] if not strict else frame
+
+
+def load_units(
+    path: str | Path,
+    *,
+    header_aliases: dict[str, str] | None = None,
+    quality: list | None = None,
+) -> Registry:
+    """Read the units registry (单位名称, 单位类型, 简称, 参与考核)."""
+    path = Path(path)
+    frame, rows = _typed(path, UNIT_COLUMNS, header_aliases)
+    _quality("单位名录", path, frame, quality)
+    keys = frame["name"].map(normalize_text)  # 平江县 民政局 and 平江县民政局 are one unit
+    dup = keys.duplicated()
+    first_row = {}
+    for key, row in zip(keys, rows):
+        first_row.setdefault(key, int(row))
+    _report_rows(
+        _positions(dup),
+        lambda p: InputError(
+            f"单位名称重复（与第 {first_row[keys.iloc[p]]} 行相同）", path=path, row=int(rows.iloc[p]),
+            column="单位名称", value=frame["name"].iloc[p], expected="每个单位只出现一次",
+        ),
+    )
+    frame = frame.loc[~dup]
+    units = frame.assign(
+        short=frame["aliases"].map(lambda a: a[0] if a else "").where(frame["aliases"].map(bool), frame["name"]),
+        position=range(len(frame)),
+    )
+    seen: dict[str, str] = {normalize_text(n): n for n in units["name"]}
+    for name, aliases, row in zip(units["name"], units["aliases"], rows[units.index]):
+        for alias in aliases:
+            owner = seen.setdefault(alias, name)
+            if owner != name:
+                _report(InputError(
+                    f"简称“{alias}”同时属于“{owner}”和“{name}”", path=path, row=int(row), column="简称",
+                    expected="每个简称只对应一个单位",
+                ))
+    units = units.assign(row=rows[units.index].to_numpy())
+    return Registry(
+        units=units[["name", "group", "aliases", "assessed", "short", "position", "row"]].reset_index(drop=True), path=path
+    )
+
+
+def load_orders(
+    path: str | Path,
+    registry: Registry | None,
+    *,
+    header_aliases: dict[str, str] | None = None,
+    strict: bool = False,
+    quality: list | None = None,
+) -> pd.DataFrame:
+    """Read work orders (工单明细) and resolve units through the registry.
+
+    Errors (see docs/input-errors.md) raise :class:`InputError`; warnings are
+    recorded in ``quality`` (a list of :class:`FileQuality`) and become errors
+    with ``strict``. Without a registry (only when checking a file) units are
+    left as written.
+    """
+    path = Path(path)
+    frame, rows = _typed(path, ORDER_COLUMNS, header_aliases)
+    record = _quality("工单明细", path, frame, quality)
+    kept = _duplicate_ids(frame, "order_id", "工单编号", path, rows, record, strict, "工单")
+    if len(kept) != len(frame):
+        frame, rows = kept, rows[kept.index]
+    dispatched = (frame["mode"] == "派单").to_numpy()
+    _report_rows(
+        _positions(dispatched & (frame["unit"] == "").to_numpy()),
+        lambda p: InputError("派单工单缺少承办单位", path=path, row=int(rows.iloc[p]), column="承办单位", expected="承办单位名称"),
+    )
+    _report_rows(
+        _positions(dispatched & frame["deadline"].isna().to_numpy()),
+        lambda p: InputError("派单工单缺少办理时限", path=path, row=int(rows.iloc[p]), column="办理时限", expected="日期时间"),
+    )
+    _check_order(frame, rows, path, ("closed_at", "办结时间"), ("accepted_at", "受理时间"))
+    direct_with_unit = ~dispatched & (frame["unit"] != "").to_numpy()
+    if direct_with_unit.any():
+        first = int(_positions(direct_with_unit)[0])
+        _warn_or_fail(record, strict, direct_with_unit_warning(
+            path, int(direct_with_unit.sum()), int(rows.iloc[first]), frame["unit"].iloc[first]
+        ))
+        frame = frame.assign(unit=frame["unit"].where(~pd.Series(direct_with_unit, index=frame.index), ""))
+    visited_open = (frame["closed_at"].isna() & frame["visit"].isin(VISITED)).to_numpy()
+    if visited_open.any():
+        first = int(_positions(visited_open)[0])
+        _warn_or_fail(record, strict, visited_open_warning(
+            path, int(visited_open.sum()), int(rows.iloc[first]), frame["visit"].iloc[first]
+        ))
+    frame = frame.reset_index(drop=True)
+    rows = rows.reset_index(drop=True)
+    if registry is None:
+        return frame
+    return frame.assign(unit=registry.resolve(frame["unit"], path=path, rows=rows))
+
+
+def direct_with_unit_warning(path: Path, count: int, row: int, unit: str) -> InputError:
+    """直接办结 orders that name a unit (the unit is ignored): ``count`` of them, the first on ``row``."""
+    return InputError(
+        f"有 {count} 件直接办结的工单填了承办单位，统计时不计入该单位", path=path, row=row, column="承办单位",
+        value=unit, expected="直接办结的工单不填承办单位",
+    )
+
+
+def visited_open_warning(path: Path, count: int, row: int, visit: str) -> InputError:
+    """Orders not yet closed that already have a 回访结果 (kept as written)."""
+    return InputError(
+        f"有 {count} 件尚未办结的工单已有回访结果", path=path, row=row, column="回访结果", value=visit,
+        expected="办结后才有回访结果",
+    )
+
+
+def _duplicated(values: pd.Series) -> pd.Series:
+    """``values.duplicated()``, answered by one hash pass when (as usual) every value is distinct."""
+    if isinstance(values.array, pd.arrays.ArrowStringArray) and len(values):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        array = values.array._pa_array
+        try:  # numeric ids: distinct numbers mean distinct texts (the reverse is checked the slow way)
+            numbers = pc.cast(array, pa.int64()).to_numpy()
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            numbers = None
+        if numbers is not None:
+            numbers = np.sort(numbers)
+            if not (numbers[1:] == numbers[:-1]).any():
+                return pd.Series(False, index=values.index)
+        elif pc.count_distinct(array).as_py() == len(values):
+            return pd.Series(False, index=values.index)
+    return values.duplicated()
+
+
+def _check_order(frame: pd.DataFrame, rows: pd.Series, path: Path, later: tuple[str, str], earlier: tuple[str, str]) -> None:
+    """Report rows where the ``later`` time (e.g. 办结时间) comes before the ``earlier`` one (受理时间)."""
+    (late, late_header), (early, early_header) = later, earlier
+    wrong = (frame[late].notna() & (frame[late] < frame[early])).to_numpy()
+    _report_rows(
+        _positions(wrong),
+        lambda p: InputError(
+            f"{late_header}早于{early_header}", path=path, row=int(rows.iloc[p]), column=late_header,
+            value=frame[late].iloc[p], expected=f"不早于{early_header} {frame[early].iloc[p]}",
+        ),
+    )
+
+
+def load_letters(
+    path: str | Path,
+    registry: Registry | None,
+    *,
+    header_aliases: dict[str, str] | None = None,
+    strict: bool = False,
+    quality: list | None = None,
+) -> pd.DataFrame:
+    """Read mailbox letters (信件明细) and resolve units through the registry."""
+    path = Path(path)
+    frame, rows = _typed(path, LETTER_COLUMNS, header_aliases)
+    record = _quality("信件明细", path, frame, quality)
+    kept = _duplicate_ids(frame, "letter_id", "信件编号", path, rows, record, strict, "信件")
+    if len(kept) != len(frame):
+        frame, rows = kept.reset_index(drop=True), rows[kept.index].reset_index(drop=True)
+    _report_rows(
+        _positions((frame["unit"] == "").to_numpy()),
+        lambda p: InputError("信件缺少承办单位", path=path, row=int(rows.iloc[p]), column="承办单位", expected="承办单位名称"),
+    )
+    _check_order(frame, rows, path, ("replied_at", "答复时间"), ("received_at", "收信时间"))
+    if registry is None:
+        return frame
+    return frame.assign(unit=registry.resolve(frame["unit"], path=path, rows=rows))

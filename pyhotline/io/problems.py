@@ -1,0 +1,100 @@
+"""Problems found while reading (raised at once, or gathered for ``pyhotline check``) and what a file gave."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+
+
+# Row-level problems are raised at once (the first one found), except inside
+# ``collecting()``, where every problem is gathered and reading goes on: that is
+# how ``pyhotline check`` reports everything wrong with a file in one go.
+_PROBLEMS: ContextVar[list | None] = ContextVar("pyhotline_problems", default=None)
+
+
+MAX_ROWS_PER_PROBLEM = 20
+
+
+@contextmanager
+def collecting() -> Iterator[list[InputError]]:
+    """Gather row-level problems instead of raising the first (file-level ones still raise)."""
+    token = _PROBLEMS.set([])
+    try:
+        yield _PROBLEMS.get()
+    finally:
+        _PROBLEMS.reset(token)
+
+
+def _report(error: InputError) -> None:
+    problems = _PROBLEMS.get()
+    if problems is None:
+        raise error
+    problems.append(error)
+
+
+def _report_rows(positions: np.ndarray, make: Callable[[int], InputError]) -> None:
+    """A problem at each position (positional row index): raise the first, or collect up to a limit."""
+    if len(positions) == 0:
+        return
+    problems = _PROBLEMS.get()
+    if problems is None:
+        raise make(int(positions[0]))
+    for pos in positions[:MAX_ROWS_PER_PROBLEM]:
+        problems.append(make(int(pos)))
+    if len(positions) > MAX_ROWS_PER_PROBLEM:
+        first = problems[-1]
+        problems.append(InputError(
+            f"{first.reason}：另有 {len(positions) - MAX_ROWS_PER_PROBLEM} 行同样的问题（只列出前 {MAX_ROWS_PER_PROBLEM} 行）",
+            path=first.path, column=first.column,
+        ))
+
+
+def _positions(mask) -> np.ndarray:
+    return np.flatnonzero(np.asarray(mask, dtype=bool))
+
+
+@dataclass
+class FileQuality:
+    """What reading one file found: rows read, rows set aside and why, warnings."""
+
+    kind: str  # 工单明细, 信件明细, 单位名录
+    file: str
+    rows: int = 0  # data rows below the header (blank rows not counted)
+    blank: int = 0  # blank rows skipped
+    set_aside: dict[str, int] = field(default_factory=dict)  # reason -> rows
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def used(self) -> int:
+        return self.rows - sum(self.set_aside.values())
+
+    def summary(self) -> str:
+        text = f"{self.kind} {self.file}：读入 {self.rows} 行"
+        if self.set_aside:
+            text += "，剔除 " + "、".join(f"{reason} {n} 行" for reason, n in self.set_aside.items())
+        if self.blank:
+            text += f"（另跳过空行 {self.blank} 行）"
+        return text + f"，使用 {self.used} 行"
+
+
+def _quality(kind: str, path: Path, frame: pd.DataFrame, quality: list | None) -> FileQuality:
+    record = FileQuality(kind=kind, file=path.name, rows=len(frame), blank=int(frame.attrs.get("blank_rows", 0)))
+    if quality is not None:
+        quality.append(record)
+    return record
+
+
+def _warn_or_fail(record: FileQuality, strict: bool, error: InputError) -> None:
+    """A warning normally (recorded in the data-quality summary); an error with ``strict``."""
+    if strict:
+        _report(error)
+    else:
+        record.warnings.append(str(error))
