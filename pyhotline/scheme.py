@@ -8,6 +8,7 @@ name (``"pingjiang"``) or a path and returns a validated :class:`Scheme`.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
@@ -36,6 +37,8 @@ class Grade:
     name: str
     min: Decimal
     deduction: Decimal
+    #: Chart colour of this grade (``"#RRGGBB"`` or ``"#RGB"``); ``None`` leaves it to the charts' defaults by rank.
+    color: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,8 +147,6 @@ _TOML_REASONS = (
 
 def _toml_message(exc: Exception) -> str:
     """tomllib's English message as an analyst can act on it: where, and what in Chinese."""
-    import re
-
     text = str(exc)
     where = re.search(r"\(at line (\d+), column (\d+)\)", text)
     reason = next((cn for en, cn in _TOML_REASONS if text.startswith(en)), "写法不符合 TOML 格式")
@@ -181,6 +182,17 @@ def _int(value: object, what: str, path: Path, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise SchemeError(f"{what} 应为不小于 {minimum} 的整数（值为 {value!r}）", path=path)
     return value
+
+
+_HEX_COLOR = re.compile(r"#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})")
+
+
+def _color(value: object, what: str, path: Path) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _HEX_COLOR.fullmatch(value.strip()):
+        raise SchemeError(f"{what} 应为十六进制颜色，如 \"#2e7d32\"（值为 {value!r}）", path=path)
+    return value.strip()
 
 
 def _groups(value: object, what: str, path: Path) -> tuple[str, ...]:
@@ -241,6 +253,7 @@ def _parse(raw: dict, path: Path) -> Scheme:
                 name=str(g["name"]),
                 min=_decimal(g["min"], f"等级 {g['name']} 的 min", path),
                 deduction=_decimal(g.get("deduction", 0), f"等级 {g['name']} 的 deduction", path),
+                color=_color(g.get("color"), f"等级 {g['name']} 的 color", path),
             )
         )
     mins = [g.min for g in grades]

@@ -40,6 +40,7 @@ class TestBundled:
             ("C", Decimal("80"), Decimal("4")),
             ("D", Decimal("0"), Decimal("6")),
         ]
+        assert [g.color for g in s.grades] == ["#3C7F5B", "#D9A21B", "#D9722B", "#B03A2E"]
         assert s.unjustified_overdue_points == Decimal("0.5")
         assert (s.max_extensions, s.max_send_backs, s.top_n, s.top_categories) == (1, 1, 3, 5)
         assert s.appendix_groups == ("县直单位", "乡镇(街道)")
@@ -114,6 +115,20 @@ class TestLoadByPath:
         assert s.requirements_file is None and s.requirements_text() == ""
         assert s.unassessed_label == "无系统单位"
         assert s.grade_for(Decimal("0")).name == "合格"
+        assert s.grades[0].color is None  # colour is optional: the charts choose by rank
+
+
+class TestGradeColors:
+    def test_short_and_long_hex(self, tmp_path):
+        s = load_scheme(scheme_variant(tmp_path, ('color = "#3C7F5B"', 'color = "#2e7d32"'), ('color = "#D9A21B"', 'color = " #abc "')))
+        assert [g.color for g in s.grades[:2]] == ["#2e7d32", "#abc"]
+
+    @pytest.mark.parametrize("bad", ['"green"', '"#12345"', '"2e7d32"', "3", '"#GGGGGG"'])
+    def test_invalid(self, tmp_path, bad):
+        path = scheme_variant(tmp_path, ('color = "#D9A21B"', f"color = {bad}"), name="bad.toml")
+        with pytest.raises(SchemeError) as info:
+            load_scheme(path)
+        assert "等级 B 的 color" in str(info.value) and "十六进制颜色" in str(info.value)
 
 
 class TestErrors:
