@@ -462,7 +462,7 @@ def bulletin_chart(report: MonthlyReport, name: str):
     if group is not None:
         if not (report.evaluation["group"] == group).any():
             return None
-        return charts.composite_rank(report.evaluation, group=group), f"{m}{group_label(group)}工单办理综合指标值排名"
+        return charts.composite_rank(report.evaluation, group=group, grades=report.scheme.grades), f"{m}{group_label(group)}工单办理综合指标值排名"
     if name == "overdue":
         if report.overdue.empty:
             return None

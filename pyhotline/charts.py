@@ -6,8 +6,12 @@ Axes``: it draws on ``ax`` or, when ``ax`` is None, on a new figure sized for
 the data. Rows are drawn in the table's order (top to bottom), with Chinese
 titles, labels and legends, in calm print-friendly colours.
 
-Every chart function calls :func:`apply_style` (seaborn theme, then a CJK font);
-:func:`save_figure` writes a PNG and closes the figure. Nothing here calls
+Every chart function calls :func:`apply_style` (seaborn theme, then a CJK font
+that covers the chart's own strings: digits, Latin letters and every unit or
+category name drawn); :func:`save_figure` writes a PNG and closes the figure.
+Data strings are drawn as plain text: no mathtext (a unit called ``$x^2$``
+shows dollars), no TeX — ``text.parse_math`` and ``text.usetex`` are off in
+the style and on every text artist of the charts. Nothing here calls
 ``plt.show``, so the functions work on any backend, Agg included.
 
     >>> r = ph.monthly_report("2024-05", ph.load_dataset())
@@ -17,6 +21,7 @@ Every chart function calls :func:`apply_style` (seaborn theme, then a CJK font);
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,6 +31,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from . import fonts
@@ -37,6 +43,9 @@ SECONDARY = "#B4C3D3"  # light blue-grey: 上月, justified overdue
 ALERT = "#B03A2E"  # muted red: 无故超期
 GRADE_COLORS = {"A": "#3C7F5B", "B": "#D9A21B", "C": "#D9722B", "D": "#B03A2E"}
 OTHER_GRADE_COLOR = "#8C8C8C"
+#: Grade colours by rank, best first: a scheme's grades get these spread over their number
+#: (two grades: green and red; four: exactly :data:`GRADE_COLORS`), unless the scheme sets ``color``.
+RANK_COLORS = tuple(GRADE_COLORS.values())
 WIDTH = 7.0  # inches; about the text width of an A4 page
 KINDS = ("总量", "事件分类")
 
@@ -57,16 +66,33 @@ _STYLE_RC = {
     "legend.frameon": False,
     "figure.dpi": 100,
     "savefig.dpi": 200,
+    "text.parse_math": False,  # data strings are text: "$x^2$" in a unit name is not a formula
+    "text.usetex": False,
 }
+#: The fixed words of the charts, checked with the data strings when the font is chosen.
+_CHART_WORDS = (
+    "诉求事件分类共件其余类本月没有诉求件数综合指标值排名可评价的单位等级评价级超期工单情况其中无故因市热线办退回"
+    "各渠道群众来信及满意率来信数环比总量上月括号内为增减幅度—（）%+-.0123456789"
+)
 
 
-def apply_style() -> str:
+def apply_style(*texts: str) -> str:
     """seaborn's whitegrid theme, then a CJK sans font (in that order: set_theme resets fonts).
 
-    Cheap and idempotent (the font look-up is cached); returns the font family.
+    ``texts``: the strings the chart will draw; the font chosen covers them
+    (:func:`pyhotline.fonts.find_cjk_face`). Cheap and idempotent (the font
+    look-up is cached); returns the font family.
     """
     sns.set_theme(style="whitegrid", rc=_STYLE_RC)
-    return fonts.use_cjk_font("sans")
+    return fonts.use_cjk_font("sans", text=_CHART_WORDS + "".join(texts))
+
+
+def plain_text(fig_or_ax) -> None:
+    """Every text artist of the figure drawn as given: no mathtext, no TeX (data strings may hold ``$``)."""
+    fig = fig_or_ax if isinstance(fig_or_ax, Figure) else fig_or_ax.figure
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        text.set_usetex(False)
 
 
 def save_figure(ax_or_fig, path: str | Path, dpi: int = 200) -> Path:
@@ -105,8 +131,10 @@ def png_bytes(fig: Figure, *, dpi: int = 200) -> bytes:
     from PIL import Image
 
     fig.set_dpi(dpi)
+    plain_text(fig)
     canvas = FigureCanvasAgg(fig)
-    canvas.draw()
+    with plt.rc_context({"text.parse_math": False, "text.usetex": False}):  # ticks made while drawing too
+        canvas.draw()
     image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="PNG", dpi=(dpi, dpi), compress_level=6)
@@ -123,7 +151,6 @@ def category_bar(categories: pd.DataFrame, *, ax: Axes | None = None, top: int |
     labelled “其余N类” (its share is the sum of their shares as printed); a
     single leftover category is simply shown. ``top=None`` shows all.
     """
-    apply_style()
     table = categories.sort_values("count", ascending=False, kind="stable")
     names = [str(c) for c in table["category"]]
     counts = [int(n) for n in table["count"]]
@@ -134,8 +161,10 @@ def category_bar(categories: pd.DataFrame, *, ax: Axes | None = None, top: int |
         names = names[:top] + [f"其余{rest}类"]
         counts = counts[:top] + [sum(counts[top:])]
         shares = shares[:top] + [sum((Decimal(str(s)) for s in shares[top:]), Decimal(0))]
+    title = title or f"诉求事件分类（共{total}件）"
+    apply_style(title, *names)
     ax = _axes(ax, len(names))
-    ax.set_title(title or f"诉求事件分类（共{total}件）")
+    ax.set_title(title)
     if not names:
         return _no_data(ax, "本月没有诉求")
     bars = ax.barh(range(len(names)), counts, color=PRIMARY, height=0.65)
@@ -143,47 +172,77 @@ def category_bar(categories: pd.DataFrame, *, ax: Axes | None = None, top: int |
     _rows(ax, names)
     ax.set_xlim(0, max(counts) * 1.28 or 1)
     ax.set_xlabel("诉求件数（件）")
-    return ax
+    return _done(ax)
 
 
 def composite_rank(evaluation: pd.DataFrame, *, group: str, ax: Axes | None = None,
-                   grade_colors: dict[str, str] | None = None, xmin: float | None = None,
-                   title: str | None = None) -> Axes:
+                   grades: Sequence | None = None, grade_colors: dict[str, str] | None = None,
+                   xmin: float | None = None, title: str | None = None) -> Axes:
     """综合指标值 of one 单位类型 (``group``: e.g. 县直单位 or 乡镇(街道)), in the table's order.
 
     Units without a 综合指标值 (nothing due) are left out. Bars are coloured by
-    等级评价 (``grade_colors`` overrides :data:`GRADE_COLORS`), with a legend of
-    the grades present. The value axis starts at ``xmin`` (default 70, lower
-    if a value needs it) so that differences show; bars are labelled with the
-    value as printed.
+    等级评价 and the legend lists the grades present, best first.
+    ``grades`` are the scheme's grades (``Scheme.grades``: objects with
+    ``name`` and optionally ``color``, or plain names), best first; their
+    colours are :func:`grade_palette`'s (``grade_colors`` overrides any).
+    Without ``grades``, A–D get :data:`GRADE_COLORS` and other names are
+    ranked by their best composite. The value axis starts at ``xmin``
+    (default 70, lower if a value needs it) so that differences show; bars
+    are labelled with the value as printed.
     """
-    apply_style()
     if group not in set(evaluation["group"]):
         known = "、".join(dict.fromkeys(str(g) for g in evaluation["group"])) or "无"
         raise ValueError(f"评价表中没有单位类型“{group}”（现有：{known}）")
     rows = evaluation.loc[(evaluation["group"] == group) & evaluation["composite"].notna()]
-    colors = {**GRADE_COLORS, **(grade_colors or {})}
     names = [str(s) for s in rows["short"]]
     values = [float(v) for v in rows["composite"]]
-    grades = [None if pd.isna(g) else str(g) for g in rows["grade"]]
+    grades_drawn = [None if pd.isna(g) else str(g) for g in rows["grade"]]
+    if grades is None:
+        grades = _grades_by_rank(evaluation)
+    colors = grade_palette(grades, grade_colors)
+    title = title or f"{group}综合指标值排名"
+    apply_style(title, *names, *colors)
     ax = _axes(ax, len(names), per_row=0.26)
-    ax.set_title(title or f"{group}综合指标值排名")
+    ax.set_title(title)
     if not names:
         return _no_data(ax, "本月没有可评价的单位")
     bars = ax.barh(range(len(names)), values, height=0.65,
-                   color=[colors.get(g, OTHER_GRADE_COLOR) for g in grades])
+                   color=[colors.get(g, OTHER_GRADE_COLOR) for g in grades_drawn])
     ax.bar_label(bars, labels=[plain(v) for v in rows["composite"]], padding=3, fontsize=8.5)
     _rows(ax, names)
     low = xmin if xmin is not None else max(0.0, min(70.0, 10 * math.floor((min(values) - 3) / 10)))
     high = max(100.0, max(values))
     ax.set_xlim(low, high + (high - low) * 0.09)
     ax.set_xlabel("综合指标值")
-    present = list(dict.fromkeys(g for g in grades if g is not None))
-    present.sort(key=lambda g: (list(colors).index(g) if g in colors else len(colors), g))
-    handles = [Patch(color=colors.get(g, OTHER_GRADE_COLOR), label=f"{g}级") for g in present]
+    present = set(grades_drawn) - {None}
+    order = [g for g in colors if g in present] + sorted(present - set(colors))
+    handles = [Patch(color=colors.get(g, OTHER_GRADE_COLOR), label=grade_label(g)) for g in order]
     ax.legend(handles=handles, title="等级评价", loc="upper left", bbox_to_anchor=(1.01, 1.0),
               borderaxespad=0)
-    return ax
+    return _done(ax)
+
+
+def grade_palette(grades: Sequence, overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """Colour of each grade, best first (the returned dict keeps the grades' order).
+
+    ``grades``: the scheme's grades (objects with ``name`` and an optional
+    ``color``) or names. A grade's colour is, in this order: ``overrides``,
+    the scheme's ``color``, else its rank's colour from :data:`RANK_COLORS`
+    (green for the best, red for the worst, spread evenly between).
+    """
+    overrides = overrides or {}
+    names = [str(getattr(g, "name", g)) for g in grades]
+    out = {}
+    for i, (name, grade) in enumerate(zip(names, grades)):
+        out[name] = overrides.get(name) or getattr(grade, "color", None) or _rank_color(i, len(names))
+    for name, color in overrides.items():
+        out.setdefault(name, color)
+    return out
+
+
+def grade_label(grade: str) -> str:
+    """The legend's name for a grade: ``A级`` for a letter, the name itself otherwise (``优秀``)."""
+    return f"{grade}级" if len(grade) == 1 and grade.isascii() else grade
 
 
 def overdue_bar(overdue: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
@@ -194,13 +253,15 @@ def overdue_bar(overdue: pd.DataFrame, *, ax: Axes | None = None, title: str | N
     unjustified count. Groups are separated by a dashed line and named on the
     right.
     """
-    apply_style()
     names = [str(s) for s in overdue["label"]]
     totals = [int(n) for n in overdue["overdue"]]
     unjustified = [int(n) for n in overdue["unjustified"]]
     justified = [t - u for t, u in zip(totals, unjustified)]
+    groups = [str(g) for g in overdue["group"]] if "group" in overdue else []
+    title = title or f"超期工单情况（共{sum(totals)}件，其中无故超期{sum(unjustified)}件）"
+    apply_style(title, *names, *groups)
     ax = _axes(ax, len(names))
-    ax.set_title(title or f"超期工单情况（共{sum(totals)}件，其中无故超期{sum(unjustified)}件）")
+    ax.set_title(title)
     if not names:
         return _no_data(ax, "本月没有超期工单")
     y = range(len(names))
@@ -212,7 +273,6 @@ def overdue_bar(overdue: pd.DataFrame, *, ax: Axes | None = None, title: str | N
     ax.set_xlim(0, max(totals) * 1.3 or 1)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("超期工单数（件）")
-    groups = [str(g) for g in overdue["group"]] if "group" in overdue else []
     starts = [i for i in range(len(groups)) if i == 0 or groups[i] != groups[i - 1]]
     if len(starts) > 1:
         for start, end in zip(starts, [*starts[1:], len(groups)]):
@@ -222,19 +282,20 @@ def overdue_bar(overdue: pd.DataFrame, *, ax: Axes | None = None, title: str | N
                         xytext=(6, 0), textcoords="offset points", va="center", ha="left",
                         fontsize=9, color="#666666")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, borderaxespad=0)
-    return ax
+    return _done(ax)
 
 
 def mailbox_channels(mailbox: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Letters per channel (``MonthlyReport.mailbox``), each bar annotated with its 满意率 when rated."""
-    apply_style()
     if mailbox is None:
         raise ValueError("没有群众来信数据（MonthlyReport.mailbox 为 None），无法绘制信箱图")
     names = [str(c) for c in mailbox["channel"]]
     letters = [int(n) for n in mailbox["letters"]]
     satisfaction = list(mailbox["satisfaction"]) if "satisfaction" in mailbox else [None] * len(names)
+    title = title or f"各渠道群众来信及满意率（共{sum(letters)}件）"
+    apply_style(title, *names)
     ax = _axes(ax, None)
-    ax.set_title(title or f"各渠道群众来信及满意率（共{sum(letters)}件）")
+    ax.set_title(title)
     if not names:
         return _no_data(ax, "本月没有群众来信")
     bars = ax.bar(range(len(names)), letters, width=0.55, color=PRIMARY)
@@ -245,7 +306,7 @@ def mailbox_channels(mailbox: pd.DataFrame, *, ax: Axes | None = None, title: st
     ax.set_ylim(0, max(letters) * 1.3 or 1)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("来信数（件）")
-    return ax
+    return _done(ax)
 
 
 def month_over_month(mom: pd.DataFrame, *, ax: Axes | None = None, kind: str = "事件分类",
@@ -256,7 +317,6 @@ def month_over_month(mom: pd.DataFrame, *, ax: Axes | None = None, kind: str = "
     in the table's order, 本月 above 上月; the 本月 bar is labelled with its
     count and the 环比 change rate, e.g. ``426（-0.47%）``.
     """
-    apply_style()
     if mom is None:
         raise ValueError("没有上月数据（MonthlyReport.month_over_month 为 None），无法绘制环比图")
     if kind not in KINDS:
@@ -266,8 +326,10 @@ def month_over_month(mom: pd.DataFrame, *, ax: Axes | None = None, kind: str = "
     current = [int(n) for n in rows["current"]]
     previous = [int(n) for n in rows["previous"]]
     rates = list(rows["change_rate"]) if "change_rate" in rows else [None] * len(names)
+    title = title or ("诉求事件分类环比" if kind == "事件分类" else "诉求总量环比")
+    apply_style(title, *names)
     ax = _axes(ax, len(names), per_row=0.42)
-    ax.set_title(title or ("诉求事件分类环比" if kind == "事件分类" else "诉求总量环比"))
+    ax.set_title(title)
     if not names:
         return _no_data(ax, f"没有“{kind}”数据")
     y = list(range(len(names)))
@@ -280,7 +342,7 @@ def month_over_month(mom: pd.DataFrame, *, ax: Axes | None = None, kind: str = "
     ax.set_xlim(0, max(current + previous) * 1.3 or 1)
     ax.set_xlabel("件数（括号内为环比增减幅度）")
     ax.legend(loc="lower right", frameon=True, framealpha=0.9, edgecolor="#DDDDDD")
-    return ax
+    return _done(ax)
 
 
 # ---------------------------------------------------------------- helpers
@@ -304,7 +366,37 @@ def _no_data(ax: Axes, message: str) -> Axes:
     ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", color="#666666")
     ax.set_xticks([])
     ax.set_yticks([])
+    return _done(ax)
+
+
+def _done(ax: Axes) -> Axes:
+    plain_text(ax)
     return ax
+
+
+def _rank_color(position: int, count: int) -> str:
+    """The colour of rank ``position`` of ``count``: :data:`RANK_COLORS` spread evenly (exact at its stops)."""
+    from matplotlib.colors import to_hex, to_rgb
+
+    if count <= 1:
+        return RANK_COLORS[0]
+    x = position / (count - 1) * (len(RANK_COLORS) - 1)
+    if abs(x - round(x)) < 1e-9:
+        return RANK_COLORS[round(x)]
+    low = min(int(x), len(RANK_COLORS) - 2)
+    t = x - low
+    a, b = to_rgb(RANK_COLORS[low]), to_rgb(RANK_COLORS[low + 1])
+    return to_hex(tuple(p + (q - p) * t for p, q in zip(a, b)))
+
+
+def _grades_by_rank(evaluation: pd.DataFrame) -> list[str]:
+    """Without the scheme: A–D as such, other names ranked by their best 综合指标值 (higher is better)."""
+    rated = evaluation.loc[evaluation["grade"].notna() & evaluation["composite"].notna()]
+    best = rated.groupby(rated["grade"].astype(str))["composite"].max()
+    names = list(best.index)
+    if set(names) <= set(GRADE_COLORS):
+        return list(GRADE_COLORS)
+    return sorted(names, key=lambda g: -float(best[g]))
 
 
 def _missing(value: object) -> bool:

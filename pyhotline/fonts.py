@@ -20,9 +20,18 @@ then the packaged serif, and only then the sans fonts (system, packaged) —
 and the other way round for ``"sans"``. Serif suits the body text of official
 documents, sans suits charts.
 
-Every candidate is checked to really cover Chinese (its cmap has 通 and 报;
-for collections, the face is chosen with ``fontNumber``). Nothing found is a
-:class:`FontError` with what was searched and how to set
+Every candidate must cover what will be drawn (:data:`REQUIRED`: Chinese,
+the ASCII digits, Latin letters and the punctuation the bulletin and the
+charts use; for collections, the face is chosen with ``fontNumber``). An
+incomplete font — Debian's ``fonts-droid-fallback`` has Chinese but no digits
+or Latin letters — is skipped with a :class:`FontNote` warning saying what it
+lacks, and the search goes on (in the end to the packaged Noto CJK). Callers
+that know their strings pass them as ``text=``: a font is then chosen that
+also covers those (a unit name with a rare character), falling back to the
+best complete font with a note naming the characters no font has. A
+configured font that lacks part of :data:`REQUIRED` is a :class:`FontError`.
+
+Nothing found is a :class:`FontError` with what was searched and how to set
 ``PYHOTLINE_CJK_FONT`` — text is never rendered as boxes. Look-ups are cached;
 :func:`clear_cache` forgets them (tests, or after installing a font).
 """
@@ -33,14 +42,24 @@ import functools
 import importlib.util
 import os
 import shutil
+import string
 import subprocess
+import unicodedata
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import FontError
 
 ENV_VAR = "PYHOTLINE_CJK_FONT"
-PROBE = "通报"
+#: What every font used must show, by what the user would miss (the message names the missing part).
+REQUIRED = {
+    "中文": "通报督查县镇街道局办结率满意综合指标值排名等级评价超期",
+    "数字": string.digits,
+    "拉丁字母": string.ascii_letters,
+    "标点": "％%（）、，：—.+-",
+}
+REQUIRED_TEXT = "".join(REQUIRED.values())
 
 SANS_FAMILIES = (
     "Noto Sans CJK SC",
@@ -76,6 +95,11 @@ class CJKFont:
     family: str
     style: str  # "sans" or "serif"; for a configured font, the style asked for
     source: str  # "configured", "system" or "packaged"
+    skipped: tuple[str, ...] = ()  # the fonts passed over before this one, each with what it lacks
+
+
+class FontNote(UserWarning):
+    """A font was passed over because it lacks glyphs (or no font has some characters of a text)."""
 
 
 # ---------------------------------------------------------------- public API
@@ -89,8 +113,12 @@ def find_cjk_font(style: str = "sans", path: str | Path | None = None) -> Path:
     return find_cjk_face(style, path).path
 
 
-def find_cjk_face(style: str = "sans", path: str | Path | None = None) -> CJKFont:
-    """Like :func:`find_cjk_font`, with the face number and family name."""
+def find_cjk_face(style: str = "sans", path: str | Path | None = None, *, text: str = "") -> CJKFont:
+    """Like :func:`find_cjk_font`, with the face number and family name.
+
+    ``text``: the strings that will be drawn; the font chosen covers them too
+    when any candidate does (see the module doc).
+    """
     style = _check_style(style)
     if path is not None and str(path).strip():
         configured: tuple[str, str] | None = (os.fspath(path), "参数 path=")
@@ -98,10 +126,18 @@ def find_cjk_face(style: str = "sans", path: str | Path | None = None) -> CJKFon
         configured = (os.environ[ENV_VAR].strip(), f"环境变量 {ENV_VAR}")
     else:
         configured = None
-    return _find(style, configured)
+    face = _find(style, configured)
+    extra = "".join(sorted(set(missing(face, text))))
+    return _find(style, configured, extra) if extra else face
 
 
-def use_cjk_font(style: str = "sans", path: str | Path | None = None) -> str:
+def missing(face: CJKFont, text: str) -> str:
+    """The characters of ``text`` that the face has no glyph for (spaces and control characters aside)."""
+    cmap = _charmap(str(face.path), face.index)
+    return "".join(c for c in text if ord(c) not in cmap and not _invisible(c))
+
+
+def use_cjk_font(style: str = "sans", path: str | Path | None = None, *, text: str = "") -> str:
     """Make matplotlib draw Chinese with a CJK font; returns its family name.
 
     Registers the font with matplotlib, puts its family first in
@@ -126,7 +162,7 @@ def use_cjk_font(style: str = "sans", path: str | Path | None = None) -> str:
 def clear_cache() -> None:
     """Forget cached look-ups (after installing a font, or in tests)."""
     _find.cache_clear()
-    _covers.cache_clear()
+    _charmap.cache_clear()
     _register.cache_clear()
 
 
@@ -138,20 +174,51 @@ def _check_style(style: str) -> str:
     return style
 
 
-@functools.lru_cache(maxsize=32)
-def _find(style: str, configured: tuple[str, str] | None) -> CJKFont:
+@functools.lru_cache(maxsize=64)
+def _find(style: str, configured: tuple[str, str] | None, extra: str = "") -> CJKFont:
+    """The first candidate covering :data:`REQUIRED` and ``extra``; if none covers ``extra``, the first
+    covering :data:`REQUIRED`, with a note naming the characters left uncovered."""
     if configured is not None:
-        return _configured_font(*configured, style=style)
+        face = _configured_font(*configured, style=style)
+        if extra and missing(face, extra):
+            _note(f"配置的字体 {face.path} 缺少字符“{missing(face, extra)}”的字形，这些字符可能显示为方框")
+        return face
     other = "serif" if style == "sans" else "sans"
     rejected: list[str] = []
+    complete: CJKFont | None = None
     for wanted in (style, other):
         for candidate in [*_system_candidates(wanted), *_packaged_candidates(wanted)]:
             if Path(candidate.path).name.lower() in EXCLUDED_FILES:
                 continue
-            if _covers(str(candidate.path), candidate.index):
-                return candidate
-            rejected.append(f"{candidate.path}（{candidate.family}）")
+            lacks = _lacks(str(candidate.path), candidate.index)
+            if lacks:
+                rejected.append(f"{candidate.path}（{candidate.family}，缺少{lacks}）")
+                continue
+            if complete is None:
+                complete = candidate
+            if not missing(candidate, extra):
+                return _chosen(candidate, rejected)
+    if complete is not None:  # only reached with ``extra``: no font has all of it
+        _note(f"没有字体含字符“{missing(complete, extra)}”的字形，这些字符可能显示为方框")
+        return _chosen(complete, rejected)
     raise FontError(_not_found_message(style, rejected))
+
+
+def _chosen(face: CJKFont, rejected: list[str]) -> CJKFont:
+    """The face with the fonts passed over before it; each incomplete font is noted once."""
+    incomplete = tuple(rejected)
+    for reason in incomplete:
+        _note(f"字体 {reason}，不使用；改用 {face.path}（{face.family}）")
+    return CJKFont(face.path, face.index, face.family, face.style, face.source, incomplete)
+
+
+def _note(message: str) -> None:
+    if message not in _NOTED:
+        _NOTED.add(message)
+        warnings.warn(message, FontNote, stacklevel=2)
+
+
+_NOTED: set[str] = set()
 
 
 def _configured_font(text: str, source: str, *, style: str) -> CJKFont:
@@ -167,11 +234,16 @@ def _configured_font(text: str, source: str, *, style: str) -> CJKFont:
         faces = ft2font.FT2Font(str(path)).num_faces
     except Exception as exc:  # not a font FreeType can read
         raise FontError(f"{source} 指定的文件 {path} 不是可读取的字体文件（{exc}）。") from exc
-    covering = [i for i in range(faces) if _covers(str(path), i)]
+    covering = [i for i in range(faces) if not _lacks(str(path), i)]
     if not covering:
+        if not any(_covers(str(path), i, REQUIRED["中文"]) for i in range(faces)):
+            raise FontError(
+                f"{source} 指定的字体 {path} 不含中文字形（没有“通”“报”等字），"
+                f"无法显示中文。请改为中文字体，例如 Noto Sans CJK SC 或思源黑体。"
+            )
         raise FontError(
-            f"{source} 指定的字体 {path} 不含中文字形（没有“通”“报”等字），"
-            f"无法显示中文。请改为中文字体，例如 Noto Sans CJK SC 或思源黑体。"
+            f"{source} 指定的字体 {path} 缺少{_lacks(str(path), 0)}的字形，图表和通报中的这些字符会显示为方框。"
+            f"请改为完整的中文字体，例如 Noto Sans CJK SC 或思源黑体。"
         )
     families = {i: _family_of(str(path), i) for i in covering}
     rank = {name: n for n, name in enumerate(FAMILIES[style] + FAMILIES["serif" if style == "sans" else "sans"])}
@@ -259,16 +331,36 @@ def _packaged_candidates(style: str) -> list[CJKFont]:
     return []
 
 
-@functools.lru_cache(maxsize=256)
-def _covers(path: str, index: int) -> bool:
-    """Does face ``index`` of the font file map every character of :data:`PROBE`?"""
+@functools.lru_cache(maxsize=64)
+def _charmap(path: str, index: int) -> frozenset[int]:
+    """The code points face ``index`` of the font file maps (empty if FreeType cannot read it)."""
     from matplotlib import ft2font
 
-    try:  # FreeType looks the characters up without reading the whole character map
-        face = ft2font.FT2Font(path, face_index=index)
-        return all(face.get_char_index(ord(char)) for char in PROBE)
+    try:
+        return frozenset(ft2font.FT2Font(path, face_index=index).get_charmap())
     except Exception:
-        return False
+        return frozenset()
+
+
+def _covers(path: str, index: int, text: str = REQUIRED_TEXT) -> bool:
+    """Does face ``index`` of the font file map every character of ``text``?"""
+    cmap = _charmap(path, index)
+    return all(ord(char) in cmap for char in text)
+
+
+def _lacks(path: str, index: int) -> str:
+    """What part of :data:`REQUIRED` the face misses, in words (empty when it covers everything)."""
+    cmap = _charmap(path, index)
+    parts = []
+    for name, chars in REQUIRED.items():
+        gone = [c for c in chars if ord(c) not in cmap]
+        if gone:
+            parts.append(name if len(gone) > len(chars) // 2 else f"{name}（{''.join(gone)}）")
+    return "、".join(parts)
+
+
+def _invisible(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}
 
 
 def _family_of(path: str, index: int) -> str:
@@ -308,7 +400,7 @@ def _not_found_message(style: str, rejected: list[str]) -> str:
         f"③ mplfonts 包自带的 {packaged}：未安装或文件缺失。"
     )
     if rejected:
-        text += "以下字体不含中文字形，已跳过：" + "；".join(rejected) + "。"
+        text += "以下字体不完整，已跳过：" + "；".join(rejected) + "。"
     text += (
         f"解决办法：安装中文字体（如 Debian/Ubuntu：sudo apt-get install fonts-noto-cjk），"
         f"或 pip install mplfonts，或设置环境变量 {ENV_VAR} 为一个中文字体文件的路径，"

@@ -58,7 +58,7 @@ def report() -> ph.MonthlyReport:
 
 @pytest.fixture(scope="module")
 def collection(tmp_path_factory) -> Path:
-    """A tiny .ttc: face 0 is Latin only (DejaVu subset), face 1 covers 通报 (Noto subset)."""
+    """A tiny .ttc: face 0 is Latin only (DejaVu subset), face 1 covers what fonts require (Noto subset)."""
     from fontTools import subset
     from fontTools.ttLib import TTCollection
 
@@ -72,7 +72,7 @@ def collection(tmp_path_factory) -> Path:
     noto = fonts._packaged_candidates("sans")[0].path
     out = tmp_path_factory.mktemp("fonts") / "mixed.ttc"
     ttc = TTCollection()
-    ttc.fonts = [cut(DEJAVU, "abc"), cut(noto, "通报中文abc")]
+    ttc.fonts = [cut(DEJAVU, "abc"), cut(noto, fonts.REQUIRED_TEXT + "中文")]
     ttc.save(str(out))
     return out
 
@@ -417,3 +417,110 @@ def test_real_report_charts_plot_its_data_with_a_cjk_font(report):
             warnings.simplefilter("always")
             ax.figure.savefig(io.BytesIO(), format="png", dpi=60)
         assert not [str(w.message) for w in caught if "missing from font" in str(w.message)], ax.get_title()
+
+
+# ---------------------------------------------------------------- data strings are plain text
+HOSTILE = ["$x^2$", r"$\frac{a}{b}$", "单位$甲", "a$b$c$", r"\$\alpha"]
+
+
+def all_texts(ax) -> list:
+    return [t for t in ax.figure.findobj(matplotlib.text.Text) if t.get_text()]
+
+
+def drawn_plain(ax) -> None:
+    """Drawing does not raise, and every text artist is plain text (no mathtext, no TeX)."""
+    ax.figure.savefig(io.BytesIO(), format="png", dpi=40)
+    charts.png_bytes(ax.figure, dpi=40)
+    for text in all_texts(ax):
+        assert text.get_parse_math() is False and text.get_usetex() is False, text.get_text()
+        assert text._preprocess_math(text.get_text()) == (text.get_text(), False)
+
+
+def test_dollar_signs_in_names_are_drawn_as_written():
+    cats = pd.DataFrame({"category": HOSTILE, "count": [5, 4, 3, 2, 1],
+                         "share": [Decimal(x) for x in ("33.33", "26.67", "20", "13.33", "6.67")], "total": 15})
+    ax = charts.category_bar(cats)
+    assert yticks(ax) == HOSTILE
+    drawn_plain(ax)
+    evaluation = pd.DataFrame({"group": "县直单位", "short": HOSTILE, "composite": [Decimal(v) for v in (99, 95, 90, 85, 80)],
+                               "grade": ["A", "A", "B", "C", "D"]})
+    ax = charts.composite_rank(evaluation, group="县直单位", title="$综合$")
+    assert yticks(ax) == HOSTILE and ax.get_title() == "$综合$"
+    drawn_plain(ax)
+    overdue = pd.DataFrame({"label": HOSTILE, "group": ["$组$"] * 3 + ["乙$"] * 2, "overdue": [3, 2, 2, 1, 1], "unjustified": [1, 0, 1, 0, 1]})
+    ax = charts.overdue_bar(overdue)
+    assert yticks(ax) == HOSTILE and "$组$" in bar_texts(ax)
+    drawn_plain(ax)
+    mailbox = pd.DataFrame({"channel": HOSTILE[:3], "letters": [1, 2, 3], "satisfaction": [None, Decimal(50), None]})
+    ax = charts.mailbox_channels(mailbox)
+    assert [t.get_text() for t in ax.get_xticklabels()] == HOSTILE[:3]
+    drawn_plain(ax)
+    mom = pd.DataFrame({"item": HOSTILE, "kind": "事件分类", "current": [1, 2, 3, 4, 5], "previous": [1, 1, 1, 1, 1],
+                        "change_rate": [Decimal(0), Decimal(100), Decimal(200), Decimal(300), Decimal(400)]})
+    ax = charts.month_over_month(mom)
+    assert yticks(ax) == HOSTILE
+    drawn_plain(ax)
+
+
+def test_plain_text_even_when_the_notebook_turned_tex_on():
+    mpl.rcParams["text.usetex"] = True  # apply_style turns it off again
+    cats = pd.DataFrame({"category": ["$x^2$"], "count": [1], "share": [Decimal(100)], "total": 1})
+    ax = charts.category_bar(cats)
+    assert mpl.rcParams["text.usetex"] is False and mpl.rcParams["text.parse_math"] is False
+    drawn_plain(ax)
+
+
+# ---------------------------------------------------------------- a scheme's own grades
+class Grade:  # like scheme.Grade, with the optional colour a scheme may set
+    def __init__(self, name, color=None):
+        self.name, self.color = name, color
+
+
+def other_grades_frame() -> pd.DataFrame:
+    rows = [("县直单位", "甲局", "96.50", "优秀"), ("县直单位", "乙局", "58.00", "不合格"),
+            ("县直单位", "丙局", "88.25", "良好"), ("县直单位", "丁局", "75.00", "合格"),
+            ("县直单位", "戊局", "61.00", "合格")]
+    return pd.DataFrame([{"group": g, "short": s, "composite": Decimal(c), "grade": gr} for g, s, c, gr in rows])
+
+
+def test_rank_chart_colours_a_schemes_own_grades_by_rank():
+    grades = [Grade("优秀"), Grade("良好"), Grade("合格"), Grade("不合格")]
+    ax = charts.composite_rank(other_grades_frame(), group="县直单位", grades=grades)
+    colors = [p.get_facecolor() for p in ax.containers[0]]
+    expected = dict(zip(["优秀", "良好", "合格", "不合格"], charts.RANK_COLORS))  # four grades: the four rank colours
+    assert colors == [to_rgba(expected[g]) for g in other_grades_frame()["grade"]]
+    assert to_rgba(charts.OTHER_GRADE_COLOR) not in colors
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["优秀", "良好", "合格", "不合格"]  # the scheme's order
+
+
+def test_scheme_colours_win_and_legend_keeps_the_scheme_order():
+    grades = [Grade("优秀", "#112233"), Grade("良好"), Grade("合格"), Grade("不合格", "#445566")]
+    frame = other_grades_frame().iloc[[3, 1, 0]]  # 合格, 不合格, 优秀 in the table's order
+    ax = charts.composite_rank(frame, group="县直单位", grades=grades, xmin=0)
+    assert [p.get_facecolor() for p in ax.containers[0]] == [
+        to_rgba(charts.RANK_COLORS[2]), to_rgba("#445566"), to_rgba("#112233")]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["优秀", "合格", "不合格"]
+
+
+def test_grade_palette_spreads_rank_colours():
+    assert charts.grade_palette("AB") == {"A": charts.RANK_COLORS[0], "B": charts.RANK_COLORS[-1]}
+    three = charts.grade_palette(["一等", "二等", "三等"])
+    assert list(three) == ["一等", "二等", "三等"] and three["一等"] == charts.RANK_COLORS[0]
+    assert three["三等"] == charts.RANK_COLORS[-1] and three["二等"] not in (charts.RANK_COLORS[0], charts.RANK_COLORS[-1])
+    assert len(set(charts.grade_palette([f"G{i}" for i in range(6)]).values())) == 6
+    assert charts.grade_palette(list("ABCD")) == charts.GRADE_COLORS  # 平江's colours unchanged
+
+
+def test_without_the_scheme_other_grades_are_ranked_by_composite():
+    ax = charts.composite_rank(other_grades_frame(), group="县直单位")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["优秀", "良好", "合格", "不合格"]
+    assert to_rgba(charts.OTHER_GRADE_COLOR) not in [p.get_facecolor() for p in ax.containers[0]]
+
+
+def test_bulletin_rank_chart_uses_the_schemes_grades(report):
+    from pyhotline.bulletin import bulletin_chart
+
+    ax, _ = bulletin_chart(report, "rank_towns")
+    palette = charts.grade_palette(report.scheme.grades)
+    rated = report.evaluation.loc[(report.evaluation["group"] == "乡镇(街道)") & report.evaluation["composite"].notna()]
+    assert [p.get_facecolor() for p in ax.containers[0]] == [to_rgba(palette[g]) for g in rated["grade"]]
