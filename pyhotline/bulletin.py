@@ -199,11 +199,16 @@ def masthead_html(report: MonthlyReport, *, issue: int | None = None, date: str 
 
 
 def _title_lines(text: str) -> str:
-    """A long title in two lines, broken where official titles are: before 运行办理情况通报."""
-    head, sep, tail = text.partition("运行办理情况通报")
-    if not sep or len(text) <= 24:
+    """A long title in two lines, each within the 版心 at 2号 (22 pt), broken where the words allow:
+    after 和 or before 运行办理情况通报, whichever gives the more even lines."""
+    if len(text) <= 20:
         return escape(text)
-    return f"{escape(head)}<br/>{escape(sep + tail)}"
+    cuts = [i + 1 for i, ch in enumerate(text) if ch == "和"] + [text.find("运行办理情况通报")]
+    cuts = [c for c in cuts if 0 < c < len(text)]
+    if not cuts:
+        return escape(text)
+    cut = min(cuts, key=lambda c: max(c, len(text) - c))
+    return f"{escape(text[:cut])}<br/>{escape(text[cut:])}"
 
 
 def _date(date: str | dt.date | None) -> dt.date:
@@ -383,29 +388,31 @@ class Bulletin:
         self.issue = issue
         self.date = date
         self._figures = 0
+        self.shown: dict[str, str] = {}  # each part as displayed (a re-run cell replaces its part): the DOCX
 
-    @staticmethod
-    def _html(markup: str):
+    def _html(self, markup: str, part: str | None = None):
         from IPython.display import HTML
 
+        if part:
+            self.shown[part] = markup
         return HTML(markup)
 
     def masthead(self):
-        return self._html(masthead_html(self.report, issue=self.issue, date=self.date))
+        return self._html(masthead_html(self.report, issue=self.issue, date=self.date), "masthead")
 
     def basic(self):
-        return self._html(basic_html(self.report))
+        return self._html(basic_html(self.report), "basic")
 
     def problems(self):
-        return self._html(problems_html(self.report))
+        return self._html(problems_html(self.report), "problems")
 
     def requirements(self):
-        return self._html(requirements_html(self.report) + attachments_html(self.report))
+        return self._html(requirements_html(self.report) + attachments_html(self.report), "requirements")
 
     def appendix(self):
         """附件1, the evaluation table; also written as ``evaluation.xlsx``."""
         write_appendix(self.report, self.output_dir / "evaluation.xlsx")
-        return self._html(appendix_html(self.report))
+        return self._html(appendix_html(self.report), "appendix")
 
     def charts(self, names: tuple[str, ...] | None = None):
         """附件2: every chart of the bulletin (saved as PNG in ``charts/`` too)."""
@@ -421,7 +428,15 @@ class Bulletin:
             path = self.output_dir / "charts" / f"{self._figures:02d}-{name}.png"
             charts.save_figure(ax, path)
             figures.append(figure_html(path.read_bytes(), f"图{self._figures}　{caption}"))
-        return self._html(charts_html(self.report, figures))
+        return self._html(charts_html(self.report, figures), "charts")
+
+    def save_docx(self, name: str = "bulletin.docx") -> Path:
+        """The parts displayed so far, in their order, as an editable Word document in 公文 layout
+        (:mod:`pyhotline.word`): ``output_dir/bulletin.docx``. Shows nothing."""
+        from .word import write_docx
+
+        return write_docx(list(self.shown.values()), self.output_dir / name, title=title(self.report),
+                          author=self.report.scheme.office)
 
 
 #: The bulletin's charts; "rank" stands for one 综合指标值 chart per unit type, in the scheme's order.
