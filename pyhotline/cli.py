@@ -1,5 +1,6 @@
 """The ``pyhotline`` command: a thin layer that forwards to library functions.
 
+    pyhotline import --orders 工单2024-05.xlsx --units 单位名录.xlsx
     pyhotline evaluate --month 2024-05 --out 评价表.xlsx
     pyhotline bulletin --month 2024-05
     pyhotline bulletin --months 2024-03:2024-06
@@ -22,6 +23,9 @@ def _inputs(parser: argparse.ArgumentParser, *, letters: bool) -> None:
     parser.add_argument("--units", type=Path, help="承办单位名录（CSV 或 XLSX）")
     if letters:
         parser.add_argument("--letters", type=Path, help="信件明细（CSV 或 XLSX）；可不给")
+    parser.add_argument("--store", type=Path, default=None,
+                        help="数据库文件（pyhotline import 导入的）；默认 $PYHOTLINE_STORE 或 data/store/pyhotline.duckdb，"
+                             "给出 --orders 等文件时只用这些文件")
     parser.add_argument("--scheme", default=None, help="考评规则：内置名称（如 pingjiang）或 .toml 文件路径")
     parser.add_argument("--strict", action="store_true", help="严格模式：把“注意”类问题（如完全重复的行）也当作错误")
 
@@ -43,7 +47,7 @@ class _Parser(argparse.ArgumentParser):
         self.add_argument("-h", "--help", action="help", help="显示本说明后退出")
 
     _TRANSLATIONS = (
-        (r"the following arguments are required: command", "请给出要做的事：evaluate（评价表）、bulletin（通报）或 check（检查数据）"),
+        (r"the following arguments are required: command", "请给出要做的事：import（导入数据）、evaluate（评价表）、bulletin（通报）或 check（检查数据）"),
         (r"the following arguments are required: (.*)", "缺少必需的选项 {0}"),
         (r"one of the arguments (.*) is required", "需要给出以下选项之一：{0}"),
         (r"argument (\S+): not allowed with argument (\S+)", "选项 {0} 和 {1} 不能同时使用"),
@@ -84,15 +88,26 @@ def _positive_int(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pyhotline", description="12345 热线和市、县长信箱月度督查通报")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="{evaluate,bulletin,check}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                                metavar="{import,evaluate,bulletin,check}")
+
+    im = sub.add_parser("import", help="把平台导出的文件导入数据库（每月导入，重叠的导出自动合并）")
+    im.add_argument("--orders", type=Path, nargs="+", action="extend", default=[], help="工单明细文件（可多个）")
+    im.add_argument("--letters", type=Path, nargs="+", action="extend", default=[], help="信件明细文件（可多个）")
+    im.add_argument("--units", type=Path, nargs="+", action="extend", default=[], help="承办单位名录文件")
+    im.add_argument("--store", type=Path, default=None,
+                    help="数据库文件；默认 $PYHOTLINE_STORE 或 data/store/pyhotline.duckdb")
+    im.add_argument("--as-of", default=None, help="导出时间（数据截至），YYYY-MM-DD 或 YYYY-MM-DD HH:MM；默认取文件中最晚的时间")
+    im.add_argument("--scheme", default=None, help="考评规则（其中的表头别名用于读文件）")
+    im.add_argument("--strict", action="store_true", help="严格模式：把“注意”类问题也当作错误，不导入")
+    im.set_defaults(func=_import)
 
     ev = sub.add_parser("evaluate", help="计算某月综合评价表（附件），写成 CSV 或 XLSX")
     ev.add_argument("--month", required=True, help="月份，YYYY-MM，例如 2024-05")
     _inputs(ev, letters=False)
     ev.add_argument("--out", required=True, type=Path, help="输出文件，.csv 或 .xlsx")
     ev.add_argument("--encoding", default="utf-8", help="CSV 编码（默认 utf-8；Excel 直接打开可用 utf-8-sig 或 gb18030）")
-    ev.add_argument("--engine", choices=("pandas", "duckdb"), default="pandas",
-                    help="计算引擎：pandas（默认）或 duckdb（大数据量的 Parquet 文件更快，结果相同；需安装 pyhotline[fast]）")
+    ev.add_argument("--engine", choices=("pandas", "duckdb"), default=None, help=argparse.SUPPRESS)  # retired: no effect
     ev.set_defaults(func=_evaluate)
 
     bu = sub.add_parser("bulletin", help="生成月度督查通报（HTML、PDF、评价表 XLSX、图表）")
@@ -112,42 +127,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _import(args: argparse.Namespace) -> int:
+    from .store import default_store_path, import_files
+
+    store = args.store or default_store_path()
+    summary = import_files(store, orders=args.orders, letters=args.letters, units=args.units, as_of=args.as_of,
+                           scheme=args.scheme, strict=args.strict)
+    for line in summary.lines():
+        print(line)
+    _print_warnings(summary.quality)
+    print(f"已导入数据库：{summary.store}")
+    return 0
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from .export import write_appendix
-    from .report import load_dataset, monthly_report
-
+    from .report import monthly_report
     from .scheme import load_scheme
+    from .store import load_month
 
+    if args.engine is not None:
+        print("注意：--engine 已停用，不再起作用（所有数据都经数据库计算）", file=sys.stderr)
     scheme = load_scheme(args.scheme)
-    if args.engine == "duckdb":
-        return _evaluate_duckdb(args, scheme)
-    data = load_dataset(args.orders, args.units, scheme=scheme, strict=args.strict)
+    data = load_month(args.month, store=args.store, orders=args.orders, units=args.units, scheme=scheme,
+                      strict=args.strict)
     report = monthly_report(args.month, data, scheme)
     path = write_appendix(report, args.out, encoding=args.encoding)
     _print_warnings(data.quality)
     print(f"已写出 {report.month} 综合评价表：{path}（{len(report.evaluation)} 个单位）")
-    return 0
-
-
-def _evaluate_duckdb(args: argparse.Namespace, scheme) -> int:
-    from . import fast
-    from .export import write_table
-    from .io import load_units
-    from .metrics import parse_month
-    from .report import appendix_table
-    from .sample import resolve_inputs
-
-    if not fast.available():
-        raise PyhotlineError("--engine duckdb 需要 duckdb：请运行 .venv/bin/pip install -e '.[fast]'")
-    month = parse_month(args.month)
-    orders, units, _ = resolve_inputs(args.orders, args.units)
-    quality: list = []
-    registry = load_units(units, header_aliases=scheme.header_aliases or None, quality=quality)
-    table = fast.evaluate(orders, registry, month, scheme, engine="duckdb", header_aliases=scheme.header_aliases or None,
-                          strict=args.strict, quality=quality)
-    _print_warnings(quality)
-    path = write_table(appendix_table(table), month, args.out, encoding=args.encoding)
-    print(f"已写出 {month} 综合评价表：{path}（{len(table)} 个单位）")
     return 0
 
 
@@ -159,7 +166,19 @@ def _print_warnings(quality) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     from .check import check_files
+    from .store import describe_store, resolve_store
 
+    files = (args.orders, args.units, args.letters)
+    if all(f is None for f in files) and resolve_store(args.store) is not None:
+        lines, gaps = describe_store(resolve_store(args.store), scheme=args.scheme)
+        for line in lines:
+            print(line)
+        for gap in gaps:
+            print(f"{'错误' if args.strict else '注意'}：{gap}", file=sys.stderr)
+        if gaps and args.strict:
+            return 2
+        print("检查完毕：数据库可用。")
+        return 0
     result = check_files(args.orders, args.units, args.letters, scheme=args.scheme, strict=args.strict)
     for record in result.quality:
         print(record.summary())
@@ -182,6 +201,7 @@ def _bulletin(args: argparse.Namespace) -> int:
         orders=args.orders,
         units=args.units,
         letters=args.letters,
+        store=args.store,
         scheme=args.scheme,
         strict=args.strict,
         out_dir=args.out_dir,

@@ -24,10 +24,14 @@ class Dataset:
     registry: Registry
     letters: pd.DataFrame | None = None
     quality: tuple[FileQuality, ...] = ()
+    cutoff: pd.Timestamp | None = None  # set by the store (its imports' cut-off): the frames may be a slice
 
     @property
     def as_of(self) -> pd.Timestamp | None:
-        """The data's cut-off: the latest time anything was accepted, closed, received or answered."""
+        """The data's cut-off: the latest time anything was accepted, closed, received or answered
+        (or, for a slice of the store, the imports' cut-off, see docs/store.md)."""
+        if self.cutoff is not None:
+            return self.cutoff
         stamps = [self.orders["accepted_at"].max(), self.orders["closed_at"].max()]
         if self.letters is not None:
             stamps += [self.letters["received_at"].max(), self.letters["replied_at"].max()]

@@ -85,6 +85,7 @@ def run_month(
     orders: str | Path | None = None,
     units: str | Path | None = None,
     letters: str | Path | None = None,
+    store: str | Path | None = None,
     scheme: str | Path | None = None,
     strict: bool = False,
     out_dir: str | Path = "outputs",
@@ -113,6 +114,7 @@ def run_month(
             "orders": _abs(orders),
             "units": _abs(units),
             "letters": _abs(letters),
+            "store": _abs(store),
             "scheme": str(resolve_scheme_path(scheme).resolve()),
             "strict": strict,
             "issue": issue,
@@ -211,10 +213,20 @@ def run_bulletins(
     **kwargs,
 ) -> int:
     """Run one month or a range (in parallel, with a progress bar). Returns the exit status."""
-    from tqdm import tqdm
+    from .store import prepared_store
 
     wanted = [str(m) for m in (parse_month_range(months) if months else [parse_month(month)])]
-    _check_inputs(wanted, kwargs)
+    files = {k: kwargs.pop(k, None) for k in ("orders", "units", "letters", "store")}
+    with prepared_store(files["store"], files["orders"], files["units"], files["letters"],
+                        scheme=kwargs.get("scheme"), strict=kwargs.get("strict", False)) as (store, imported):
+        kwargs["store"] = store  # one-off files are read once, into a temporary store the notebooks share
+        _check_inputs(wanted, kwargs, imported)
+        return _run_all(wanted, jobs, kwargs)
+
+
+def _run_all(wanted: list[str], jobs: int | None, kwargs: dict) -> int:
+    from tqdm import tqdm
+
     results: list[MonthResult] = []
     if len(wanted) == 1:
         results.append(_run_one(wanted[0], kwargs))
@@ -236,15 +248,20 @@ def run_bulletins(
     return 1 if failed else 0
 
 
-def _check_inputs(months: list[str], kwargs: dict) -> None:
-    """Read the scheme and the inputs once up front, so a bad file is reported once, before any
-    notebook starts. Problems of a single month are reported by that month's run."""
-    from .report import load_dataset
+def _check_inputs(months: list[str], kwargs: dict, imported=None) -> None:
+    """Read the scheme up front and say what the store lacks for each month (an error with strict),
+    before any notebook starts; files of a one-off run were read and checked by ``imported``.
+    Problems of a single month are reported by that month's run."""
     from .scheme import load_scheme
+    from .store import CoverageError, month_coverage
 
     scheme = load_scheme(kwargs.get("scheme"))
-    data = load_dataset(kwargs.get("orders"), kwargs.get("units"), kwargs.get("letters"), scheme=scheme,
-                        strict=kwargs.get("strict", False))
-    for record in data.quality:
+    for record in (imported.quality if imported is not None else ()):
         for warning in record.warnings:
             print(f"注意：{warning}", file=sys.stderr)
+    for month in months:
+        gaps = month_coverage(kwargs["store"], month, scheme)
+        if gaps and kwargs.get("strict", False):
+            raise CoverageError(f"{month} 的数据不全：" + "；".join(gaps) + "（去掉 --strict 则照常生成并注明）")
+        for gap in gaps:
+            print(f"注意：{month}：{gap}", file=sys.stderr)

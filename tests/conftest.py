@@ -8,12 +8,17 @@ so the tests exercise the same path as an analyst's files.
 from __future__ import annotations
 
 import csv
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from pyhotline.io import load_letters, load_orders, load_units
 from pyhotline.scheme import load_scheme
+
+# Commands without files read the default store when it exists: tests never see a developer's store.
+os.environ["PYHOTLINE_STORE"] = str(Path(tempfile.gettempdir()) / f"pyhotline-tests-no-store-{os.getpid()}.duckdb")
 
 UNIT_HEADER = ["单位名称", "单位类型", "简称", "参与考核"]
 ORDER_HEADER = [

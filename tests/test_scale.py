@@ -1,4 +1,4 @@
-"""Scale: Parquet input and the DuckDB engine give exactly what the CSV readers and pandas give.
+"""Scale: Parquet input, and files read through the store, give exactly what the CSV readers and pandas give.
 
 No timings here (benchmarks/run.py prints those); only agreement of results and errors.
 """
@@ -13,18 +13,29 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pyhotline import fast, metrics
+from pyhotline import metrics
 from pyhotline.errors import InputError
 from pyhotline.io import load_letters, load_orders, load_units, parse_datetimes, read_table
 from pyhotline.report import appendix_table
 from pyhotline.sample import sample_paths
 from pyhotline.scheme import load_scheme
+from pyhotline.store import import_files, month_dataset, temporary_store
 
 from conftest import order, scheme_variant, write_orders
 
 ROOT = Path(__file__).resolve().parents[1]
 duckdb = pytest.importorskip("duckdb")
 MONTHS = ["2024-03", "2024-04", "2024-05", "2024-06"]
+
+
+def store_evaluation(path, registry, month, scheme, *, strict=False, quality=None) -> pd.DataFrame:
+    """The month's evaluation with the orders file imported into a store (with the registry's file)."""
+    with temporary_store() as store:
+        summary = import_files(store, orders=[path], units=[registry.path], strict=strict)
+        if quality is not None:
+            quality.extend(q for q in summary.quality if q.kind == "工单明细")
+        data = month_dataset(store, month, scheme)
+        return metrics.evaluation(data.orders, data.registry, month, scheme)
 
 
 def csv_to_parquet(csv_path: Path, parquet_path: Path, encoding: str = "utf-8-sig") -> Path:
@@ -132,43 +143,20 @@ def test_parquet_errors_name_the_same_row_and_column(tmp_path, registry, rows, t
     assert (from_parquet.value.row, from_parquet.value.column, from_parquet.value.reason) == (
         from_csv.value.row, from_csv.value.column, from_csv.value.reason
     )
-    # the DuckDB engine leaves the file to the reader, which raises the same error
-    with pytest.raises(InputError) as from_engine:
-        fast.evaluation(parquet_path, registry, "2024-05", load_scheme("pingjiang"))
-    assert str(from_engine.value) == str(from_parquet.value)
+    # the store's import uses the reader, which raises the same error
+    with pytest.raises(InputError) as from_store:
+        store_evaluation(parquet_path, registry, "2024-05", load_scheme("pingjiang"))
+    assert str(from_store.value) == str(from_parquet.value)
 
 
-# ---------------------------------------------------------------- the DuckDB engine
+# ---------------------------------------------------------------- files read through the store
 @pytest.mark.parametrize("kind", ["typed_parquet", "text_parquet", "csv"])
 @pytest.mark.parametrize("month", MONTHS)
-def test_duckdb_engine_equals_pandas_on_the_sample(sample, pj_scheme, kind, month):
+def test_store_equals_pandas_on_the_sample(sample, pj_scheme, kind, month):
     registry = sample["registry"]
     expected = metrics.evaluation(load_orders(sample["csv"], registry), registry, month, pj_scheme)
-    got = fast.evaluation(sample[kind], registry, month, pj_scheme)
+    got = store_evaluation(sample[kind], registry, month, pj_scheme)
     pd.testing.assert_frame_equal(got, expected)
-
-
-def test_duckdb_engine_counts_the_typed_file_itself(sample, pj_scheme):
-    """The typed sample is clean: DuckDB counts it (no fallback to the readers)."""
-    counts = fast.duckdb_counts(sample["typed_parquet"], sample["registry"], metrics.parse_month("2024-05"), pj_scheme)
-    assert counts is not None
-    orders = load_orders(sample["csv"], sample["registry"])
-    expected = metrics.unit_counts(orders, "2024-05", pj_scheme)
-    expected = expected.loc[expected.sum(axis=1) > 0]
-    pd.testing.assert_frame_equal(counts, expected)
-
-
-@pytest.mark.parametrize("basis", ["closed", "due"])
-@pytest.mark.parametrize("month", MONTHS)
-def test_duckdb_counts_follow_the_visit_basis(sample, tmp_path, basis, month):
-    """回访数 over orders closed or due in the month: DuckDB's own counts equal pandas' either way."""
-    scheme = load_scheme(scheme_variant(tmp_path, ('visit_basis = "closed"', f'visit_basis = "{basis}"')))
-    assert scheme.visit_basis == basis
-    period = metrics.parse_month(month)
-    counts = fast.duckdb_counts(sample["typed_parquet"], sample["registry"], period, scheme)
-    assert counts is not None
-    expected = metrics.unit_counts(load_orders(sample["csv"], sample["registry"]), period, scheme)
-    pd.testing.assert_frame_equal(counts, expected.loc[expected.sum(axis=1) > 0])
 
 
 @pytest.fixture(scope="module")
@@ -188,52 +176,36 @@ def test_generated_10k_csv_and_parquet_agree(generated_10k):
 
 
 @pytest.mark.parametrize("month", ["2024-01", "2024-05", "2024-12"])
-def test_duckdb_engine_equals_pandas_on_generated_10k(generated_10k, pj_scheme, month):
+def test_store_equals_pandas_on_generated_10k(generated_10k, pj_scheme, month):
     csv_path, parquet_path = generated_10k
     registry = load_units(csv_path.parent / "units.csv")
     read_quality, engine_quality = [], []
     expected = metrics.evaluation(load_orders(parquet_path, registry, quality=read_quality), registry, month, pj_scheme)
-    assert fast.duckdb_counts(parquet_path, registry, metrics.parse_month(month), pj_scheme) is not None
-    got = fast.evaluation(parquet_path, registry, month, pj_scheme, quality=engine_quality)
+    got = store_evaluation(parquet_path, registry, month, pj_scheme, quality=engine_quality)
     pd.testing.assert_frame_equal(got, expected)
-    # the generated orders carry both of the reader's warnings; the engine records them word for word
+    # the generated orders carry both of the reader's warnings; the import records them word for word
     assert len(read_quality[0].warnings) == 2
     assert engine_quality == read_quality
 
 
-def test_duckdb_engine_with_strict_raises_the_readers_error(generated_10k, pj_scheme):
+def test_store_with_strict_raises_the_readers_error(generated_10k, pj_scheme):
     csv_path, parquet_path = generated_10k
     registry = load_units(csv_path.parent / "units.csv")
     with pytest.raises(InputError) as from_reader:
         load_orders(parquet_path, registry, strict=True)
     with pytest.raises(InputError) as from_engine:
-        fast.evaluation(parquet_path, registry, "2024-05", pj_scheme, strict=True)
+        store_evaluation(parquet_path, registry, "2024-05", pj_scheme, strict=True)
     assert str(from_engine.value) == str(from_reader.value)
     assert "直接办结的工单填了承办单位" in str(from_engine.value)
 
 
-def test_duckdb_engine_counts_null_text_cells(sample, tmp_path, pj_scheme):
-    """A typed export writes an unvisited order's 回访结果 as NULL: counted by DuckDB, same as pandas."""
-    table = pq.read_table(sample["typed_parquet"])
-    visit = table.column("回访结果").cast(pa.string())
-    visit = pa.array([None if v == "" else v for v in visit.to_pylist()], pa.string()).dictionary_encode()
-    table = table.set_column(table.schema.get_field_index("回访结果"), "回访结果", visit)
-    path = tmp_path / "nulls.parquet"
-    pq.write_table(table, path)
-    registry = sample["registry"]
-    assert visit.null_count > 0
-    assert fast.duckdb_counts(path, registry, metrics.parse_month("2024-05"), pj_scheme) is not None
-    expected = metrics.evaluation(load_orders(path, registry), registry, "2024-05", pj_scheme)
-    pd.testing.assert_frame_equal(fast.evaluation(path, registry, "2024-05", pj_scheme), expected)
-
-
-def test_duckdb_engine_on_a_file_without_orders(sample, tmp_path, pj_scheme):
+def test_store_on_a_file_without_orders(sample, tmp_path, pj_scheme):
     path = tmp_path / "empty.parquet"
     pq.write_table(pq.read_table(sample["typed_parquet"]).slice(0, 0), path)
     with pytest.raises(InputError) as from_reader:
         load_orders(path, sample["registry"])
     with pytest.raises(InputError) as from_engine:
-        fast.evaluation(path, sample["registry"], "2024-05", pj_scheme)
+        store_evaluation(path, sample["registry"], "2024-05", pj_scheme)
     assert str(from_engine.value) == str(from_reader.value)
 
 
@@ -251,15 +223,6 @@ def test_anchor_sql_agrees_with_pandas_on_generated_10k(generated_10k, pj_scheme
     anchor = anchor_appendix(con, parquet_path, registry, metrics.parse_month("2024-05"), pj_scheme)
     assert ours.shape == anchor.shape
     assert (ours.to_numpy() == anchor.to_numpy()).all()
-
-
-def test_engine_argument(sample, pj_scheme):
-    registry = sample["registry"]
-    a = fast.evaluate(sample["typed_parquet"], registry, "2024-05", pj_scheme, engine="pandas")
-    b = fast.evaluate(sample["typed_parquet"], registry, "2024-05", pj_scheme, engine="duckdb")
-    pd.testing.assert_frame_equal(a, b)
-    with pytest.raises(ValueError):
-        fast.evaluate(sample["typed_parquet"], registry, "2024-05", pj_scheme, engine="polars")
 
 
 # ---------------------------------------------------------------- comparing two ways of reading
@@ -381,7 +344,7 @@ def test_arrow_csv_reader_leaves_doubtful_files_to_the_csv_module(tmp_path, monk
 
 
 def test_placeholder_years_are_an_error_on_their_row_in_every_reader(sample, tmp_path, pj_scheme):
-    """9999-12-31 as “no deadline”: a clear error naming the row, from CSV, typed Parquet and the engine."""
+    """9999-12-31 as “no deadline”: a clear error naming the row, from CSV, typed Parquet and the store."""
     text = sample_paths()["orders"].read_text(encoding="utf-8-sig")
     header, *lines = text.splitlines(keepends=True)
     column = header.rstrip("\n").split(",").index("办理时限")
@@ -393,31 +356,11 @@ def test_placeholder_years_are_an_error_on_their_row_in_every_reader(sample, tmp
     parquet_path = typed_parquet(csv_path, tmp_path / "orders.parquet")
     errors = []
     for load in (lambda: load_orders(csv_path, sample["registry"]), lambda: load_orders(parquet_path, sample["registry"]),
-                 lambda: fast.evaluation(parquet_path, sample["registry"], "2024-05", pj_scheme)):
+                 lambda: store_evaluation(parquet_path, sample["registry"], "2024-05", pj_scheme)):
         with pytest.raises(InputError, match="超出可处理的范围") as err:
             load()
         errors.append((err.value.row, err.value.column))
     assert errors == [(6, "办理时限")] * 3
-
-
-@pytest.mark.parametrize("statistics", [True, False])
-def test_duckdb_engine_without_parquet_statistics(sample, tmp_path, pj_scheme, statistics):
-    """Checks the statistics rule out are skipped; without statistics every check runs, same results."""
-    table = pq.read_table(sample["typed_parquet"])
-    clean, broken = tmp_path / "clean.parquet", tmp_path / "broken.parquet"
-    pq.write_table(table, clean, write_statistics=statistics)
-    counts = table.column("返工次数").to_pylist()
-    counts[7] = -1
-    index = table.schema.get_field_index("返工次数")
-    pq.write_table(table.set_column(index, "返工次数", pa.array(counts, pa.int64())), broken, write_statistics=statistics)
-    registry = sample["registry"]
-    assert fast.duckdb_counts(clean, registry, metrics.parse_month("2024-05"), pj_scheme) is not None
-    expected = metrics.evaluation(load_orders(clean, registry), registry, "2024-05", pj_scheme)
-    pd.testing.assert_frame_equal(fast.evaluation(clean, registry, "2024-05", pj_scheme), expected)
-    assert fast.duckdb_counts(broken, registry, metrics.parse_month("2024-05"), pj_scheme) is None
-    with pytest.raises(InputError) as err:
-        fast.evaluation(broken, registry, "2024-05", pj_scheme)
-    assert (err.value.row, err.value.column) == (9, "返工次数")
 
 
 def test_arrow_csv_reader_ignores_damage_in_columns_it_never_reads(tmp_path, sample):
@@ -439,10 +382,10 @@ def _sample_table(sample) -> pa.Table:
     return pq.read_table(sample["typed_parquet"])
 
 
-def _engine_and_reader(path, registry, scheme, month="2024-05"):
-    """(engine result or error, engine quality), (reader result or error, reader quality)."""
+def _store_and_reader(path, registry, scheme, month="2024-05"):
+    """(store result or error, store quality), (reader result or error, reader quality)."""
     out = []
-    for run in (lambda q: fast.evaluation(path, registry, month, scheme, quality=q),
+    for run in (lambda q: store_evaluation(path, registry, month, scheme, quality=q),
                 lambda q: metrics.evaluation(load_orders(path, registry, quality=q), registry, month, scheme)):
         quality = []
         out.append((_outcome(lambda: run(quality)), quality))
@@ -465,13 +408,13 @@ def test_nested_column_before_the_order_columns(sample, tmp_path, pj_scheme):
     table = table.add_column(0, "附加", pa.array([{"a": 1, "b": 2}] * len(table)))
     path = tmp_path / "nested.parquet"
     pq.write_table(table, path)
-    engine, reader = _engine_and_reader(path, sample["registry"], pj_scheme)
+    engine, reader = _store_and_reader(path, sample["registry"], pj_scheme)
     assert isinstance(reader[0], InputError) and reader[0].column == "返工次数"
     _same(engine, reader)
 
 
 def test_nanosecond_times_keep_their_precision(sample, tmp_path, pj_scheme):
-    """A close 500 ns after the deadline is late, for the reader and the engine alike."""
+    """A close 500 ns after the deadline is late, for the reader and the store alike."""
     table = _sample_table(sample)
     for name in ("受理时间", "办理时限", "办结时间"):
         table = table.set_column(table.schema.get_field_index(name), name, table.column(name).cast(pa.timestamp("ns")))
@@ -485,8 +428,7 @@ def test_nanosecond_times_keep_their_precision(sample, tmp_path, pj_scheme):
     pq.write_table(table, path)
     orders = load_orders(path, sample["registry"])
     assert orders.loc[row, "closed_at"] - orders.loc[row, "deadline"] == pd.Timedelta(nanoseconds=500)
-    assert fast.duckdb_counts(path, sample["registry"], metrics.parse_month("2024-05"), pj_scheme) is not None
-    _same(*_engine_and_reader(path, sample["registry"], pj_scheme))
+    _same(*_store_and_reader(path, sample["registry"], pj_scheme))
     assert parse_datetimes(pd.Series(["2024-05-03 08:05:00.123456789"]), column="x").iloc[0].nanosecond == 789
 
 
@@ -500,8 +442,7 @@ def test_a_sliced_pandas_frame_is_numbered_by_position(sample, tmp_path, pj_sche
     quality = []
     load_orders(path, sample["registry"], quality=quality)
     assert f"第 {direct - 100 + 2} 行" in quality[0].warnings[0]
-    assert fast.duckdb_counts(path, sample["registry"], metrics.parse_month("2024-05"), pj_scheme) is not None
-    _same(*_engine_and_reader(path, sample["registry"], pj_scheme))
+    _same(*_store_and_reader(path, sample["registry"], pj_scheme))
 
 
 @pytest.mark.parametrize("value", [3 * 10**17, 2**63 - 1])
@@ -513,7 +454,7 @@ def test_times_past_year_9999_are_a_clear_error(sample, tmp_path, pj_scheme, val
                              pa.array(deadline, pa.int64()).cast(pa.timestamp("us")))
     path = tmp_path / "far.parquet"
     pq.write_table(table, path)
-    engine, reader = _engine_and_reader(path, sample["registry"], pj_scheme)
+    engine, reader = _store_and_reader(path, sample["registry"], pj_scheme)
     assert isinstance(reader[0], InputError) and "超出可处理的范围" in str(reader[0]) and reader[0].row == 9
     _same(engine, reader)
 
@@ -523,8 +464,7 @@ def test_a_column_named_file_row_number(sample, tmp_path, pj_scheme):
     table = table.append_column("file_row_number", pa.array(range(len(table)), pa.int64()))
     path = tmp_path / "rownumbers.parquet"
     pq.write_table(table, path)
-    assert fast.duckdb_counts(path, sample["registry"], metrics.parse_month("2024-05"), pj_scheme) is None
-    _same(*_engine_and_reader(path, sample["registry"], pj_scheme))
+    _same(*_store_and_reader(path, sample["registry"], pj_scheme))
 
 
 # ---------------------------------------------------------------- Excel: calamine and openpyxl

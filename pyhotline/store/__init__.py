@@ -1,0 +1,111 @@
+"""The store: an embedded DuckDB database that monthly exports accumulate into (docs/store.md).
+
+    files -> readers (pyhotline.io) -> store (import) -> month slice (Dataset) -> metrics -> report
+
+- :func:`import_files` reads and checks export files with the usual readers and merges them in
+  one transaction (an order seen in several exports keeps the values of the latest cut-off).
+- :func:`month_dataset` selects one month's rows as the :class:`~pyhotline.report.Dataset` the
+  metrics take, with warnings for what the month lacks (:func:`month_coverage`).
+- :func:`load_month` is what the commands and notebooks call: a store, or files read through a
+  temporary store, or (with neither) the default store, else the bundled sample.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .coverage import CoverageSettings, coverage_settings
+from .db import CoverageError, StoreError, connect, default_store_path, temporary_store
+from .imports import FileImport, ImportSummary, import_files, parse_as_of
+from .month import month_coverage, month_dataset, store_months
+
+__all__ = [
+    "CoverageError", "CoverageSettings", "describe_store", "FileImport", "ImportSummary", "StoreError", "connect",
+    "coverage_settings", "default_store_path", "import_files", "load_month", "month_coverage", "month_dataset",
+    "parse_as_of", "prepared_store", "resolve_store", "store_months", "temporary_store",
+]
+
+
+def resolve_store(store=None) -> Path | None:
+    """The store to read: ``store`` as given, else the default one when it exists, else None."""
+    if store is not None:
+        return Path(store)
+    default = default_store_path()
+    return default if default.is_file() else None
+
+
+def import_oneoff(target: Path, orders=None, units=None, letters=None, *, scheme=None, strict=False) -> ImportSummary:
+    """Files given for a one-off run (or, with none, the bundled sample) into the store ``target``."""
+    from ..sample import resolve_inputs
+
+    orders, units, letters = resolve_inputs(orders, units, letters)
+    return import_files(target, orders=[orders], units=[units], letters=[letters] if letters else None,
+                        scheme=scheme, strict=strict)
+
+
+@contextmanager
+def prepared_store(store=None, orders=None, units=None, letters=None, *, scheme=None, strict=False
+                   ) -> Iterator[tuple[Path, ImportSummary | None]]:
+    """The store a command reads, and the summary of the one-off import that made it (or None).
+
+    ``store`` when given; files given are read into a temporary store (removed on leaving); with
+    neither, the default store when it exists, else the bundled sample through a temporary store.
+    """
+    if any(p is not None for p in (orders, units, letters)):
+        if store is not None:
+            raise StoreError("--store 不能与 --orders/--units/--letters 同时使用：请先用 pyhotline import 把文件导入数据库")
+        source = None
+    else:
+        source = resolve_store(store)
+    if source is not None:
+        yield source, None
+        return
+    with temporary_store() as target:
+        summary = import_oneoff(target, orders, units, letters, scheme=scheme, strict=strict)
+        yield target, summary
+
+
+def load_month(month=None, *, store=None, orders=None, units=None, letters=None, scheme=None, strict: bool = False,
+               history: int = 1):
+    """The :class:`~pyhotline.report.Dataset` for ``month`` (all months when None).
+
+    With ``store``, read from it. With files, they are read into a temporary store, never the
+    user's default one (same checks, same coverage warnings). With neither, the default store
+    (``$PYHOTLINE_STORE`` or data/store/pyhotline.duckdb) when it exists, else the bundled sample
+    through a temporary store.
+    """
+    with prepared_store(store, orders, units, letters, scheme=scheme, strict=strict) as (source, _):
+        return month_dataset(source, month, scheme, strict=strict, history=history)
+
+
+def describe_store(store, *, scheme=None) -> tuple[list[str], list[str]]:
+    """Lines describing what the store holds (one per import, then the months), and its coverage gaps
+    (month by month, for every month with orders)."""
+    from .coverage import coverage_gaps
+    from .month import imports_table
+
+    settings = coverage_settings(scheme)
+    with connect(store) as con:
+        imports = imports_table(con)
+        months = store_months(con)
+    labels = {"units": "单位名录", "orders": "工单明细", "letters": "信件明细"}
+    lines = [f"数据库 {store}："]
+    for row in imports.itertuples(index=False):
+        text = f"  {labels[row.kind]} {row.file}：{row.rows} 行"
+        if row.kind != "units" and row.span_start is not None and not _isna(row.span_start):
+            text += f"，{row.span_start:%Y-%m-%d} 至 {row.span_end:%Y-%m-%d}，截至 {row.cutoff:%Y-%m-%d %H:%M}"
+        lines.append(text)
+    if months:
+        lines.append(f"  受理月份：{months[0]} 至 {months[-1]}")
+    gaps = []
+    for month in months:
+        gaps.extend(f"{month}：{gap}" for gap in coverage_gaps(imports, month, settings))
+    return lines, gaps
+
+
+def _isna(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))

@@ -1,0 +1,120 @@
+"""Is a month complete in the store? What each month's figures need, and what is missing.
+
+Orders due in month M may have been accepted up to ``coverage.max_days_before`` days before M
+(a scheme setting), so the imported spans of 受理时间 must reach back that far; the cut-off of
+the imports must be past M's end; 环比 needs the whole previous month. See docs/store.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..errors import SchemeError
+
+DEFAULT_MAX_DAYS_BEFORE = 60  # the sample's longest 办理时限 is 33 days; two months leave room for extensions
+
+
+@dataclass(frozen=True)
+class CoverageSettings:
+    max_days_before: int = DEFAULT_MAX_DAYS_BEFORE
+
+
+def coverage_settings(scheme) -> CoverageSettings:
+    """The scheme's ``[coverage]`` table, validated (a missing table gives the defaults)."""
+    if scheme is None:
+        return CoverageSettings()
+    if not hasattr(scheme, "raw"):
+        from ..scheme import load_scheme
+
+        scheme = load_scheme(scheme)
+    raw = getattr(scheme, "raw", {}) or {}
+    table = raw.get("coverage", {})
+    path = getattr(scheme, "path", None)
+    if not isinstance(table, dict):
+        raise SchemeError("coverage 应为一张表（[coverage]）", path=path)
+    unknown = set(table) - {"max_days_before"}
+    if unknown:
+        raise SchemeError(f"[coverage] 中没有“{'、'.join(sorted(unknown))}”这一设置项；可用的有 max_days_before", path=path)
+    days = table.get("max_days_before", DEFAULT_MAX_DAYS_BEFORE)
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 366:
+        raise SchemeError(f"coverage.max_days_before 应为 0 到 366 之间的整数（天），给出的是“{days}”", path=path)
+    return CoverageSettings(max_days_before=days)
+
+
+def _covered_days(spans) -> set[dt.date]:
+    days: set[dt.date] = set()
+    for start, end in spans:
+        if start is None or end is None or pd.isna(start) or pd.isna(end):
+            continue
+        day, last = pd.Timestamp(start).date(), pd.Timestamp(end).date()
+        while day <= last:
+            days.add(day)
+            day += dt.timedelta(days=1)
+    return days
+
+
+def _missing_by_month(needed_from: dt.date, needed_to: dt.date, covered: set[dt.date]) -> list[tuple[pd.Period, str]]:
+    """(month, "" or "（4月1日至4月10日）") for each month with needed days not covered."""
+    missing: dict[pd.Period, list[dt.date]] = {}
+    day = needed_from
+    while day <= needed_to:
+        if day not in covered:
+            missing.setdefault(pd.Period(day, "M"), []).append(day)
+        day += dt.timedelta(days=1)
+    out = []
+    for month, days in missing.items():
+        whole = len(days) == month.days_in_month
+        if whole:
+            out.append((month, ""))
+            continue
+        stretches, first, prev = [], days[0], days[0]
+        for day in days[1:] + [None]:
+            if day is not None and day == prev + dt.timedelta(days=1):
+                prev = day
+                continue
+            stretches.append(f"{first.month}月{first.day}日" + ("" if first == prev else f"至{prev.month}月{prev.day}日"))
+            if day is not None:
+                first = prev = day
+        out.append((month, "（" + "、".join(stretches) + "）"))
+    return out
+
+
+def coverage_gaps(imports: pd.DataFrame, month: pd.Period, settings: CoverageSettings) -> list[str]:
+    """Warnings naming what the store lacks for ``month`` (empty when complete).
+
+    ``imports`` has one row per imported file: kind, cutoff, span_start, span_end.
+    """
+    m = month.month
+    order_spans = imports.loc[imports["kind"] == "orders", ["span_start", "span_end"]].itertuples(index=False)
+    letters = imports.loc[imports["kind"] == "letters"]
+    warnings: list[str] = []
+    covered = _covered_days(order_spans)
+    start, end = month.start_time.date(), month.end_time.date()
+    back = start - dt.timedelta(days=settings.max_days_before)
+    due_gaps = dict(_missing_by_month(back, end, covered))
+    previous = month - 1
+    mom_gaps = dict(_missing_by_month(previous.start_time.date(), previous.end_time.date(), covered))
+    for gap_month in sorted(set(due_gaps) | set(mom_gaps)):
+        what = []
+        if gap_month in due_gaps:
+            what.append("受理数、应办理数" if gap_month == month else "应办理数")
+        if gap_month in mom_gaps:
+            what.append("环比")
+        part = due_gaps.get(gap_month, mom_gaps.get(gap_month))
+        warnings.append(f"未导入 {gap_month} 受理的工单{part}：{m} 月{'和'.join(what)}可能不全")
+    if len(letters):
+        got = _covered_days(letters[["span_start", "span_end"]].itertuples(index=False))
+        for gap_month, part in _missing_by_month(start, end, got):
+            warnings.append(f"未导入 {gap_month} 收到的信件{part}：{m} 月信件数可能不全")
+        for gap_month, part in _missing_by_month(previous.start_time.date(), previous.end_time.date(), got):
+            warnings.append(f"未导入 {gap_month} 收到的信件{part}：{m} 月信件的环比可能不准")
+    cutoffs = imports.loc[imports["kind"].isin(["orders", "letters"]), "cutoff"].dropna()
+    if len(cutoffs) and cutoffs.max() < (month + 1).start_time:
+        warnings.append(
+            f"导入的数据截至 {cutoffs.max():%Y-%m-%d %H:%M}，早于 {m} 月底：{m} 月的办结、回访情况可能不全，"
+            f"请导入 {month + 1} 以后导出的数据"
+        )
+    return warnings

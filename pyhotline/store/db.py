@@ -1,0 +1,152 @@
+"""The store's database file: where it is, opening it safely, and its tables.
+
+One DuckDB file holds everything imported (docs/store.md). DuckDB lets one
+process write a file, or several read it, at a time; a second process that
+finds the file in use waits a bounded time (``PYHOTLINE_STORE_WAIT`` seconds,
+default 60) and then gets a clear message naming the process that holds it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import PyhotlineError
+
+#: Environment variable naming the default store file.
+STORE_VARIABLE = "PYHOTLINE_STORE"
+WAIT_VARIABLE = "PYHOTLINE_STORE_WAIT"
+DEFAULT_WAIT = 60.0
+SCHEMA_VERSION = 1
+
+
+class StoreError(PyhotlineError):
+    """The store cannot be opened or used (missing, in use, not a pyhotline store ...)."""
+
+
+class CoverageError(StoreError):
+    """With ``strict``: the store does not hold everything a month's figures need."""
+
+
+def default_store_path() -> Path:
+    """``$PYHOTLINE_STORE``, else ``data/store/pyhotline.duckdb`` under the project folder."""
+    configured = os.environ.get(STORE_VARIABLE)
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[2] / "data" / "store" / "pyhotline.duckdb"
+
+
+# One definition of each table. Order and letter rows carry the cut-off of the
+# export they came from (the merge rule compares it), the import and the row's
+# position in its file (so one file read back keeps the file's order).
+ORDER_FIELDS = (
+    ("order_id", "VARCHAR"), ("accepted_at", "TIMESTAMP_NS"), ("category", "VARCHAR"), ("mode", "VARCHAR"),
+    ("unit", "VARCHAR"), ("deadline", "TIMESTAMP_NS"), ("closed_at", "TIMESTAMP_NS"), ("extensions", "BIGINT"),
+    ("send_backs", "BIGINT"), ("reworks", "BIGINT"), ("city_returned", "BOOLEAN"), ("visit", "VARCHAR"),
+)
+LETTER_FIELDS = (
+    ("letter_id", "VARCHAR"), ("channel", "VARCHAR"), ("received_at", "TIMESTAMP_NS"), ("reply_due", "TIMESTAMP_NS"),
+    ("replied_at", "TIMESTAMP_NS"), ("unit", "VARCHAR"), ("rating", "VARCHAR"),
+)
+UNIT_FIELDS = (
+    ("name", "VARCHAR"), ("group", "VARCHAR"), ("aliases", "VARCHAR[]"), ("assessed", "BOOLEAN"), ("row", "BIGINT"),
+)
+SOURCE_FIELDS = (("cutoff", "TIMESTAMP_NS"), ("import_id", "INTEGER"), ("seq", "BIGINT"))
+
+
+def _columns(fields) -> str:
+    return ", ".join(f'"{name}" {kind}' for name, kind in fields)
+
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS imports (
+    import_id INTEGER PRIMARY KEY, kind VARCHAR, file VARCHAR, sha256 VARCHAR, rows BIGINT, blank BIGINT,
+    set_aside VARCHAR, warnings VARCHAR, cutoff TIMESTAMP_NS, as_of_given BOOLEAN,
+    span_start TIMESTAMP_NS, span_end TIMESTAMP_NS, imported_at TIMESTAMP,
+    new BIGINT, updated BIGINT, unchanged BIGINT, kept BIGINT
+);
+CREATE TABLE IF NOT EXISTS orders ({_columns(ORDER_FIELDS + SOURCE_FIELDS)});
+CREATE TABLE IF NOT EXISTS letters ({_columns(LETTER_FIELDS + SOURCE_FIELDS)});
+CREATE TABLE IF NOT EXISTS units ({_columns(UNIT_FIELDS)}, import_id INTEGER, position BIGINT);
+"""
+
+
+def _wait_seconds() -> float:
+    try:
+        return max(0.0, float(os.environ.get(WAIT_VARIABLE, DEFAULT_WAIT)))
+    except ValueError:
+        return DEFAULT_WAIT
+
+
+def _holder(message: str) -> str:
+    found = re.search(r"PID (\d+)", message)
+    return f"（进程 {found.group(1)}）" if found else ""
+
+
+@contextmanager
+def connect(path: str | Path, *, read_only: bool = True, create: bool = False) -> Iterator:
+    """A DuckDB connection to the store at ``path``, closed on leaving.
+
+    Read-only unless ``read_only=False``; ``create`` makes the file (and its folder) when missing.
+    A store in use by another process is waited for, then a :class:`StoreError` says who holds it.
+    """
+    import duckdb
+
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise StoreError(f"数据库 {path} 不存在：请先用 pyhotline import 导入数据，或用 --store 指定数据库文件")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.is_file():
+        raise StoreError(f"数据库 {path} 不是文件")
+    deadline = time.monotonic() + _wait_seconds()
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only and not create)
+            break
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" not in text.lower():
+                raise StoreError(f"无法打开数据库 {path}：{text}") from None
+            if time.monotonic() >= deadline:
+                raise StoreError(
+                    f"数据库 {path} 正被另一个 pyhotline 进程{_holder(text)}使用（例如正在导入），"
+                    f"等待 {_wait_seconds():.0f} 秒后仍未释放；请等它结束后再试"
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+        except duckdb.Error as exc:
+            raise StoreError(f"{path} 不是可用的 pyhotline 数据库（{type(exc).__name__}）") from None
+    try:
+        if not read_only or create:
+            con.execute(SCHEMA).fetchall()
+            con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [str(SCHEMA_VERSION)]).fetchall()
+        else:
+            _check_schema(con, path)
+        yield con
+    finally:
+        con.close()
+
+
+def _check_schema(con, path: Path) -> None:
+    tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if not {"meta", "imports", "orders", "letters", "units"} <= tables:
+        raise StoreError(f"{path} 不是 pyhotline 数据库（缺少数据表）")
+
+
+@contextmanager
+def temporary_store() -> Iterator[Path]:
+    """A store file in a new private folder (mode 0700), removed on leaving: for one-off runs on files."""
+    folder = Path(tempfile.mkdtemp(prefix="pyhotline-store-"))
+    try:
+        yield folder / "oneoff.duckdb"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

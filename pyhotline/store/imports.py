@@ -1,0 +1,249 @@
+"""``pyhotline import``: read export files with the usual readers and merge them into the store.
+
+Every file is read and checked by :mod:`pyhotline.io` (same messages as the other commands),
+then all of them are written in one transaction: a bad file changes nothing. The merge rules
+are documented in docs/store.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..io import FileQuality, load_letters, load_orders, load_units
+from .db import LETTER_FIELDS, ORDER_FIELDS, UNIT_FIELDS, StoreError, connect
+from .registry import stored_registry
+
+KINDS = {
+    # kind: (table, id column, time columns giving the cut-off, span column, fields, reader's label)
+    "orders": ("orders", "order_id", ("accepted_at", "closed_at"), "accepted_at", ORDER_FIELDS, "工单明细"),
+    "letters": ("letters", "letter_id", ("received_at", "replied_at"), "received_at", LETTER_FIELDS, "信件明细"),
+}
+
+
+@dataclass(frozen=True)
+class FileImport:
+    """What importing one file did."""
+
+    kind: str  # orders, letters, units
+    file: str
+    sha256: str
+    rows: int
+    already: bool = False  # the very same file was imported before: nothing changed
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept: int = 0  # rows a later export already holds (its values are kept)
+    cutoff: pd.Timestamp | None = None
+
+    def summary(self) -> str:
+        label = {"orders": "工单明细", "letters": "信件明细", "units": "单位名录"}[self.kind]
+        if self.already:
+            return f"{label} {self.file}：此前已导入过同一文件，未做改动"
+        if self.kind == "units":
+            return f"{label} {self.file}：{self.rows} 个单位，此后按这份名录统计"
+        text = f"{label} {self.file}：{self.rows} 行，新增 {self.new}、更新 {self.updated}、未变 {self.unchanged}"
+        if self.kept:
+            text += f"（其中 {self.kept} 行已有截止时间更晚的导出，保留较新的）"
+        return text + f"；截至 {self.cutoff:%Y-%m-%d %H:%M}"
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    store: Path
+    files: tuple[FileImport, ...]
+    quality: tuple[FileQuality, ...]
+
+    def lines(self) -> list[str]:
+        return [f.summary() for f in self.files]
+
+
+def parse_as_of(text: str | dt.datetime | pd.Timestamp | None) -> pd.Timestamp | None:
+    """``--as-of``: a date (the end of that day) or a date and time."""
+    if text is None or isinstance(text, pd.Timestamp):
+        return text
+    if isinstance(text, dt.datetime):
+        return pd.Timestamp(text)
+    try:
+        if len(text.strip()) == 10:
+            return pd.Timestamp(dt.date.fromisoformat(text.strip())) + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
+        return pd.Timestamp(dt.datetime.fromisoformat(text.strip()))
+    except ValueError:
+        raise StoreError(f"--as-of 的取值“{text}”不对，应写成 YYYY-MM-DD 或 YYYY-MM-DD HH:MM") from None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _files(paths: Iterable | None) -> list[Path]:
+    if paths is None:
+        return []
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    return [Path(p) for p in paths]
+
+
+def import_files(
+    store: str | Path,
+    *,
+    orders=None,
+    letters=None,
+    units=None,
+    as_of=None,
+    scheme=None,
+    strict: bool = False,
+) -> ImportSummary:
+    """Import export files into the store at ``store`` (created when missing). One transaction."""
+    from ..report import _header_aliases
+
+    store = Path(store)
+    as_of = parse_as_of(as_of)
+    aliases = _header_aliases(scheme)
+    order_files, letter_files, unit_files = _files(orders), _files(letters), _files(units)
+    if not (order_files or letter_files or unit_files):
+        raise StoreError("没有要导入的文件：请用 --orders、--letters 或 --units 给出文件")
+    for path in order_files + letter_files + unit_files:
+        if not path.is_file():
+            raise InputError("文件不存在或不是普通文件", path=path)
+    with connect(store, read_only=False, create=True) as con:
+        known = {(kind, sha) for kind, sha in con.execute("SELECT kind, sha256 FROM imports").fetchall()}
+        quality: list[FileQuality] = []
+        planned = []  # (kind, path, sha, frame or registry, quality record)
+        registry = stored_registry(con)
+        for path in unit_files:
+            sha = sha256_of(path)
+            if ("units", sha) in known:
+                planned.append(("units", path, sha, None, None))
+                continue
+            registry = load_units(path, header_aliases=aliases, quality=quality)
+            planned.append(("units", path, sha, registry, quality[-1]))
+        for kind, files, loader in (("orders", order_files, load_orders), ("letters", letter_files, load_letters)):
+            for path in files:
+                sha = sha256_of(path)
+                if (kind, sha) in known:
+                    planned.append((kind, path, sha, None, None))
+                    continue
+                if registry is None:
+                    raise StoreError("数据库中还没有单位名录：请同时用 --units 导入承办单位名录")
+                frame = loader(path, registry, header_aliases=aliases, strict=strict, quality=quality)
+                planned.append((kind, path, sha, frame, quality[-1]))
+        done = []
+        con.begin()
+        try:
+            for kind, path, sha, content, record in planned:
+                if content is None:
+                    rows = con.execute("SELECT rows FROM imports WHERE kind = ? AND sha256 = ?", [kind, sha]).fetchall()[0]
+                    done.append(FileImport(kind, path.name, sha, int(rows[0]), already=True))
+                    continue
+                import_id = _next_id(con)
+                if kind == "units":
+                    done.append(_write_units(con, import_id, path, sha, content, record))
+                else:
+                    done.append(_write_records(con, kind, import_id, path, sha, content, record, as_of))
+                known.add((kind, sha))
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    return ImportSummary(store=store, files=tuple(done), quality=tuple(quality))
+
+
+def _next_id(con) -> int:
+    return int(con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0])
+
+
+def _record(con, import_id, kind, path, sha, record: FileQuality, *, cutoff=None, as_of_given=False,
+            span=(None, None), counts=(0, 0, 0, 0)) -> None:
+    con.execute(
+        "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?)",
+        [import_id, kind, path.name, sha, record.rows, record.blank,
+         json.dumps(record.set_aside, ensure_ascii=False), json.dumps(record.warnings, ensure_ascii=False),
+         _py(cutoff), as_of_given, _py(span[0]), _py(span[1]), *counts],
+    ).fetchall()
+
+
+def _py(stamp):
+    return None if stamp is None or pd.isna(stamp) else pd.Timestamp(stamp).to_pydatetime()
+
+
+def _write_units(con, import_id, path, sha, registry, record) -> FileImport:
+    import pyarrow as pa
+
+    units = registry.units
+    table = pa.table({
+        "name": pa.array(units["name"].tolist(), pa.string()),
+        "group": pa.array(units["group"].tolist(), pa.string()),
+        "aliases": pa.array([list(a) for a in units["aliases"]], pa.list_(pa.string())),
+        "assessed": pa.array(units["assessed"].tolist(), pa.bool_()),
+        "row": pa.array(units["row"].tolist(), pa.int64()),
+        "position": pa.array(units["position"].tolist(), pa.int64()),
+    })
+    con.register("incoming_units", table)
+    names = ", ".join(f'"{n}"' for n, _ in UNIT_FIELDS)
+    con.execute(f"INSERT INTO units SELECT {names}, {import_id}, position FROM incoming_units").fetchall()
+    con.unregister("incoming_units")
+    _record(con, import_id, "units", path, sha, record)
+    return FileImport("units", path.name, sha, len(units))
+
+
+def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record, as_of) -> FileImport:
+    import pyarrow as pa
+
+    table_name, key, cut_columns, span_column, fields, _ = KINDS[kind]
+    latest = max((frame[c].max() for c in cut_columns if frame[c].notna().any()), default=None)
+    if as_of is not None and latest is not None and as_of < latest:
+        raise InputError(
+            f"--as-of {as_of:%Y-%m-%d %H:%M} 早于文件中最晚的时间 {latest:%Y-%m-%d %H:%M}", path=path,
+            expected="不早于文件中的任何受理、办结时间",
+        )
+    cutoff = as_of if as_of is not None else latest
+    span = (frame[span_column].min(), frame[span_column].max()) if len(frame) else (None, None)
+    names = [n for n, _ in fields]
+    incoming = pa.Table.from_pandas(frame[names], preserve_index=False).append_column(
+        "seq", pa.array(np.arange(len(frame), dtype="int64"))
+    )
+    con.register("incoming_frame", incoming)
+    columns = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in fields)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT {columns}, CAST(? AS TIMESTAMP_NS) AS cutoff, "
+        f"{import_id} AS import_id, seq FROM incoming_frame", [_py(cutoff)],
+    ).fetchall()
+    con.unregister("incoming_frame")
+    differs = " OR ".join(f'i."{n}" IS DISTINCT FROM s."{n}"' for n in names if n != key)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE judged AS
+        SELECT i.*, s."{key}" IS NULL AS is_new,
+               s."{key}" IS NOT NULL AND s.cutoff > i.cutoff AS is_older,
+               s."{key}" IS NOT NULL AND ({differs}) AS differs
+        FROM incoming i LEFT JOIN main.{table_name} s ON s."{key}" = i."{key}"
+    """).fetchall()
+    new, kept, updated, unchanged = con.execute("""
+        SELECT count(*) FILTER (WHERE is_new), count(*) FILTER (WHERE is_older),
+               count(*) FILTER (WHERE NOT is_new AND NOT is_older AND differs),
+               count(*) FILTER (WHERE NOT is_new AND NOT is_older AND NOT differs)
+        FROM judged
+    """).fetchall()[0]
+    if new != len(frame):
+        con.execute(f'DELETE FROM main.{table_name} WHERE "{key}" IN '
+                    f'(SELECT "{key}" FROM judged WHERE NOT is_new AND NOT is_older)').fetchall()
+    every = ", ".join(f'"{n}"' for n in names + ["cutoff", "import_id", "seq"])
+    con.execute(f"INSERT INTO main.{table_name} SELECT {every} FROM judged WHERE NOT is_older").fetchall()
+    con.execute("DROP TABLE incoming").fetchall()
+    con.execute("DROP TABLE judged").fetchall()
+    _record(con, import_id, kind, path, sha, record, cutoff=cutoff, as_of_given=as_of is not None, span=span,
+            counts=(new, updated, unchanged, kept))
+    return FileImport(kind, path.name, sha, len(frame), new=int(new), updated=int(updated),
+                      unchanged=int(unchanged), kept=int(kept), cutoff=cutoff)

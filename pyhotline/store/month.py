@@ -1,0 +1,131 @@
+"""A month's slice of the store, as the :class:`~pyhotline.report.Dataset` the metrics take.
+
+The rows a month's figures use (orders accepted, due or closed in the month or in the months
+before it that 环比 and continuity look at; letters received then) are selected in DuckDB and
+returned with the readers' own dtypes, so the pandas metrics give exactly what they give on
+the files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import MonthError
+from ..io import FileQuality
+from ..metrics import parse_month
+from .coverage import coverage_gaps, coverage_settings
+from .db import LETTER_FIELDS, ORDER_FIELDS, CoverageError, connect
+from .registry import effective_registry
+
+_TIMES = {"orders": ("accepted_at", "deadline", "closed_at"), "letters": ("received_at",)}
+
+
+def _typed(table, fields) -> pd.DataFrame:
+    """An Arrow result as the readers' frame: text as pandas strings, times in nanoseconds."""
+    frame = table.to_pandas()
+    out = {}
+    for name, kind in fields:
+        values = frame[name]
+        if kind == "VARCHAR":
+            out[name] = values.astype("str")
+        elif kind == "TIMESTAMP_NS":
+            out[name] = values.astype("datetime64[ns]")
+        elif kind == "BIGINT":
+            out[name] = values.astype("int64")
+        elif kind == "BOOLEAN":
+            out[name] = values.astype(bool)
+    return pd.DataFrame(out)
+
+
+def _select(con, kind: str, first: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.DataFrame:
+    fields = ORDER_FIELDS if kind == "orders" else LETTER_FIELDS
+    names = ", ".join(f'"{n}"' for n, _ in fields)
+    where, args = "", []
+    if first is not None:
+        where = "WHERE " + " OR ".join(f'("{c}" >= ? AND "{c}" < ?)' for c in _TIMES[kind])
+        args = [first.to_pydatetime(), end.to_pydatetime()] * len(_TIMES[kind])
+    table = con.sql(f"SELECT {names} FROM {kind} {where} ORDER BY import_id, seq", params=args or None).to_arrow_table()
+    return _typed(table, fields)
+
+
+def imports_table(con) -> pd.DataFrame:
+    return con.execute(
+        "SELECT import_id, kind, file, rows, blank, set_aside, warnings, cutoff, span_start, span_end "
+        "FROM imports ORDER BY import_id"
+    ).df()
+
+
+def _quality(imports: pd.DataFrame, window: tuple | None) -> list[FileQuality]:
+    """The reading record of the latest registry and of every export overlapping the window."""
+    records = []
+    units = imports.loc[imports["kind"] == "units"]
+    chosen = [units.iloc[-1]] if len(units) else []
+    for kind in ("orders", "letters"):
+        rows = imports.loc[imports["kind"] == kind]
+        if window is not None:
+            first, end = window
+            rows = rows.loc[(rows["span_end"] >= first) & (rows["span_start"] < end)]
+        chosen.extend(row for _, row in rows.iterrows())
+    labels = {"units": "单位名录", "orders": "工单明细", "letters": "信件明细"}
+    for row in chosen:
+        records.append(FileQuality(
+            kind=labels[row["kind"]], file=row["file"], rows=int(row["rows"]), blank=int(row["blank"]),
+            set_aside=json.loads(row["set_aside"]), warnings=json.loads(row["warnings"]),
+        ))
+    return records
+
+
+def store_months(con) -> list[pd.Period]:
+    rows = con.execute(
+        "SELECT DISTINCT strftime(accepted_at, '%Y-%m') FROM orders WHERE accepted_at IS NOT NULL ORDER BY 1"
+    ).fetchall()
+    return [pd.Period(r[0], "M") for r in rows]
+
+
+def month_coverage(store: str | Path, month, scheme=None) -> list[str]:
+    """What the store lacks for ``month`` (empty list: complete)."""
+    month = parse_month(month)
+    with connect(store) as con:
+        return coverage_gaps(imports_table(con), month, coverage_settings(scheme))
+
+
+def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = False, history: int = 1):
+    """The Dataset for ``month`` (``history`` months before it included); all of the store when
+    ``month`` is None. Coverage gaps are warnings in the quality record (errors with ``strict``)."""
+    from ..report import Dataset
+
+    settings = coverage_settings(scheme)
+    with connect(store) as con:
+        imports = imports_table(con)
+        if month is None:
+            window, gaps = None, []
+        else:
+            month = parse_month(month)
+            known = store_months(con)
+            if month not in known:
+                span = f"数据中的月份为 {known[0]} 至 {known[-1]}" if known else "数据中没有任何工单"
+                raise MonthError(f"{month} 没有任何工单记录（{span}）")
+            window = ((month - history).start_time, (month + 1).start_time)
+            gaps = coverage_gaps(imports, month, settings)
+        if strict and gaps:
+            raise CoverageError(f"{month} 的数据不全：" + "；".join(gaps) + "（去掉 --strict 则照常生成并注明）")
+        orders = _select(con, "orders", *(window or (None, None)))
+        letters = _select(con, "letters", *(window or (None, None))) if (imports["kind"] == "letters").any() else None
+        units_seen = set(orders["unit"].unique())
+        if letters is not None:
+            units_seen |= set(letters["unit"].unique())
+        registry, mapping = effective_registry(con, sorted(units_seen))
+    if any(k != v for k, v in mapping.items()):
+        orders = orders.assign(unit=orders["unit"].map(lambda u: mapping.get(u, u)).astype("str"))
+        if letters is not None:
+            letters = letters.assign(unit=letters["unit"].map(lambda u: mapping.get(u, u)).astype("str"))
+    quality = _quality(imports, None if window is None else (window[0] - pd.Timedelta(days=settings.max_days_before), window[1]))
+    if gaps:
+        target = next((q for q in reversed(quality) if q.kind == "工单明细"), quality[-1])
+        target.warnings.extend(gaps)
+    cutoffs = imports.loc[imports["kind"].isin(["orders", "letters"]), "cutoff"].dropna()
+    cutoff = pd.Timestamp(cutoffs.max()) if len(cutoffs) else None
+    return Dataset(orders=orders, registry=registry, letters=letters, quality=tuple(quality), cutoff=cutoff)

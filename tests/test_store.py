@@ -1,0 +1,300 @@
+"""The store (docs/store.md): monthly exports imported in any order give the reference, merge rules,
+coverage warnings, one-off runs through a temporary store, safety (locks, killed imports, no
+personal data)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import pyhotline as ph
+from pyhotline.store import (
+    CoverageError, connect, import_files, load_month, month_coverage, month_dataset,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+MAY = "2024-05"
+
+
+# ---------------------------------------------------------------- exports as an office gets them
+def _raw(name: str, encoding: str) -> pd.DataFrame:
+    return pd.read_csv(SAMPLE / name, dtype=str, keep_default_na=False, encoding=encoding)
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return {"orders": _raw("orders.csv", "utf-8-sig"), "letters": _raw("letters.csv", "gb18030")}
+
+
+def export(raw, folder: Path, first: str, last: str) -> tuple[Path, Path, str]:
+    """Orders and letters accepted/received in months first..last, with statuses as of the 5th of the
+    month after ``last``: an order closed later appears open, its visit not yet made; a letter
+    answered later appears unanswered and unrated. Personal columns stay in, as exported."""
+    start, end = pd.Period(first, "M").start_time, (pd.Period(last, "M") + 1).start_time
+    as_of = end + pd.Timedelta(days=4)
+    orders = raw["orders"]
+    accepted = pd.to_datetime(orders["受理时间"])
+    orders = orders.loc[(accepted >= start) & (accepted < end)].copy()
+    later = pd.to_datetime(orders["办结时间"].replace("", None)) > as_of
+    orders.loc[later, ["办结时间", "回访结果"]] = ""
+    letters = raw["letters"]
+    received = pd.to_datetime(letters["收信时间"])
+    letters = letters.loc[(received >= start) & (received < end)].copy()
+    answered_later = pd.to_datetime(letters["答复时间"].replace("", None)) > as_of
+    letters.loc[answered_later, ["答复时间", "评价"]] = ""
+    folder.mkdir(parents=True, exist_ok=True)
+    order_path, letter_path = folder / f"工单{first}_{last}.csv", folder / f"信件{first}_{last}.csv"
+    orders.to_csv(order_path, index=False, encoding="utf-8-sig")
+    letters.to_csv(letter_path, index=False, encoding="utf-8-sig")
+    return order_path, letter_path, f"{as_of:%Y-%m-%d %H:%M}"
+
+
+WINDOWS = [("2024-02", "2024-03"), ("2024-03", "2024-04"), ("2024-04", "2024-05"), ("2024-05", "2024-06")]
+
+
+@pytest.fixture(scope="module")
+def exports(raw, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("exports")
+    return [export(raw, folder, first, last) for first, last in WINDOWS]
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return ph.monthly_report(MAY, ph.load_dataset())
+
+
+def _import_all(store: Path, exports, order) -> None:
+    import_files(store, units=[SAMPLE / "units.csv"])
+    for i in order:
+        orders, letters, as_of = exports[i]
+        import_files(store, orders=[orders], letters=[letters], as_of=as_of)
+
+
+FIGURES = ("evaluation", "categories", "overdue", "unjustified", "deductions", "violations", "mailbox",
+           "very_satisfied", "month_over_month", "volume_top", "composite_top")
+
+
+def assert_same_figures(got: ph.MonthlyReport, expected: ph.MonthlyReport) -> None:
+    assert got.totals == expected.totals
+    assert got.graded == expected.graded
+    for name in FIGURES:
+        if getattr(expected, name) is None:
+            assert getattr(got, name) is None, name
+            continue
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), check_dtype=False, obj=name)
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2, 3), (3, 2, 1, 0), (2, 0, 3, 1)])
+def test_monthly_exports_in_any_order_give_the_reference(tmp_path, exports, reference, order):
+    store = tmp_path / "s.duckdb"
+    _import_all(store, exports, order)
+    data = month_dataset(store, MAY)
+    assert month_coverage(store, MAY) == []
+    assert_same_figures(ph.monthly_report(MAY, data), reference)
+    appendix = ph.monthly_report(MAY, data).appendix()
+    expected = pd.read_csv(ROOT / "data" / "reference" / "pingjiang-2024-05-appendix.csv", dtype=str)
+    assert appendix.astype(str).to_numpy().tolist() == expected.to_numpy().tolist()
+
+
+def test_an_older_export_imported_after_a_newer_one_changes_nothing(tmp_path, exports):
+    store = tmp_path / "s.duckdb"
+    _import_all(store, exports, [2, 3])
+    with connect(store) as con:
+        before = con.sql("SELECT * EXCLUDE (import_id, seq) FROM orders ORDER BY order_id").df()
+    summary = import_files(store, orders=[exports[1][0]], as_of=exports[1][2])
+    (record,) = summary.files
+    assert record.new > 0 and record.updated == 0 and record.kept > 0  # April's orders: the newer export wins
+    with connect(store) as con:
+        after = con.sql("SELECT * EXCLUDE (import_id, seq) FROM orders WHERE accepted_at >= '2024-04-01' "
+                        "ORDER BY order_id").df()
+    pd.testing.assert_frame_equal(after.reset_index(drop=True),
+                                  before.loc[before["accepted_at"] >= "2024-04-01"].reset_index(drop=True))
+
+
+def test_orders_closed_since_are_counted_as_updated(tmp_path, exports):
+    store = tmp_path / "s.duckdb"
+    _import_all(store, exports, [1])
+    (record,) = import_files(store, orders=[exports[2][0]], as_of=exports[2][2]).files
+    assert record.updated > 0 and record.unchanged > 0 and record.new > 0
+    assert "新增" in record.summary() and "更新" in record.summary()
+
+
+def test_reimporting_the_same_file_is_a_no_op(tmp_path, exports):
+    store = tmp_path / "s.duckdb"
+    _import_all(store, exports, [2])
+    with connect(store) as con:
+        before = con.sql("SELECT count(*), max(import_id) FROM imports").fetchall()
+    summary = import_files(store, orders=[exports[2][0]], letters=[exports[2][1]], units=[SAMPLE / "units.csv"],
+                           as_of=exports[2][2])
+    assert all(f.already for f in summary.files)
+    assert "此前已导入过同一文件" in summary.lines()[0]
+    with connect(store) as con:
+        assert con.sql("SELECT count(*), max(import_id) FROM imports").fetchall() == before
+
+
+def test_a_may_only_export_warns_and_fails_with_strict(tmp_path, raw, exports):
+    orders, letters, as_of = export(raw, tmp_path / "may", "2024-05", "2024-05")
+    store = tmp_path / "s.duckdb"
+    import_files(store, units=[SAMPLE / "units.csv"], orders=[orders], letters=[letters], as_of=as_of)
+    gaps = month_coverage(store, MAY)
+    assert "未导入 2024-04 受理的工单：5 月应办理数和环比可能不全" in gaps
+    assert any(g.startswith("未导入 2024-03 受理的工单（3月2日至3月31日）") for g in gaps)
+    data = month_dataset(store, MAY)
+    assert set(gaps) <= {w for q in data.quality for w in q.warnings}  # shown in the bulletin's 数据说明
+    with pytest.raises(CoverageError, match="未导入 2024-04 受理的工单"):
+        month_dataset(store, MAY, strict=True)
+    # importing April and March completes May
+    import_files(store, orders=[exports[1][0]], letters=[exports[1][1]], as_of=exports[1][2])
+    assert month_coverage(store, MAY) == []
+
+
+def test_one_shot_may_only_export_warns_too(tmp_path, raw):
+    orders, letters, _ = export(raw, tmp_path / "may", "2024-05", "2024-05")
+    data = load_month(MAY, orders=orders, units=SAMPLE / "units.csv", letters=letters)
+    assert "未导入 2024-04 受理的工单：5 月应办理数和环比可能不全" in [w for q in data.quality for w in q.warnings]
+
+
+def test_store_and_one_shot_paths_agree_on_every_figure(tmp_path, reference):
+    store = tmp_path / "s.duckdb"
+    import_files(store, orders=[SAMPLE / "orders.csv"], units=[SAMPLE / "units.csv"], letters=[SAMPLE / "letters.csv"])
+    for month in ("2024-03", MAY):
+        stored = ph.monthly_report(month, month_dataset(store, month))
+        one_shot = ph.monthly_report(month, load_month(month, orders=SAMPLE / "orders.csv", units=SAMPLE / "units.csv",
+                                                       letters=SAMPLE / "letters.csv"))
+        files = ph.monthly_report(month, ph.load_dataset())
+        assert_same_figures(stored, files)
+        assert_same_figures(one_shot, files)
+        assert stored.as_of == files.as_of
+
+
+def test_the_slice_has_the_readers_dtypes_and_rows():
+    files = ph.load_dataset()
+    everything = load_month()
+    pd.testing.assert_frame_equal(everything.orders, files.orders)
+    pd.testing.assert_frame_equal(everything.letters, files.letters)
+    pd.testing.assert_frame_equal(everything.registry.units, files.registry.units)
+    assert everything.quality == files.quality
+
+
+def test_a_bad_file_changes_nothing(tmp_path, exports):
+    store = tmp_path / "s.duckdb"
+    _import_all(store, exports, [2])
+    with connect(store) as con:
+        before = con.sql("SELECT count(*) FROM orders").fetchall(), con.sql("SELECT count(*) FROM imports").fetchall()
+    bad = tmp_path / "bad.csv"
+    text = exports[3][0].read_text(encoding="utf-8-sig").splitlines()
+    cells = text[5].split(",")
+    cells[1] = "2024-13-45 08:00:00"
+    text[5] = ",".join(cells)
+    bad.write_text("\n".join(text), encoding="utf-8")
+    with pytest.raises(ph.InputError, match="第 6 行"):
+        import_files(store, orders=[exports[3][0], bad], units=[SAMPLE / "units.csv"])
+    with connect(store) as con:
+        after = con.sql("SELECT count(*) FROM orders").fetchall(), con.sql("SELECT count(*) FROM imports").fetchall()
+    assert after == before
+
+
+def test_personal_columns_are_never_stored(tmp_path, raw):
+    store = tmp_path / "s.duckdb"
+    import_files(store, orders=[SAMPLE / "orders.csv"], units=[SAMPLE / "units.csv"], letters=[SAMPLE / "letters.csv"])
+    personal = pd.DataFrame({"v": sorted(
+        {v for column in ("来电人", "联系电话", "诉求内容") for v in raw["orders"][column] if v}
+        | {v for column in ("来信人", "联系电话", "来信内容") for v in raw["letters"].get(column, []) if v}
+    )})
+    assert len(personal) > 1000
+    with connect(store) as con:
+        con.register("personal", personal)
+        columns = con.sql("SELECT table_name, column_name, data_type FROM information_schema.columns "
+                          "WHERE table_name <> 'personal'").fetchall()
+        assert not {c for _, c, _ in columns} & {"来电人", "联系电话", "诉求内容", "来信人", "来信内容"}
+        for table, column, kind in columns:
+            if kind == "VARCHAR":
+                found = con.sql(f'SELECT count(*) FROM {table} JOIN personal ON "{column}" = personal.v').fetchall()
+                assert found == [(0,)], (table, column)
+                found = con.sql(f"""SELECT count(*) FROM {table} WHERE regexp_matches("{column}", '1[3-9][0-9]{{9}}')""").fetchall()
+                assert found == [(0,)], (table, column)
+
+
+# ---------------------------------------------------------------- command line
+def _cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "pyhotline.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}, timeout=300)
+
+
+def test_import_command_summary_and_reimport(tmp_path, exports):
+    store = tmp_path / "s.duckdb"
+    orders, letters, as_of = exports[2]
+    done = _cli("import", "--store", str(store), "--units", str(SAMPLE / "units.csv"), "--orders", str(orders),
+                "--letters", str(letters), "--as-of", as_of)
+    assert done.returncode == 0, done.stderr
+    assert "新增" in done.stdout and "已导入数据库" in done.stdout
+    again = _cli("import", "--store", str(store), "--orders", str(orders))
+    assert again.returncode == 0 and "此前已导入过同一文件" in again.stdout
+    evaluated = _cli("evaluate", "--month", MAY, "--store", str(store), "--out", str(tmp_path / "x.csv"))
+    assert evaluated.returncode == 0
+    assert "未导入 2024-03 受理的工单" in evaluated.stderr
+    strict = _cli("evaluate", "--month", MAY, "--store", str(store), "--out", str(tmp_path / "y.csv"), "--strict")
+    assert strict.returncode == 2 and "未导入 2024-03 受理的工单" in strict.stderr and not (tmp_path / "y.csv").exists()
+    checked = _cli("check", "--store", str(store))
+    assert checked.returncode == 0 and "工单明细" in checked.stdout
+
+
+def test_one_off_files_never_touch_the_default_store(tmp_path):
+    default = tmp_path / "default" / "pyhotline.duckdb"
+    done = _cli("evaluate", "--month", MAY, "--orders", str(SAMPLE / "orders.csv"), "--units", str(SAMPLE / "units.csv"),
+                "--out", str(tmp_path / "x.csv"), env={"PYHOTLINE_STORE": str(default)})
+    assert done.returncode == 0, done.stderr
+    assert not default.parent.exists()
+
+
+def test_a_store_in_use_gives_a_clear_message(tmp_path):
+    store = tmp_path / "s.duckdb"
+    import_files(store, units=[SAMPLE / "units.csv"])
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+         "time.sleep(60)", str(store)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        done = _cli("import", "--store", str(store), "--orders", str(SAMPLE / "orders.csv"),
+                    env={"PYHOTLINE_STORE_WAIT": "1"})
+        assert done.returncode == 2
+        assert "正被另一个 pyhotline 进程" in done.stderr and "Traceback" not in done.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    with connect(store) as con:  # untouched
+        assert con.sql("SELECT count(*) FROM orders").fetchall() == [(0,)]
+
+
+def test_a_killed_import_leaves_the_store_as_it_was(tmp_path, exports):
+    store = tmp_path / "s.duckdb"
+    _import_all(store, exports, [0])
+    with connect(store) as con:
+        before = con.sql("SELECT * FROM orders ORDER BY order_id").df()
+        imports = con.sql("SELECT count(*) FROM imports").fetchall()
+    # the import is killed while it writes: inside the transaction, after the rows went in
+    code = (
+        "import os, signal, sys\n"
+        "from pyhotline.store import imports\n"
+        "original = imports._record\n"
+        "def killed(*a, **k):\n"
+        "    original(*a, **k)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "imports._record = killed\n"
+        "imports.import_files(sys.argv[1], orders=[sys.argv[2]], as_of=sys.argv[3])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(store), str(exports[1][0]), exports[1][2]],
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert done.returncode == -9
+    with connect(store) as con:
+        after = con.sql("SELECT * FROM orders ORDER BY order_id").df()
+        assert con.sql("SELECT count(*) FROM imports").fetchall() == imports
+    pd.testing.assert_frame_equal(after, before)
+    import_files(store, orders=[exports[1][0]], as_of=exports[1][2])  # and the store still works
