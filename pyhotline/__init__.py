@@ -6,12 +6,14 @@ from .errors import (
     InputError,
     MissingColumnError,
     MonthError,
+    NotesError,
     PyhotlineError,
     SchemeError,
     UnknownUnitError,
 )
 from .io import load_letters, load_orders, load_units
 from .metrics import parse_month
+from .notes import Notes, load_notes
 from .report import Dataset, MonthlyReport, appendix_table, load_dataset, monthly_report
 from .scheme import Scheme, load_scheme
 from .store import load_month
@@ -20,7 +22,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BulletinError", "Dataset", "FontError", "InputError", "MissingColumnError", "MonthError",
-    "MonthlyReport", "PyhotlineError", "Scheme", "SchemeError", "UnknownUnitError", "appendix_table",
-    "load_dataset", "load_letters", "load_month", "load_orders", "load_scheme", "load_units", "monthly_report",
+    "MonthlyReport", "Notes", "NotesError", "PyhotlineError", "Scheme", "SchemeError", "UnknownUnitError",
+    "appendix_table", "load_dataset", "load_letters", "load_month", "load_notes", "load_orders", "load_scheme",
+    "load_units", "monthly_report",
     "parse_month",
 ]

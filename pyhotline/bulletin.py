@@ -18,6 +18,7 @@ import pandas as pd
 
 from .export import appendix_title, write_appendix
 from .numbers import pct, plain
+from .notes import Notes
 from .report import MonthlyReport
 
 CN_NUMERALS = "一二三四五六七八九十"
@@ -137,8 +138,9 @@ def para_letters(report: MonthlyReport) -> str | None:
     return text
 
 
-def problems(report: MonthlyReport) -> list[tuple[str, str]]:
-    """二、存在的问题: (heading, text) items; items with nothing to report are left out."""
+def problems(report: MonthlyReport, notes: Notes | None = None) -> list[tuple[str, str]]:
+    """二、存在的问题: (heading, text) items; items with nothing to report are left out. A named order's
+    note (:mod:`pyhotline.notes`) replaces the generated sentence about that order."""
     items: list[tuple[str, str]] = []
     scheme = report.scheme
     unj = report.unjustified
@@ -165,14 +167,43 @@ def problems(report: MonthlyReport) -> list[tuple[str, str]]:
     if len(v):
         parts = []
         for r in v.itertuples():
-            if r.rule == "回退":
+            if notes is not None and notes.order_text(r.order_id):
+                parts.append(_OfficeWords(notes.order_text(r.order_id)))
+            elif r.rule == "回退":
                 parts.append(f"工单[{r.order_id}]被{r.label}回退{r.count}次，导致该工单多次流转")
             else:
                 parts.append(
                     f"{r.label}承办的工单[{r.order_id}]申请延期{r.count}次，不符合延期不超过{scheme.max_extensions}次的规定"
                 )
-        items.append(("担当精神还需提升", "；".join(parts) + "。"))
+        items.append(("担当精神还需提升", _sentences(parts)))
     return items
+
+
+class _OfficeWords(str):
+    """A sentence the office wrote (a note): kept as written, never joined into a generated one."""
+
+
+def _sentences(parts: list[str]) -> str:
+    """Generated clauses joined by ；and closed by 。; the office's sentences stand as they are."""
+    out, run = "", []
+    for part in parts + [None]:
+        if part is None or isinstance(part, _OfficeWords):
+            if run:
+                out += "；".join(run) + "。"
+                run = []
+            if part is not None:
+                out += part if part[-1:] in "。！？；…”）" else part + "。"
+        else:
+            run.append(part)
+    return out
+
+
+def other_order_notes(report: MonthlyReport, notes: Notes | None) -> list[str]:
+    """Notes on orders that are not among the named violations: paragraphs closing 二、存在的问题."""
+    if notes is None:
+        return []
+    named = set(report.violations["order_id"].astype(str)) if len(report.violations) else set()
+    return [text for order_id, text in notes.orders.items() if order_id not in named]
 
 
 # ---------------------------------------------------------------- HTML
@@ -219,7 +250,7 @@ def _date(date: str | dt.date | None) -> dt.date:
     return dt.date.fromisoformat(str(date))
 
 
-def basic_html(report: MonthlyReport) -> str:
+def basic_html(report: MonthlyReport, notes: Notes | None = None) -> str:
     """一、基本情况: work orders and categories, 环比, rankings, overdue, letters."""
     paragraphs = [
         para_work_orders(report),
@@ -228,24 +259,41 @@ def basic_html(report: MonthlyReport) -> str:
         para_overdue(report),
         para_letters(report),
     ]
+    paragraphs += notes.paragraphs("basic") if notes else []
     return "<h2>一、基本情况</h2>" + "".join(_p(p) for p in paragraphs)
 
 
-def problems_html(report: MonthlyReport) -> str:
-    items = problems(report)
+def problems_html(report: MonthlyReport, notes: Notes | None = None) -> str:
+    items = problems(report, notes)
     body = "".join(
         f'<p><span class="lead">{i}、{escape(head)}：</span>{escape(text)}</p>'
         for i, (head, text) in enumerate(items, start=1)
     )
+    body += "".join(_p(t) for t in other_order_notes(report, notes) + (notes.paragraphs("problems") if notes else []))
     return "<h2>二、存在的问题</h2>" + (body or _p("本月未发现需要通报的问题。"))
 
 
-def requirements_html(report: MonthlyReport, text: str | None = None) -> str:
+def cases_html(notes: Notes | None) -> str:
+    """三、典型案例 from the office's notes (nothing when there are none); titles （一）（二）… in 楷体."""
+    if notes is None or not notes.cases:
+        return ""
+    body, n = "", 0
+    for case in notes.cases:
+        if case.title:
+            n += 1
+            body += f"<h3>（{cn_number(n)}）{escape(case.title)}</h3>"
+        body += "".join(_p(t) for t in case.paragraphs)
+    return "<h2>三、典型案例</h2>" + body
+
+
+def requirements_html(report: MonthlyReport, text: str | None = None, notes: Notes | None = None) -> str:
     text = report.scheme.requirements_text() if text is None else text
-    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    paragraphs = [" ".join(p.strip().split("\n")) for p in text.split("\n\n") if p.strip()]
+    paragraphs += notes.paragraphs("requirements") if notes else []
     if not paragraphs:
         return ""
-    return "<h2>三、工作要求</h2>" + "".join(_p(" ".join(p.split("\n"))) for p in paragraphs)
+    number = "四" if notes is not None and notes.cases else "三"
+    return f"<h2>{number}、工作要求</h2>" + "".join(_p(p) for p in paragraphs)
 
 
 def charts_title(report: MonthlyReport) -> str:
@@ -382,8 +430,9 @@ class Bulletin:
     """
 
     def __init__(self, report: MonthlyReport, *, output_dir: str | Path | None = None, issue: int | None = None,
-                 date: str | dt.date | None = None) -> None:
+                 date: str | dt.date | None = None, notes: Notes | None = None) -> None:
         self.report = report
+        self.notes = notes  # the office's notes for the month (pyhotline.notes.load_notes), or None
         self.output_dir = Path(output_dir) if output_dir else default_output_dir(report.month)
         self.issue = issue
         self.date = date
@@ -401,13 +450,13 @@ class Bulletin:
         return self._html(masthead_html(self.report, issue=self.issue, date=self.date), "masthead")
 
     def basic(self):
-        return self._html(basic_html(self.report), "basic")
+        return self._html(basic_html(self.report, self.notes), "basic")
 
     def problems(self):
-        return self._html(problems_html(self.report), "problems")
+        return self._html(problems_html(self.report, self.notes) + cases_html(self.notes), "problems")
 
     def requirements(self):
-        return self._html(requirements_html(self.report) + attachments_html(self.report), "requirements")
+        return self._html(requirements_html(self.report, notes=self.notes) + attachments_html(self.report), "requirements")
 
     def appendix(self):
         """附件1, the evaluation table; also written as ``evaluation.xlsx``."""

@@ -118,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     bu.add_argument("--out-dir", type=Path, default=Path("outputs"), help="输出文件夹（默认 outputs/）")
     bu.add_argument("--issue", type=_positive_int, default=None, help="期号（第 N 期）；不给则不印期号")
     bu.add_argument("--date", type=_iso_date, default=None, help="发文日期，YYYY-MM-DD；默认今天")
+    bu.add_argument("--notes", type=Path, default=None,
+                    help="通报备注（办公室自己的文字，docs/layout.md）：文件，或按月份存放 YYYY-MM.md 的文件夹")
     bu.add_argument("--jobs", type=int, default=None, help="并行进程数（默认为 CPU 核数）")
     bu.set_defaults(func=_bulletin)
 
@@ -207,6 +209,7 @@ def _bulletin(args: argparse.Namespace) -> int:
         out_dir=args.out_dir,
         issue=args.issue,
         date=args.date,
+        notes=args.notes,
         jobs=args.jobs,
     )
 

@@ -86,3 +86,7 @@ class BulletinError(PyhotlineError):
         self.cell = cell
         where = f"{month} 通报" + (f"（笔记本第 {cell} 个单元格）" if cell is not None else "")
         super().__init__(f"{where}生成失败：{message}")
+
+
+class NotesError(InputError):
+    """A problem in the office's notes file (pyhotline.notes): names the file and the line."""

@@ -73,13 +73,30 @@ def font_css(serif, sans) -> str:
     for face in {serif.path: serif, sans.path: sans}.values():
         if face.source != "system":
             rules.append(f'@font-face {{ font-family: "{face.family}"; src: url("{face.path.as_uri()}"); }}')
-    rules.append(f'body {{ font-family: "{serif.family}", "{sans.family}", serif; }}')
-    rules.append(
-        "h1, h2, table, figcaption, .lead, .note, .masthead .meta "
-        f'{{ font-family: "{sans.family}", "{serif.family}", sans-serif; }}'
-    )
-    rules.append(f'h1.title, .masthead .publication {{ font-family: "{serif.family}", serif; }}')
+    # GB/T 9704 layout (docs/layout.md): each role's 公文 fonts first, then the font found
+    first = {"serif": f'"{serif.family}", "{sans.family}", serif', "sans": f'"{sans.family}", "{serif.family}", sans-serif'}
+    for selector, role, kind in OFFICIAL_SELECTORS:
+        names = ", ".join(f'"{name}"' for name in OFFICIAL_FAMILIES[role])
+        rules.append(f"{selector} {{ font-family: {names}, {first[kind]}; }}")
     return "\n".join(rules) + "\n"
+
+
+#: The 公文 fonts by role, as CSS families (the Word file names the first of each, pyhotline.word.FONTS).
+OFFICIAL_FAMILIES = {
+    "body": ("仿宋_GB2312", "仿宋", "FangSong", "STFangsong"),
+    "title": ("方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S"),
+    "heading1": ("黑体", "STHeiti"),
+    "heading2": ("楷体_GB2312", "楷体", "KaiTi", "STKaiti"),
+    "page_number": ("宋体", "SimSun", "STSong"),
+}
+#: Which elements of the page take which role, and the style of the found font that follows.
+OFFICIAL_SELECTORS = (
+    ("body, table, figcaption, .note, .masthead .meta", "body", "serif"),
+    ("h2, th, p.attachment-ref, table.evaluation caption", "heading1", "sans"),
+    ("h3", "heading2", "serif"),
+    ("h1.title, .masthead .publication, h2.appendix-title", "title", "serif"),
+    ("@page", "page_number", "serif"),
+)
 
 
 def visible_text(html: str) -> str:

@@ -91,6 +91,7 @@ def run_month(
     out_dir: str | Path = "outputs",
     issue: int | None = None,
     date: str | None = None,
+    notes: str | Path | None = None,
 ) -> Path:
     """Produce ``out_dir/<month>/`` (bulletin.html, bulletin.pdf, bulletin.ipynb, evaluation.xlsx, charts/)."""
     import nbformat
@@ -119,6 +120,7 @@ def run_month(
             "strict": strict,
             "issue": issue,
             "date": date,
+            "notes": _abs(notes),
             "output_dir": str(staging),
         }
         # While the kernel works, this process is idle: load what the HTML and PDF steps need meanwhile.

@@ -376,6 +376,8 @@ class _Writer:
                 p = self.paragraph(_spans(child), size=TABLE_SIZE, indent=False)
                 p.paragraph_format.line_spacing = Pt(TABLE_SIZE.pt * 1.5)
                 _snap_off(p)
+            elif tag == "p" and "attachments" in cls:
+                self.paragraph(_spans(child)).paragraph_format.space_before = LINE_PITCH  # one line below the text
             elif tag == "p":
                 self.paragraph(_spans(child))
             elif tag == "div" and "attachments" in cls:
@@ -418,6 +420,8 @@ class _Writer:
             pf = p.paragraph_format
             pf.left_indent = Pt((2 + len(head)) * BODY_SIZE.pt)
             pf.first_line_indent = Pt(-len(head) * BODY_SIZE.pt) if i == 0 else Pt(0)
+            if i == 0:
+                pf.space_before = LINE_PITCH  # one line below the text
 
     def attachment_section(self, el) -> None:
         """附件1/2 on landscape pages, as in the PDF."""
@@ -442,8 +446,13 @@ class _Writer:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         usable = TEXT_HEIGHT.mm  # landscape: the 版心 turned
-        first = 46.0
+        first = 50.0  # the longest unit name (13 characters) on one line
+        margins = _child(table._tbl.tblPr, "w:tblCellMar")
+        for side in ("left", "right"):
+            _child(margins, f"w:{side}", w=int(Mm(0.8).twips), type="dxa")
         widths = [Mm(first)] + [Mm((usable - first) / (len(head) - 1))] * (len(head) - 1)
+        for column, width in zip(table.columns, widths):  # the grid (LibreOffice, WPS) and each cell (Word)
+            column.width = width
         header_row = table.rows[0]
         tr_pr = header_row._tr.get_or_add_trPr()
         _child(tr_pr, "w:tblHeader", val="true")

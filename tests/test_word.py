@@ -263,3 +263,14 @@ def test_libreoffice_prints_the_docx_in_the_same_layout(docx_path, tmp_path):
         subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
                        check=True, timeout=120)
         assert list(tmp_path.glob("page*.png"))
+
+
+def test_the_pdf_and_the_docx_name_the_same_official_fonts_first():
+    from pyhotline.render import OFFICIAL_FAMILIES, font_css
+    from pyhotline.fonts import find_cjk_face
+
+    assert {role: names[0] for role, names in OFFICIAL_FAMILIES.items()} == {r: n for r, (n, _) in word.FONTS.items()}
+    css = font_css(find_cjk_face("serif"), find_cjk_face("sans"))
+    body = next(line for line in css.splitlines() if line.startswith("body, table"))
+    serif = find_cjk_face("serif").family
+    assert body.index('"仿宋_GB2312"') < body.index('"仿宋"') < body.index(f'"{serif}"')  # 公文 names, then the fallback
