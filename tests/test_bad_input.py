@@ -275,10 +275,18 @@ def test_orders_file_missing_subprocess(ws):
 
 
 def test_orders_unsupported_extension(ws, run):
+    ods = ws.root / "工单.ods"
+    ods.write_bytes(b"PK\x03\x04" + b"\0" * 504)  # an OpenDocument spreadsheet
+    result = run(ws.evaluate(orders=ods))
+    assert_refused(result, out=ws.out_dir / OUT, file="工单.ods", value=".ods", expect=[".csv", ".xlsx", ".xls"])
+
+
+def test_orders_damaged_xls(ws, run):
+    """.xls files are read (tests/test_hostile_input.py); one that is damaged says so."""
     xls = ws.root / "工单.xls"
-    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)  # an old-style Excel file
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)  # an old-style Excel header, nothing else
     result = run(ws.evaluate(orders=xls))
-    assert_refused(result, out=ws.out_dir / OUT, file="工单.xls", value=".xls", expect=[".csv", ".xlsx"])
+    assert_refused(result, out=ws.out_dir / OUT, file="工单.xls", expect=["无法读取", ".xls", ".xlsx"])
 
 
 def test_orders_empty_file(ws, run):

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .cleaning import remove_invisible
+
 
 @dataclass(frozen=True)
 class Column:
@@ -102,20 +104,15 @@ HEADER_ALIASES = {
 
 
 _SPACES = re.compile(r"\s+")
-
-
 _YES = {"是", "y", "yes", "true", "1"}
-
-
 _NO = {"否", "n", "no", "false", "0", ""}
-
-
 FLAG_VALUES = frozenset(_YES | _NO)  # what a 是/否 column may hold (normalised, lower case)
 
 
 def normalize_text(value: str) -> str:
-    """Full-width forms to half-width (（）-> ()), and no spaces: the form names are compared in."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", value))
+    """Full-width forms to half-width (（）-> ()), no spaces and no invisible characters: the form names
+    are compared in."""
+    return _SPACES.sub("", remove_invisible(unicodedata.normalize("NFKC", value)))
 
 
 def _cell_text(value: object) -> str:
@@ -128,14 +125,3 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def _find_header(grid: pd.DataFrame, expect: tuple[Column, ...]) -> int:
-    if not expect:
-        return 0
-    wanted = {c.header for c in expect if c.required}
-    for i in range(min(len(grid), 15)):
-        cells = {HEADER_ALIASES.get(h, h) for h in (normalize_text(str(v)) for v in grid.iloc[i])}
-        if len(wanted & cells) >= max(2, len(wanted) // 2):
-            return i
-    return 0

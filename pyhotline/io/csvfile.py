@@ -7,8 +7,40 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from .columns import Column, _find_header, normalize_text
-from .values import _blank_rows
+from .columns import Column, normalize_text
+from .headers import find_header
+from .values import _blank_cells, _blank_rows
+
+
+#: Share of the non-ASCII characters that may be undecodable for a file still to be taken as UTF-8
+#: with a few damaged bytes (a GBK file read as UTF-8 has nearly every Chinese character undecodable).
+DAMAGED_SHARE = 0.05
+
+
+def decode(raw: bytes, *, final: bool = True) -> tuple[str, str, bool]:
+    """(text, encoding, damaged): UTF-8 (with or without BOM) or GB18030/GBK, told apart by what decodes.
+
+    A few bytes that decode in neither (a damaged file) become U+FFFD in the text, so that only the
+    cells holding them are refused (with their row), and only if a reader uses those columns.
+    """
+    import codecs
+
+    try:
+        return codecs.getincrementaldecoder("utf-8-sig")().decode(raw, final=final), "utf-8-sig", False
+    except UnicodeDecodeError:
+        pass
+    loose = codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode(raw, final=final)
+    bad = loose.count("\ufffd")
+    others = len(loose) - len(loose.encode("ascii", "ignore")) - bad
+    if bad <= DAMAGED_SHARE * max(others, 1):
+        return loose, "utf-8-sig", True
+    try:
+        return codecs.getincrementaldecoder("gb18030")().decode(raw, final=final), "gb18030", False
+    except UnicodeDecodeError:
+        wide = codecs.getincrementaldecoder("gb18030")(errors="replace").decode(raw, final=final)
+        if wide.count("\ufffd") <= bad:
+            return wide, "gb18030", True
+        return loose, "utf-8-sig", True
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -24,20 +56,13 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if raw.startswith(b"PK\x03\x04"):
         raise InputError("这是一个 Excel 文件而不是 CSV", path=path, expected="把文件扩展名改为 .xlsx")
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputError("这是一个旧版 Excel（.xls）文件而不是 CSV", path=path, expected="在 Excel 中另存为 .xlsx 或 CSV")
+        raise InputError("这是一个旧版 Excel（.xls）文件而不是 CSV", path=path, expected="把文件扩展名改为 .xls")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(
             "这是 UTF-16 编码的“Unicode 文本”文件", path=path,
             expected="在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx",
         )
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes nearly anything
-        raise InputError("无法识别文件编码", path=path, expected="UTF-8 或 GB18030/GBK 编码的 CSV")
+    text = decode(raw)[0]
     try:
         head = list(csv.reader(StringIO(text[:65536], newline="")))[:30]
     except csv.Error as exc:
@@ -97,7 +122,6 @@ def _read_csv_arrow(
     :func:`read_table` then reads it cell by cell and reports any problem
     with its row and column, exactly as before.
     """
-    import codecs
     import csv
     from io import StringIO
 
@@ -110,21 +134,18 @@ def _read_csv_arrow(
         start = fh.read(65536)
         if not start or start.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\xff\xfe", b"\xfe\xff")):
             return None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = codecs.getincrementaldecoder(encoding)().decode(start, final=len(start) < 65536)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        return None
+    text, encoding, damaged = decode(start, final=len(start) < 65536)
+    if damaged:
+        return None  # damaged bytes: read row by row, so that only cells holding them are refused
     try:
         head = list(csv.reader(StringIO(text, newline="")))[:30]
     except csv.Error:
         return None
     if not head or any(not r for r in head):
         return None
-    header_at = _find_header(pd.DataFrame([r + [""] * (30 - len(r)) for r in head]), columns)
+    header_at = find_header(pd.DataFrame([r + [""] * (30 - len(r)) for r in head]), columns, aliases)
+    if header_at is None:
+        return None  # read_table says what is wrong
     names = head[header_at]
     headers = [normalize_text(n) for n in names]
     if len(head) <= header_at + 1 or len(set(names)) != len(names) or len(names) < 2 or names[0].startswith("\ufeff"):
@@ -157,5 +178,8 @@ def _read_csv_arrow(
     frame.columns = [h for _, h, _ in used]
     if _blank_rows(frame).any():
         return None  # a row blank in every column used: only the whole row tells if it is empty
+    ids = [h for _, h, t in used if kinds[t] == "id"]
+    if ids and _blank_cells(frame[ids[0]]).any():
+        return None  # a row without its number (a totals row, a note): only the whole row tells
     frame.attrs["blank_rows"] = 0
     return frame, headers, header_at + 1

@@ -2,21 +2,77 @@
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .columns import Column, _find_header, normalize_text
+from .columns import HEADER_ALIASES, Column, normalize_text
 from .csvfile import _read_csv
-from .excel import _read_xlsx
-from .problems import _positions, _report_rows
+from .excel import OLE2, sheets
+from .headers import find_header, no_header_error
+from .htmltable import html_tables, looks_like_html
+from .limits import column_position
+from .problems import _positions, _report, _report_rows
 from .values import _blank_rows
 
 
-def read_table(path: str | Path, *, expect: tuple[Column, ...] = ()) -> tuple[pd.DataFrame, int]:
-    """Read a CSV or XLSX file as text cells, or a Parquet file as its typed columns.
+def check_path(path: Path) -> None:
+    """A readable regular file, or a message saying what the path is instead (never opened otherwise:
+    reading a FIFO or a device could wait or run for ever)."""
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError("文件不存在", path=path) from None
+    except PermissionError:
+        raise InputError("没有权限访问这个文件", path=path) from None
+    except OSError as exc:
+        raise InputError(f"无法访问这个文件（{exc.strerror or exc}）", path=path) from None
+    what = (
+        "一个文件夹" if stat.S_ISDIR(mode) else "一个管道（FIFO）" if stat.S_ISFIFO(mode)
+        else "一个设备文件" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "一个套接字" if stat.S_ISSOCK(mode)
+        else None if stat.S_ISREG(mode) else "一个特殊文件"
+    )
+    if what is not None:
+        raise InputError(f"这是{what}，不是数据文件", path=path, expected="CSV、Excel 或 Parquet 数据文件的路径")
+    if not os.access(path, os.R_OK):
+        raise InputError("没有权限读取这个文件", path=path)
+
+
+#: What a file holds, by its first bytes (the extension can be wrong).
+def sniff(path: Path) -> str:
+    """"xlsx", "xls", "html", "parquet" or "csv": the format of the file, by its extension and content."""
+    suffix = path.suffix.lower()
+    with open(path, "rb") as fh:
+        start = fh.read(4096)
+    if suffix == ".parquet":
+        return "parquet"
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    if suffix in (".xls", ".htm", ".html"):
+        if start.startswith(OLE2):
+            return "xls"
+        if start.startswith(b"PK\x03\x04"):
+            return "xlsx"  # an .xlsx file named .xls: read for what it is
+        if looks_like_html(start):
+            return "html"
+        raise InputError(
+            "不是有效的 Excel .xls 文件（也不是网页表格）", path=path, expected="在 Excel 中另存为 .xlsx 或 CSV",
+        )
+    if suffix in (".csv", ".txt"):
+        return "csv"
+    raise InputError("不支持的文件类型", path=path, value=path.suffix, expected=".csv、.xlsx、.xls 或 .parquet")
+
+
+def read_table(
+    path: str | Path, *, expect: tuple[Column, ...] = (), aliases: dict[str, str] | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """Read a CSV, Excel (.xlsx, .xls) or web-page table file as text cells, or a Parquet file as its
+    typed columns.
 
     Parquet columns keep their types (timestamps, integers, strings;
     dictionary-encoded strings become categoricals) and nulls stay missing
@@ -26,21 +82,31 @@ def read_table(path: str | Path, *, expect: tuple[Column, ...] = ()) -> tuple[pd
 
     Returns the frame and the 1-based spreadsheet row number of its header
     (title rows above the header are skipped when ``expect`` names the columns
-    to look for).
+    to look for; ``aliases`` maps header variants to documented names). A workbook
+    whose first sheet has no header is read from the first sheet that has one
+    (``attrs["notes"]`` says so); rows with 合计/总计/小计 in a cell are set aside
+    (``attrs["totals"]``).
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError("文件不存在", path=path)
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        grid = _read_xlsx(path)
-    elif suffix in (".csv", ".txt"):
-        grid = _read_csv(path)
-    elif suffix == ".parquet":
+    check_path(path)
+    kind = sniff(path)
+    aliases = HEADER_ALIASES if aliases is None else aliases
+    if kind == "parquet":
         return _read_parquet(path)[0], 1
+    tables = sheets(path) if kind in ("xlsx", "xls") else html_tables(path) if kind == "html" else iter([(None, _read_csv(path))])
+    tried = []
+    for name, grid in tables:
+        header_at = find_header(grid, expect, aliases)
+        if header_at is not None:
+            break
+        tried.append((name, grid))
     else:
-        raise InputError("不支持的文件类型", path=path, value=path.suffix, expected=".csv、.xlsx 或 .parquet")
-    header_at = _find_header(grid, expect)
+        raise no_header_error(path, tried, expect, aliases)
+    notes = []
+    if tried:
+        notes.append(InputError(
+            f"第一个工作表“{tried[0][0]}”中没有表头，数据读自工作表“{name}”", path=path,
+        ))
     header = [normalize_text(str(h)) for h in grid.iloc[header_at]]
     fields = grid.attrs.get("fields")
     if fields is not None:  # CSV rows cut short below the header
@@ -54,12 +120,57 @@ def read_table(path: str | Path, *, expect: tuple[Column, ...] = ()) -> tuple[pd
                 expected="每一行的列数与表头相同",
             ),
         )
+    _report_unsaved(path, grid, header, header_at, expect, aliases)
     body = grid.iloc[header_at + 1 :].reset_index(drop=True)
     body.columns = header
     blank = (body == "").all(axis=1) if len(body) else pd.Series(dtype=bool)
     body = body.loc[~blank] if len(body) else body
+    totals = totals_rows(body)
+    if totals.any():
+        body = body.loc[~totals]
     body.attrs["blank_rows"] = int(blank.sum())
+    body.attrs["totals"] = int(totals.sum())
+    body.attrs["notes"] = notes
     return body, header_at + 1
+
+
+#: Words that mark a totals row (合计 at the bottom of an export), in any cell.
+TOTALS_WORDS = ("合计", "总计", "小计")
+_TOTALS = re.compile(r"^(?:" + "|".join(TOTALS_WORDS) + r")[:：]?(?:\(.*\))?$")
+
+
+def totals_rows(body: pd.DataFrame) -> np.ndarray:
+    """Rows holding 合计, 总计 or 小计 (with or without a colon, spaces, or a note in brackets) in a cell."""
+    found = np.zeros(len(body), dtype=bool)
+    for name in body.columns:
+        column = body[name]
+        if not (pd.api.types.is_string_dtype(column.dtype) or column.dtype == object):
+            continue
+        candidates = column.astype(str).str.contains("计", regex=False).fillna(False).to_numpy(dtype=bool)
+        if candidates.any():
+            words = column[candidates].map(lambda v: bool(_TOTALS.match(normalize_text(str(v)))))
+            found[np.flatnonzero(candidates)[words.to_numpy(dtype=bool)]] = True
+    return found
+
+
+def _report_unsaved(path: Path, grid: pd.DataFrame, header: list[str], header_at: int, expect, aliases) -> None:
+    """Formula cells saved without a result, in the documented columns: an error naming each cell."""
+    refs, count = grid.attrs.get("unsaved", ([], 0))
+    wanted = {c.header for c in expect}
+    for ref in refs or ([""] if count else []):
+        row = column = None
+        if ref:
+            position, at = column_position(ref)
+            if position <= header_at or at >= len(header) or (expect and aliases.get(header[at], header[at]) not in wanted):
+                continue
+            row, column = position + 1, aliases.get(header[at], header[at])
+        more = f"（共 {count} 个这样的单元格）" if count > 1 else ""
+        _report(InputError(
+            f"单元格{(' ' + ref) if ref else ''}是公式，但文件中没有保存计算结果{more}", path=path, row=row, column=column,
+            expected="请在 Excel 中打开并保存后再导出（或把公式转为数值）",
+        ))
+        if not ref:
+            break
 
 
 def _read_parquet(path: Path, keep=None) -> tuple[pd.DataFrame, list[str]]:

@@ -2,91 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, MissingColumnError
-from . import times
-from .columns import HEADER_ALIASES, LETTER_COLUMNS, ORDER_COLUMNS, PERSONAL_HEADERS, UNIT_COLUMNS, VISITED, Column, normalize_text
-from .csvfile import _read_csv_arrow
-from .formats import _read_parquet, read_table
+from ..errors import InputError
+from .columns import LETTER_COLUMNS, ORDER_COLUMNS, UNIT_COLUMNS, VISITED, normalize_text
 from .problems import FileQuality, _positions, _quality, _report, _report_rows, _warn_or_fail
 from .registry import Registry
-from .values import _convert, _default
-
-
-def _typed(
-    path: Path,
-    columns: tuple[Column, ...],
-    header_aliases: dict[str, str] | None = None,
-) -> tuple[pd.DataFrame, pd.Series]:
-    """Read, rename, check and convert. Returns the frame and each row's spreadsheet row number."""
-    aliases = {**HEADER_ALIASES, **(header_aliases or {})}
-    suffix = path.suffix.lower() if path.is_file() else ""
-    fast = _read_csv_arrow(path, columns, aliases) if suffix in (".csv", ".txt") else None
-    if suffix == ".parquet":
-        wanted = {c.header for c in columns}
-        body, headers = _read_parquet(path, keep=lambda h: aliases.get(h, h) in wanted)
-        header_row = 1
-        present = {aliases.get(h, h) for h in headers}
-    elif fast is not None:
-        body, headers, header_row = fast
-        present = {aliases.get(h, h) for h in headers}
-    else:
-        body, header_row = read_table(path, expect=columns)
-        present = None
-    renamed = {h: aliases.get(h, h) for h in body.columns}
-    targets: dict[str, list[str]] = {}
-    for original, target in renamed.items():
-        targets.setdefault(target, []).append(str(original))
-    clashes = {t: names for t, names in targets.items() if len(names) > 1 and t in {c.header for c in columns}}
-    for target, names in clashes.items():
-        if target in names:  # the documented header wins; its variants are ignored
-            body = body.drop(columns=[n for n in names if n != target])
-            renamed = {h: t for h, t in renamed.items() if h in body.columns}
-        else:
-            raise InputError(
-                f"有多列都可以当作“{target}”：{'、'.join(names)}", path=path, row=header_row,
-                expected=f"只保留其中一列，或把要用的那一列改名为“{target}”",
-            )
-    body = body.rename(columns=renamed)
-    present = set(body.columns) if present is None else present
-    known = {c.header for c in columns} | set(PERSONAL_HEADERS)
-    unrecognised = [str(h) for h in present if h not in known and str(h).strip()]
-    for col in columns:
-        if col.required and col.header not in present:
-            close = difflib.get_close_matches(col.header, unrecognised, n=1, cutoff=0.4)
-            hint = f"；表头中的“{close[0]}”是否就是这一列？" if close else ""
-            _report(MissingColumnError(
-                f"缺少必需的列“{col.header}”{hint}", path=path, row=header_row, expected="表头中有“" + col.header + "”"
-            ))
-    if len(body) == 0:
-        raise InputError("表头下面没有任何记录", path=path, row=header_row)
-    keep = [c for c in columns if c.header in present]
-    rows = pd.Series(body.index + header_row + 1, index=body.index, name="row")
-    body = body[[c.header for c in keep]]
-    date_only = {renamed.get(h, h) for h in body.attrs.get("date_only", ())}
-    usual_times = times._usual_times_side_by_side(body, keep)
-    converted = {}
-    for col in keep:
-        values = body[col.header]
-        if col.header in date_only:
-            values.attrs["date_only"] = True
-        converted[col.name] = _convert(values, col, path, rows, usual=usual_times.pop(col.header, None))
-        del body[col.header]  # each source column is freed as soon as it is converted
-    blank_rows = body.attrs.get("blank_rows", 0)
-    frame = pd.DataFrame(converted, index=body.index, copy=False)
-    frame.attrs["blank_rows"] = blank_rows
-    del body
-    for col in columns:
-        if col.name not in frame:
-            frame[col.name] = _default(col, len(frame))
-    frame = frame.reset_index(drop=True)
-    frame.attrs["blank_rows"] = blank_rows
-    return frame, rows.reset_index(drop=True)
+from .typed import _typed
 
 
 def _duplicate_ids(
@@ -180,7 +105,7 @@ def load_orders(
     """
     path = Path(path)
     frame, rows = _typed(path, ORDER_COLUMNS, header_aliases)
-    record = _quality("工单明细", path, frame, quality)
+    record = _quality("工单明细", path, frame, quality, strict)
     kept = _duplicate_ids(frame, "order_id", "工单编号", path, rows, record, strict, "工单")
     if len(kept) != len(frame):
         frame, rows = kept, rows[kept.index]
@@ -274,7 +199,7 @@ def load_letters(
     """Read mailbox letters (信件明细) and resolve units through the registry."""
     path = Path(path)
     frame, rows = _typed(path, LETTER_COLUMNS, header_aliases)
-    record = _quality("信件明细", path, frame, quality)
+    record = _quality("信件明细", path, frame, quality, strict)
     kept = _duplicate_ids(frame, "letter_id", "信件编号", path, rows, record, strict, "信件")
     if len(kept) != len(frame):
         frame, rows = kept.reset_index(drop=True), rows[kept.index].reset_index(drop=True)

@@ -85,10 +85,17 @@ class FileQuality:
         return text + f"，使用 {self.used} 行"
 
 
-def _quality(kind: str, path: Path, frame: pd.DataFrame, quality: list | None) -> FileQuality:
-    record = FileQuality(kind=kind, file=path.name, rows=len(frame), blank=int(frame.attrs.get("blank_rows", 0)))
+def _quality(kind: str, path: Path, frame: pd.DataFrame, quality: list | None, strict: bool = False) -> FileQuality:
+    """The record of one file read: its rows, rows set aside while reading (totals rows), and the
+    reader's notes (warnings, or errors with ``strict``) kept in ``frame.attrs``."""
+    totals = int(frame.attrs.get("totals", 0))
+    record = FileQuality(kind=kind, file=path.name, rows=len(frame) + totals, blank=int(frame.attrs.get("blank_rows", 0)))
+    if totals:
+        record.set_aside["合计行"] = totals
     if quality is not None:
         quality.append(record)
+    for note in frame.attrs.get("notes", ()):
+        _warn_or_fail(record, strict, note)
     return record
 
 

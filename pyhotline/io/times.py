@@ -103,11 +103,18 @@ def parse_datetimes(
     _report_far(far, lambda p: values.iloc[p], column, path, rows, values)
     if required:
         _report_rows(_positions(blank), lambda p: InputError("不能为空", path=path, row=_row(rows, values, p), column=column))
-    if end_of_day:  # "2024-05-20" as a deadline means by the end of that day
-        date_only = values.str.fullmatch(_DATE_ONLY) & parsed.notna()
-        if date_only.any():
-            parsed = parsed.where(~date_only, parsed + pd.Timedelta(days=1) - pd.Timedelta(seconds=1))
-    return parsed.astype("datetime64[ns]")
+    date_only = (values.str.fullmatch(_DATE_ONLY).fillna(False) & parsed.notna()).to_numpy(dtype=bool)
+    if end_of_day and date_only.any():  # "2024-05-20" as a deadline means by the end of that day
+        parsed = parsed.where(~date_only, parsed + pd.Timedelta(days=1) - pd.Timedelta(seconds=1))
+    result = parsed.astype("datetime64[ns]")
+    # For the readers' note on dates without a time: (how many, the first's position, how many with a time).
+    first = int(np.flatnonzero(date_only)[0]) if date_only.any() else None
+    result.attrs[DATES_WITHOUT_TIME] = (int(date_only.sum()), first, int((parsed.notna().to_numpy() & ~date_only).sum()))
+    return result
+
+
+#: Key of a parsed column's ``attrs``: (cells with a date only, position of the first, cells with a time).
+DATES_WITHOUT_TIME = "dates_without_time"
 
 
 #: The times accepted: well inside what nanoseconds since 1970 in 64 bits hold (1677-09-21 to 2262-04-11),

@@ -1,0 +1,101 @@
+"""Finding the header row (below any title rows) and saying, once, what is wrong when there is none."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import MissingColumnError
+from .cleaning import shown
+from .columns import HEADER_ALIASES, PERSONAL_HEADERS, Column, normalize_text
+
+#: How many rows from the top may hold the header (title and note rows above it are skipped).
+HEADER_ROWS = 15
+
+ALIASES_HINT = "导出文件用了别的列名时，在考评规则文件的 [input.header_aliases] 中写明对应关系，如 \"{variant}\" = \"{header}\""
+
+
+def _cells(grid: pd.DataFrame, i: int) -> list[str]:
+    return [normalize_text(str(v)) for v in grid.iloc[i]]
+
+
+def _matches(cells: list[str], expect: tuple[Column, ...], aliases: dict[str, str]) -> set[str]:
+    known = {c.header for c in expect}
+    return {aliases.get(h, h) for h in cells} & known
+
+
+def find_header(grid: pd.DataFrame, expect: tuple[Column, ...], aliases: dict[str, str] | None = None) -> int | None:
+    """The position of the header row among the first :data:`HEADER_ROWS` rows, or None.
+
+    A header is the first row naming (directly or through ``aliases``) at least half the required
+    columns, and at least two of the documented ones.
+    """
+    if not expect:
+        return 0
+    aliases = HEADER_ALIASES if aliases is None else aliases
+    wanted = {c.header for c in expect if c.required}
+    for i in range(min(len(grid), HEADER_ROWS)):
+        found = _matches(_cells(grid, i), expect, aliases)
+        if len(found) >= 2 and len(found & wanted) >= len(wanted) // 2:
+            return i
+    return None
+
+
+def no_header_error(
+    path: Path, grids: list[tuple[str | None, pd.DataFrame]], expect: tuple[Column, ...], aliases: dict[str, str],
+) -> MissingColumnError:
+    """One message for a file (or workbook) where no row looks like the header: the required columns not
+    found in the first rows, the row closest to a header, and how to map a column in the scheme."""
+    required = [c.header for c in expect if c.required]
+    seen: set[str] = set()
+    best = None  # (matches, width, sheet, position, cells)
+    for sheet, grid in grids:
+        for i in range(min(len(grid), HEADER_ROWS)):
+            cells = _cells(grid, i)
+            found = _matches(cells, expect, aliases)
+            seen |= found
+            key = (len(found), sum(1 for c in cells if c))
+            if best is None or key > best[:2]:
+                best = (*key, sheet, i, cells)
+    missing = [h for h in required if h not in seen] or required
+    if best is None or best[1] == 0:
+        return MissingColumnError(
+            f"文件中没有内容可作表头，缺少必需的列{'、'.join(f'“{h}”' for h in missing)}", path=path,
+            expected="第一行（或标题行下面的一行）是列名",
+        )
+    _, _, sheet, position, cells = best
+    known = {c.header for c in expect} | set(PERSONAL_HEADERS)
+    strangers = [c for c in cells if c and aliases.get(c, c) not in known]
+    pairs = [(h, difflib.get_close_matches(h, strangers, n=1, cutoff=0.4)) for h in missing]
+    if len(missing) == 1 and pairs[0][1]:
+        reason = f"缺少必需的列“{missing[0]}”；表头中的“{pairs[0][1][0]}”是否就是这一列？"
+    else:
+        row_text = "、".join(shown(c) for c in cells if c)
+        row_text = row_text if len(row_text) <= 120 else row_text[:120] + "……"
+        where = f"工作表“{sheet}”的" if sheet is not None and len(grids) > 1 else ""
+        reason = (
+            f"在前 {HEADER_ROWS} 行中找不到表头，缺少必需的列{'、'.join(f'“{h}”' for h in missing)}；"
+            f"最接近表头的是{where}这一行：{row_text}"
+        )
+    if len(grids) > 1:
+        reason += f"（各工作表 {'、'.join(f'“{name}”' for name, _ in grids)} 中都没有找到表头）"
+    variant, header = next(((close[0], h) for h, close in pairs if close), (strangers[0] if strangers else "编号", missing[0]))
+    return MissingColumnError(
+        reason, path=path, row=position + 1,
+        expected=f"表头中有这些列名；{ALIASES_HINT.format(variant=variant, header=header)}",
+    )
+
+
+def missing_column_error(
+    path: Path, header: str, header_row: int, unrecognised: list[str],
+) -> MissingColumnError:
+    """A required column absent from a header row that was found (a close, unrecognised header suggested)."""
+    close = difflib.get_close_matches(header, unrecognised, n=1, cutoff=0.4)
+    hint = f"；表头中的“{close[0]}”是否就是这一列？" if close else ""
+    variant = close[0] if close else "导出文件中的列名"
+    return MissingColumnError(
+        f"缺少必需的列“{header}”{hint}", path=path, row=header_row,
+        expected=f"表头中有“{header}”；{ALIASES_HINT.format(variant=variant, header=header)}",
+    )

@@ -1,0 +1,120 @@
+"""From a file to a typed table: read, find and rename the columns, clean and convert every cell.
+
+What reading found without being wrong (cells cleaned of invisible characters,
+dates without a time, data on another sheet) goes to the frame's
+``attrs["notes"]``, which the readers put into the file's data-quality record.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError
+from . import times
+from .cleaning import clean_cells
+from .columns import HEADER_ALIASES, PERSONAL_HEADERS, Column
+from .csvfile import _read_csv_arrow
+from .formats import _read_parquet, check_path, read_table, sniff, totals_rows
+from .headers import missing_column_error
+from .problems import _report
+from .values import _convert, _default
+
+
+def _typed(
+    path: Path,
+    columns: tuple[Column, ...],
+    header_aliases: dict[str, str] | None = None,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Read, rename, check and convert. Returns the frame and each row's spreadsheet row number."""
+    aliases = {**HEADER_ALIASES, **(header_aliases or {})}
+    check_path(path)
+    kind = sniff(path)
+    fast = _read_csv_arrow(path, columns, aliases) if kind == "csv" else None
+    if kind == "parquet":
+        wanted = {c.header for c in columns}
+        body, headers = _read_parquet(path, keep=lambda h: aliases.get(h, h) in wanted)
+        header_row = 1
+        present = {aliases.get(h, h) for h in headers}
+    elif fast is not None:
+        body, headers, header_row = fast
+        present = {aliases.get(h, h) for h in headers}
+    else:
+        body, header_row = read_table(path, expect=columns, aliases=aliases)
+        present = None
+    notes: list[InputError] = list(body.attrs.get("notes", ()))
+    totals = int(body.attrs.get("totals", 0))
+    renamed = {h: aliases.get(h, h) for h in body.columns}
+    targets: dict[str, list[str]] = {}
+    for original, target in renamed.items():
+        targets.setdefault(target, []).append(str(original))
+    clashes = {t: names for t, names in targets.items() if len(names) > 1 and t in {c.header for c in columns}}
+    for target, names in clashes.items():
+        if target in names:  # the documented header wins; its variants are ignored
+            body = body.drop(columns=[n for n in names if n != target])
+            renamed = {h: t for h, t in renamed.items() if h in body.columns}
+        else:
+            raise InputError(
+                f"有多列都可以当作“{target}”：{'、'.join(names)}", path=path, row=header_row,
+                expected=f"只保留其中一列，或把要用的那一列改名为“{target}”",
+            )
+    body = body.rename(columns=renamed)
+    present = set(body.columns) if present is None else present
+    known = {c.header for c in columns} | set(PERSONAL_HEADERS)
+    unrecognised = [str(h) for h in present if h not in known and str(h).strip()]
+    for col in columns:
+        if col.required and col.header not in present:
+            _report(missing_column_error(path, col.header, header_row, unrecognised))
+    if "totals" not in body.attrs and len(body):  # the Arrow CSV and Parquet readers: only the columns used
+        found = totals_rows(body[[c for c in body.columns if c in known]])
+        if found.any():
+            body, totals = body.loc[~found], int(found.sum())
+    if len(body) == 0:
+        raise InputError("表头下面没有任何记录", path=path, row=header_row)
+    keep = [c for c in columns if c.header in present]
+    rows = pd.Series(body.index + header_row + 1, index=body.index, name="row")
+    body = body[[c.header for c in keep]]
+    date_only = {renamed.get(h, h) for h in body.attrs.get("date_only", ())}
+    usual_times = times._usual_times_side_by_side(body, keep)
+    converted = {}
+    for col in keep:
+        values = body[col.header]
+        if col.header in date_only:
+            values.attrs["date_only"] = True
+        if col.header not in usual_times:
+            values = clean_cells(values, col.header, path, rows, notes)
+        converted[col.name] = _convert(values, col, path, rows, usual=usual_times.pop(col.header, None))
+        del body[col.header]  # each source column is freed as soon as it is converted
+    notes += _dates_without_time(keep, converted, path, rows)
+    blank_rows = body.attrs.get("blank_rows", 0)
+    frame = pd.DataFrame(converted, index=body.index, copy=False)
+    del body
+    for col in columns:
+        if col.name not in frame:
+            frame[col.name] = _default(col, len(frame))
+    frame = frame.reset_index(drop=True)
+    frame.attrs.update(blank_rows=blank_rows, totals=totals, notes=notes)
+    return frame, rows.reset_index(drop=True)
+
+
+def _dates_without_time(keep: list[Column], converted: dict, path: Path, rows: pd.Series) -> list[InputError]:
+    """A note for each time column holding dates without a time in a file whose times have one."""
+    counts = {c.header: converted[c.name].attrs.get(times.DATES_WITHOUT_TIME) for c in keep if c.kind == "datetime"}
+    timed = any(c and c[2] for c in counts.values()) or any(
+        pd.api.types.is_datetime64_any_dtype(converted[c.name].dtype) and converted[c.name].attrs.get(times.DATES_WITHOUT_TIME) is None
+        for c in keep if c.kind == "datetime"
+    )
+    notes = []
+    for col in keep:
+        found = counts.get(col.header)
+        if not found or not found[0] or not timed:
+            continue
+        count, first, _ = found
+        meaning = "按当天 23:59:59 计（当天内都不算超期）" if col.end_of_day else "按当天 0 点计"
+        notes.append(InputError(
+            f"有 {count} 个值只有日期、没有时间，{meaning}", path=path, row=int(rows.iloc[first]), column=col.header,
+            expected="平台能导出具体时间时，请导出带时间的版本",
+        ))
+    return notes
+
