@@ -115,11 +115,11 @@ def test_a_parquet_date_column_as_deadline_means_the_end_of_that_day(tmp_path, r
     path = tmp_path / "orders.parquet"
     frame.to_parquet(path, index=False)
     assert load_orders(path, registry).loc[0, "deadline"] == pd.Timestamp("2024-05-20 23:59:59")
-    from pyhotline import fast
+    from pyhotline.store import load_month
 
-    if fast.available():  # the DuckDB engine hands date columns to the reader: same answer
-        table = fast.evaluate(path, registry, "2024-05", ph.load_scheme(), engine="duckdb")
-        assert table.loc[0, "on_time"] == 1
+    # through the store, as every command reads: same answer
+    data = load_month("2024-05", orders=path, units=write(tmp_path / "units.csv", UNITS))
+    assert data.orders.loc[0, "deadline"] == pd.Timestamp("2024-05-20 23:59:59")
 
 
 def test_open_orders_are_overdue_only_once_their_deadline_has_passed(tmp_path):
@@ -217,3 +217,176 @@ def test_only_the_exact_usual_layout_takes_the_fast_path(text, expected):
     else:
         got = parse_datetimes(values, column="受理时间", required=False)
         assert got.tolist()[1:] == [pd.Timestamp(expected), pd.NaT]
+
+
+# ---------------------------------------------------------------- real exports (issue 10)
+ORDER_UNITS = Path(__file__).resolve().parents[1] / "data" / "sample" / "units.csv"
+SAMPLE_ORDERS = Path(__file__).resolve().parents[1] / "data" / "sample" / "orders.csv"
+TESTS_DATA = Path(__file__).resolve().parent / "data"
+
+
+def _may(n: int = 40) -> tuple[list[str], list[list[str]]]:
+    with open(SAMPLE_ORDERS, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    return rows[0], [r for r in rows[1:] if r[1].startswith("2024-05")][:n]
+
+
+@pytest.fixture(scope="module")
+def sample_registry():
+    return load_units(ORDER_UNITS)
+
+
+def _cli_check(*args, cwd):
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8",
+           "PYTHONPATH": os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p)}
+    return subprocess.run([sys.executable, "-m", "pyhotline.cli", "check", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+
+
+def test_title_rows_and_the_schemes_aliases_find_the_header(tmp_path, sample_registry):
+    """A platform's own headers under a title row: found through the aliases alone (no built-in name
+    would make the row look like a header)."""
+    header, rows = _may()
+    platform = {"工单编号": "诉求编号", "受理时间": "来电时间", "事件分类": "问题类别", "办理方式": "处置方式",
+                "承办单位": "主办单位", "办理时限": "要求完成时间", "办结时间": "完成时间"}
+    renamed = [platform.get(h, h) for h in header]
+    table = pd.DataFrame([["某县12345工单明细", *[""] * (len(header) - 1)], ["导出时间：2024-06-05", *[""] * (len(header) - 1)],
+                          renamed, *rows])
+    table.to_excel(tmp_path / "o.xlsx", index=False, header=False)
+    aliases = {v: k for k, v in platform.items()}
+    frame = load_orders(tmp_path / "o.xlsx", sample_registry, header_aliases=aliases)
+    assert frame["order_id"].tolist() == [r[0] for r in rows]
+    with pytest.raises(InputError) as info:
+        load_orders(tmp_path / "o.xlsx", sample_registry)
+    message = str(info.value)
+    assert "找不到表头" in message and "[input.header_aliases]" in message
+    assert "“工单编号”" in message and "“受理时间”" in message
+    assert "诉求编号" in message  # the closest row is shown
+    assert info.value.row == 3
+
+
+def test_no_header_is_one_message_in_check(tmp_path):
+    header, rows = _may()
+    renamed = ["编号", "时间", "分类", "方式", "单位", "时限", "结束", *header[7:]]
+    write(tmp_path / "工单.csv", [["某县工单"], renamed, *rows])
+    proc = _cli_check("--orders", tmp_path / "工单.csv", "--units", ORDER_UNITS, cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("错误：")]
+    assert len(errors) == 1, proc.stderr
+    assert "文件 工单.csv，第 2 行" in errors[0] and "[input.header_aliases]" in errors[0]
+    assert "“工单编号”" in errors[0] and "编号、时间、分类" in errors[0]
+
+
+def test_biff_xls_is_read_from_the_sheet_with_the_data(tmp_path, sample_registry):
+    """tests/data/orders-biff.xls: Excel 97-2003, saved by LibreOffice from a workbook whose first sheet
+    ("说明") holds a note, the second ("工单明细") a title row, the header, 40 May orders of the sample
+    and a 合计 row."""
+    quality = []
+    frame = load_orders(TESTS_DATA / "orders-biff.xls", sample_registry, quality=quality)
+    header, rows = _may()
+    expected = load_orders(write(tmp_path / "o.csv", [header, *rows]), sample_registry)
+    pd.testing.assert_frame_equal(frame, expected)
+    record = quality[0]
+    assert record.set_aside == {"合计行": 1} and record.used == 40
+    assert any("“说明”" in w and "“工单明细”" in w for w in record.warnings)
+    with pytest.raises(InputError):  # with --strict the other sheet is an error, as every warning
+        load_orders(TESTS_DATA / "orders-biff.xls", sample_registry, strict=True)
+
+
+def test_workbook_without_the_columns_names_its_sheets(tmp_path, sample_registry):
+    with pd.ExcelWriter(tmp_path / "o.xlsx") as writer:
+        pd.DataFrame({"说明": ["无数据"]}).to_excel(writer, sheet_name="说明", index=False)
+        pd.DataFrame({"单位": ["甲"], "件数": [3]}).to_excel(writer, sheet_name="统计", index=False)
+    with pytest.raises(InputError) as info:
+        load_orders(tmp_path / "o.xlsx", sample_registry)
+    assert "“说明”" in str(info.value) and "“统计”" in str(info.value)
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8"])
+def test_html_table_saved_as_xls(tmp_path, sample_registry, encoding):
+    """Web platforms' 导出Excel: an HTML page named .xls, GBK with a meta charset."""
+    import html
+
+    header, rows = _may()
+    cells = lambda r, tag="td": "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in r)  # noqa: E731
+    page = (
+        f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={encoding}">'
+        "<style>td {mso-number-format:'\\@';}</style><script>alert(1)</script></head><body>"
+        f'<table border="1"><tr><td colspan="{len(header)}">平江县工单明细</td></tr>'
+        f"<tr>{cells(header, 'th')}</tr>" + "".join(f"<tr>{cells(r)}</tr>" for r in rows)
+        + f"<tr><td>合计</td><td colspan=\"{len(header) - 1}\">{len(rows)} 件</td></tr></table></body></html>"
+    )
+    (tmp_path / "o.xls").write_bytes(page.encode(encoding))
+    quality = []
+    frame = load_orders(tmp_path / "o.xls", sample_registry, quality=quality)
+    expected = load_orders(write(tmp_path / "o.csv", [header, *rows]), sample_registry)
+    pd.testing.assert_frame_equal(frame, expected)
+    assert quality[0].set_aside == {"合计行": 1}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_totals_row_is_set_aside_with_a_note(tmp_path, sample_registry, fmt):
+    header, rows = _may()
+    totals = ["", "", "", "", "", "", "", "3", "1", "0", "", ""] + [""] * (len(header) - 12)
+    totals[2] = "合  计："
+    table = [header, *rows, totals]
+    if fmt == "csv":
+        path = write(tmp_path / "o.csv", table)
+    else:
+        path = tmp_path / "o.xlsx"
+        pd.DataFrame(table[1:], columns=header).to_excel(path, index=False)
+    quality = []
+    frame = load_orders(path, sample_registry, quality=quality)
+    assert len(frame) == len(rows)
+    assert quality[0].set_aside == {"合计行": 1}
+    assert "剔除 合计行 1 行" in quality[0].summary()
+
+
+def test_totals_row_numbered_by_the_fast_reader(tmp_path, sample_registry):
+    """A totals row whose word is in an unused column (序号): the plain-CSV reader leaves it to the row
+    reader, which sees every cell."""
+    header, rows = _may()
+    table = [["序号", *header], *[[str(i), *r] for i, r in enumerate(rows, 1)], ["总计", *[""] * len(header)]]
+    quality = []
+    frame = load_orders(write(tmp_path / "o.csv", table), sample_registry, quality=quality)
+    assert len(frame) == len(rows) and quality[0].set_aside == {"合计行": 1}
+
+
+def test_dates_without_time_in_a_timed_export_are_noted(tmp_path, registry):
+    quality = []
+    orders = load_orders(write(tmp_path / "o.csv", [HEADER,
+        row(1, "2024-05-02 09:00:00", "2024.05.20", "2024-05-20 15:00:00"),
+        row(2, "2024-05-02 09:00:00", "2024-05-21 09:00:00", "2024-05-22"),
+    ]), registry, quality=quality)
+    assert orders["deadline"].tolist()[0] == pd.Timestamp("2024-05-20 23:59:59")
+    assert orders["closed_at"].tolist()[1] == pd.Timestamp("2024-05-22 00:00:00")
+    notes = " ".join(quality[0].warnings)
+    assert "“办理时限”列" in notes and "第 2 行" in notes and "23:59:59" in notes
+    assert "“办结时间”列" in notes and "第 3 行" in notes and "0 点" in notes
+
+
+def test_a_file_of_dates_only_gets_no_note(tmp_path, registry):
+    quality = []
+    load_orders(write(tmp_path / "o.csv", [HEADER, row(1, "2024-05-02", "2024-05-20", "2024-05-20")]),
+                registry, quality=quality)
+    assert quality[0].warnings == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2024.08.03", "2024-08-03 23:59:59"),
+    ("2024.8.3 8:05", "2024-08-03 08:05:00"),
+    ("20240803", "2024-08-03 23:59:59"),
+    ("2024年8月3日 8时5分", "2024-08-03 08:05:00"),
+    ("2024年8月3日8点05分30秒", "2024-08-03 08:05:30"),
+    ("45507", "2024-08-03 23:59:59"),
+    ("45507.25", "2024-08-03 06:00:00"),
+    ("2024/08/03T08:05", "2024-08-03 08:05:00"),
+])
+def test_documented_date_forms(text, expected):
+    got = parse_datetimes(pd.Series([text]), column="办理时限", end_of_day=True)
+    assert got.iloc[0] == pd.Timestamp(expected)

@@ -50,7 +50,8 @@ _CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日\s*(.*)$")
 _OFFSET = r"\d[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$"
 
 
-_DATE_ONLY = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日"
+#: Dates without a time: 2024-05-03, 2024/5/3, 2024.5.3, 2024年5月3日, 20240503, or a whole Excel serial day.
+_DATE_ONLY = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日|\d{8}|\d{5}"
 
 
 def parse_datetimes(
@@ -97,7 +98,7 @@ def parse_datetimes(
         _positions(bad),
         lambda p: InputError(
             "日期时间无法识别", path=path, row=_row(rows, values, p), column=column, value=values.iloc[p],
-            expected="如 2024-05-03 08:05:00、2024/5/3 8:05 或 2024年5月3日 的日期",
+            expected="如 2024-05-03 08:05:00、2024/5/3 8:05、2024.5.3 或 2024年5月3日 的日期（年份在前，见 docs/input-format.md）",
         ),
     )
     _report_far(far, lambda p: values.iloc[p], column, path, rows, values)
@@ -211,7 +212,11 @@ def _row(rows: pd.Series | None, values: pd.Series, p: int) -> int:
     return int(rows.iloc[p]) if rows is not None else int(values.index[p]) + 2
 
 
+_CN_TIME = re.compile(r"(\d{1,2})[时点](?:(\d{1,2})分(?:(\d{1,2})秒)?)?$")
+
+
 def _parse_one(text: str) -> pd.Timestamp | None:
+    text = _CN_TIME.sub(lambda m: f"{int(m[1]):02d}:{int(m[2] or 0):02d}:{int(m[3] or 0):02d}", text)
     match = _CN_DATE.match(text)
     if match:
         y, m, d, rest = match.groups()
