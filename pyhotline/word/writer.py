@@ -1,23 +1,9 @@
-"""The bulletin as a Word document (``bulletin.docx``) in 公文 layout (GB/T 9704-2012), with python-docx.
-
-The document is made from the very HTML fragments the notebook displayed (and that became the
-PDF): every word comes from :mod:`pyhotline.bulletin`, none is written here. Each fragment is
-read as a small tree and turned into real Word paragraphs, headings (styles 标题 1/2, in the
-navigation pane), tables and pictures; nothing is an image of text.
-
-Fonts: the 公文 names are set on the styles, the document defaults and every run, East Asian
-text included (``w:eastAsia``; python-docx does not set it by itself). Where a machine lacks a
-font, Word and WPS substitute one (the font table names the usual alternative, e.g. 仿宋 for
-仿宋_GB2312); every measure below is absolute (mm, pt, the line grid), so a fallback font keeps the
-page. The measures are documented in docs/layout.md; the PDF's are in templates/bulletin.css.
-"""
+"""Turning the bulletin's HTML parts into Word paragraphs, headings, tables and pictures."""
 
 from __future__ import annotations
 
 import base64
 import io
-from dataclasses import dataclass
-from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -25,153 +11,16 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, Pt
 
-# ---------------------------------------------------------------- the measures (docs/layout.md)
-#: Fonts by role: the 公文 name first, then the alternative Word/WPS substitute when it is missing.
-FONTS = {
-    "body": ("仿宋_GB2312", "仿宋"),
-    "title": ("方正小标宋简体", "宋体"),
-    "heading1": ("黑体", "SimHei"),
-    "heading2": ("楷体_GB2312", "楷体"),
-    "page_number": ("宋体", "SimSun"),
-}
-RED = RGBColor(0xC0, 0x00, 0x00)
-PAGE = (Mm(210), Mm(297))
-TOP, LEFT = Mm(37), Mm(28)  # 天头, 订口
-TEXT_WIDTH, TEXT_HEIGHT = Mm(156), Mm(225)  # 版心
-BODY_SIZE = Pt(16)  # 3号
-TITLE_SIZE = Pt(22)  # 2号
-MASTHEAD_SIZE = Pt(42)  # 初号
-PAGE_NUMBER_SIZE = Pt(14)  # 4号
-TABLE_SIZE = Pt(10.5)  # 5号
-LINES, CHARS = 22, 28
-#: 225 mm / 22 lines in twips, as Word writes it (579 twips = 28.95 pt).
-LINE_PITCH_TWIPS = int(TEXT_HEIGHT.twips / LINES)
-LINE_PITCH = Pt(LINE_PITCH_TWIPS / 20)
-#: The character grid: 156 mm / 28 characters, as the extra space beyond the 16 pt font, in 1/4096 pt.
-CHAR_SPACE = round((TEXT_WIDTH.pt / CHARS - BODY_SIZE.pt) * 4096)
-#: Character spacing of body text in twentieths of a point: -0.25 pt, 28 × 15.75 pt ≤ 156 mm.
-CHAR_SPACING_TWENTIETHS = -5
-#: The page number's line starts 7 mm below the 版心; Word measures the footer from the page's bottom edge.
-PAGE_NUMBER_GAP = Mm(7)
-#: Landscape attachment pages: the portrait 版心 turned (225 × 156 mm), the binding edge at the top.
-LANDSCAPE_MARGINS = {"top": Mm(28), "bottom": Mm(26), "left": Mm(37), "right": Mm(35)}
+from .layout import (
+    BODY_SIZE, CHAR_SPACING_TWENTIETHS, FONTS, LANDSCAPE_MARGINS, LINE_PITCH, LINE_PITCH_TWIPS, LEFT,
+    MASTHEAD_SIZE, PAGE, PAGE_NUMBER_GAP, PAGE_NUMBER_SIZE, RED, TABLE_SIZE, TEXT_HEIGHT, TEXT_WIDTH,
+    TITLE_SIZE, TOP,
+)
+from .ooxml import Span, bottom_rule, classes, element, page_field, set_run_fonts, snap_off, spans
 
-
-def write_docx(fragments: list[str], path: str | Path, *, title: str = "", author: str = "") -> Path:
-    """Write the bulletin's HTML fragments (as displayed, in order) as a Word document at ``path``."""
-    from lxml import html as lxml_html
-
-    writer = _Writer()
-    for markup in fragments:
-        root = lxml_html.fragment_fromstring(markup, create_parent="div")
-        writer.blocks(root)
-    writer.finish(title=title, author=author)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    writer.doc.save(str(tmp))
-    tmp.replace(path)
-    return path
-
-
-# ---------------------------------------------------------------- low-level helpers
-def set_run_fonts(rpr_parent, role: str) -> None:
-    """Name the role's font for every script of a run or style (``w:eastAsia`` included); theme fonts removed."""
-    rpr = rpr_parent.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in list(fonts.attrib):
-        if attr.endswith("Theme") or attr.endswith("theme"):
-            del fonts.attrib[attr]
-    name = FONTS[role][0]
-    for script in ("ascii", "hAnsi", "eastAsia", "cs"):
-        fonts.set(qn(f"w:{script}"), name)
-    fonts.set(qn("w:hint"), "eastAsia")
-
-
-def _child(parent, tag: str, **attrs):
-    el = parent.find(qn(tag))
-    if el is None:
-        el = OxmlElement(tag)
-        parent.append(el)
-    for k, v in attrs.items():
-        el.set(qn(f"w:{k}"), str(v))
-    return el
-
-
-def _snap_off(paragraph) -> None:
-    """This paragraph ignores the document grid (masthead, title, tables, page numbers)."""
-    _child(paragraph._p.get_or_add_pPr(), "w:snapToGrid", val="0")
-
-
-def _bottom_rule(paragraph, *, color: str = "C00000", eighths: int = 16) -> None:
-    ppr = paragraph._p.get_or_add_pPr()
-    border = _child(ppr, "w:pBdr")
-    _child(border, "w:bottom", val="single", sz=eighths, space=4, color=color)
-
-
-def _page_field(paragraph, role: str) -> None:
-    """``— PAGE —`` as runs with a PAGE field (Word and WPS update it on every page)."""
-    def run(text: str | None = None, fld: str | None = None, instr: str | None = None):
-        r = paragraph.add_run(text or "")
-        set_run_fonts(r._r, role)
-        r.font.size = PAGE_NUMBER_SIZE
-        if fld:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), fld)
-            r._r.append(el)
-        if instr:
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = instr
-            r._r.append(el)
-        return r
-
-    run("— ")
-    run(fld="begin")
-    run(instr=" PAGE ")
-    run(fld="separate")
-    run("1")
-    run(fld="end")
-    run(" —")
-
-
-@dataclass
-class _Span:
-    text: str
-    bold: bool = False
-    brk: bool = False
-
-
-def _spans(el, bold: bool = False) -> list[_Span]:
-    """The inline content of an element: text runs (bold inside ``.lead``/``b``/``strong``) and line breaks."""
-    out: list[_Span] = []
-    if el.text:
-        out.append(_Span(el.text, bold))
-    for child in el:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag == "br":
-            out.append(_Span("", brk=True))
-        elif tag in ("img", "style", "script"):
-            pass
-        else:
-            inner_bold = bold or tag in ("b", "strong") or "lead" in (child.get("class") or "").split()
-            out.extend(_spans(child, inner_bold))
-        if child.tail:
-            out.append(_Span(child.tail, bold))
-    return out
-
-
-def _classes(el) -> set[str]:
-    return set((el.get("class") or "").split())
-
-
-# ---------------------------------------------------------------- the writer
-class _Writer:
+class Writer:
     def __init__(self) -> None:
         self.doc = Document()
         self._styles()
@@ -195,14 +44,14 @@ class _Writer:
         lang = rpr_default.find(qn("w:lang"))
         lang.set(qn("w:eastAsia"), "zh-CN")
         ppr_default = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
-        _child(ppr_default, "w:spacing", after=0, line=LINE_PITCH_TWIPS, lineRule="exact")
+        element(ppr_default, "w:spacing", after=0, line=LINE_PITCH_TWIPS, lineRule="exact")
 
         normal = styles["Normal"]
         set_run_fonts(normal.element, "body")
         normal.font.size = BODY_SIZE
         # 28 characters in 156 mm: 16 pt characters 0.25 pt closer (15.75 pt each; Word's character grid
         # alone would do, but LibreOffice gives a 16 pt character two cells of a 15.79 pt grid)
-        _child(normal.element.get_or_add_rPr(), "w:spacing", val=CHAR_SPACING_TWENTIETHS)
+        element(normal.element.get_or_add_rPr(), "w:spacing", val=CHAR_SPACING_TWENTIETHS)
         self._plain(normal, LINE_PITCH)
         normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
@@ -308,8 +157,8 @@ class _Writer:
                 pf.right_indent = PAGE_NUMBER_SIZE
             else:
                 pf.left_indent = PAGE_NUMBER_SIZE
-            _snap_off(p)
-            _page_field(p, "page_number")
+            snap_off(p)
+            page_field(p, "page_number")
 
     def finish(self, *, title: str, author: str) -> None:
         props = self.doc.core_properties
@@ -323,11 +172,11 @@ class _Writer:
                 del pkg.rels[rel_id]
 
     # -- paragraphs
-    def paragraph(self, spans: list[_Span] | str, *, role: str = "body", style: str | None = None, size=None,
+    def paragraph(self, spans: list[Span] | str, *, role: str = "body", style: str | None = None, size=None,
                   align=None, indent: bool = True, color=None, bold: bool | None = None):
         p = self.doc.add_paragraph(style=style)
         if isinstance(spans, str):
-            spans = [_Span(spans)]
+            spans = [Span(spans)]
         for span in spans:
             if span.brk:
                 p.add_run().add_break()
@@ -353,33 +202,33 @@ class _Writer:
         for child in el:
             if not isinstance(child.tag, str):
                 continue
-            tag, cls = child.tag, _classes(child)
+            tag, cls = child.tag, classes(child)
             if tag == "header" and "masthead" in cls:
                 self.masthead(child)
             elif tag == "h1":
-                self.paragraph(_spans(child), role="title", style="Title", size=TITLE_SIZE)
+                self.paragraph(spans(child), role="title", style="Title", size=TITLE_SIZE)
                 self.paragraph("", indent=False)  # one line below the title
             elif tag == "section":
                 self.attachment_section(child)
             elif tag == "h2" and "appendix-title" in cls:
-                p = self.paragraph(_spans(child), role="title", size=TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER,
+                p = self.paragraph(spans(child), role="title", size=TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER,
                                    indent=False)
                 p.paragraph_format.line_spacing = Pt(TITLE_SIZE.pt * 1.5)
-                _snap_off(p)
+                snap_off(p)
             elif tag == "h2":
-                self.paragraph(_spans(child), role="heading1", style="Heading 1")
+                self.paragraph(spans(child), role="heading1", style="Heading 1")
             elif tag == "h3":
-                self.paragraph(_spans(child), role="heading2", style="Heading 2")
+                self.paragraph(spans(child), role="heading2", style="Heading 2")
             elif tag == "p" and "attachment-ref" in cls:
-                self.paragraph(_spans(child), role="heading1", indent=False)
+                self.paragraph(spans(child), role="heading1", indent=False)
             elif tag == "p" and "note" in cls:
-                p = self.paragraph(_spans(child), size=TABLE_SIZE, indent=False)
+                p = self.paragraph(spans(child), size=TABLE_SIZE, indent=False)
                 p.paragraph_format.line_spacing = Pt(TABLE_SIZE.pt * 1.5)
-                _snap_off(p)
+                snap_off(p)
             elif tag == "p" and "attachments" in cls:
-                self.paragraph(_spans(child)).paragraph_format.space_before = LINE_PITCH  # one line below the text
+                self.paragraph(spans(child)).paragraph_format.space_before = LINE_PITCH  # one line below the text
             elif tag == "p":
-                self.paragraph(_spans(child))
+                self.paragraph(spans(child))
             elif tag == "div" and "attachments" in cls:
                 self.attachments(child)
             elif tag == "table" and "evaluation" in cls:
@@ -393,21 +242,21 @@ class _Writer:
 
     def masthead(self, el) -> None:
         for child in el:
-            cls = _classes(child)
+            cls = classes(child)
             if "publication" in cls:
-                p = self.paragraph(_spans(child), role="title", size=MASTHEAD_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER,
+                p = self.paragraph(spans(child), role="title", size=MASTHEAD_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER,
                                    indent=False, color=RED)
                 p.paragraph_format.line_spacing = Pt(MASTHEAD_SIZE.pt * 1.4)
                 for r in p.runs:
-                    _child(r._r.get_or_add_rPr(), "w:spacing", val=int(MASTHEAD_SIZE.pt * 0.2 * 20))
-                _snap_off(p)
+                    element(r._r.get_or_add_rPr(), "w:spacing", val=int(MASTHEAD_SIZE.pt * 0.2 * 20))
+                snap_off(p)
             elif "issue" in cls:
-                self.paragraph(_spans(child), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+                self.paragraph(spans(child), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
             elif "meta" in cls:
                 parts = [s.text_content() for s in child]
                 p = self.paragraph("\t".join(parts), indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
                 p.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
-                _bottom_rule(p)
+                bottom_rule(p)
                 p.paragraph_format.space_after = Mm(4)
 
     def attachments(self, el) -> None:
@@ -436,7 +285,7 @@ class _Writer:
     def evaluation_table(self, el) -> None:
         caption = el.find("caption")
         head = [th.text_content() for th in el.iter("th")]
-        rows = [([td.text_content() for td in tr.iter("td")], _classes(tr)) for tr in el.find("tbody")]
+        rows = [([td.text_content() for td in tr.iter("td")], classes(tr)) for tr in el.find("tbody")]
         if caption is not None:
             p = self.paragraph(caption.text_content(), role="heading1", indent=False, size=Pt(12))
             p.paragraph_format.keep_with_next = True
@@ -447,33 +296,34 @@ class _Writer:
         table.autofit = False
         usable = TEXT_HEIGHT.mm  # landscape: the 版心 turned
         first = 50.0  # the longest unit name (13 characters) on one line
-        margins = _child(table._tbl.tblPr, "w:tblCellMar")
+        margins = element(table._tbl.tblPr, "w:tblCellMar")
         for side in ("left", "right"):
-            _child(margins, f"w:{side}", w=int(Mm(0.8).twips), type="dxa")
+            element(margins, f"w:{side}", w=int(Mm(0.8).twips), type="dxa")
         widths = [Mm(first)] + [Mm((usable - first) / (len(head) - 1))] * (len(head) - 1)
         for column, width in zip(table.columns, widths):  # the grid (LibreOffice, WPS) and each cell (Word)
             column.width = width
         header_row = table.rows[0]
         tr_pr = header_row._tr.get_or_add_trPr()
-        _child(tr_pr, "w:tblHeader", val="true")
+        element(tr_pr, "w:tblHeader", val="true")
         for r_i, (values, cls) in enumerate([(head, {"head"})] + rows):
             row = table.rows[r_i]
-            _child(row._tr.get_or_add_trPr(), "w:cantSplit", val="true")
+            element(row._tr.get_or_add_trPr(), "w:cantSplit", val="true")
             shade = {"grade-B": "FFF6D8", "grade-C": "FDE6D6", "grade-D": "F9CFC4"}
             fill = "E8EDF5" if "head" in cls else next((shade[c] for c in cls if c in shade), None)
+            cells = row.cells  # python-docx computes the list anew on every access
             for c_i, value in enumerate(values):
-                cell = row.cells[c_i]
+                cell = cells[c_i]
                 cell.width = widths[c_i]
                 p = cell.paragraphs[0]
                 p.paragraph_format.first_line_indent = Pt(0)
                 p.paragraph_format.line_spacing = Pt(TABLE_SIZE.pt * 1.25)
                 p.alignment = WD_ALIGN_PARAGRAPH.LEFT if (c_i == 0 and r_i) else WD_ALIGN_PARAGRAPH.CENTER
-                _snap_off(p)
+                snap_off(p)
                 run = p.add_run(value)
                 set_run_fonts(run._r, "heading1" if r_i == 0 else "body")
                 run.font.size = TABLE_SIZE
                 if fill:
-                    _child(cell._tc.get_or_add_tcPr(), "w:shd", val="clear", color="auto", fill=fill)
+                    element(cell._tc.get_or_add_tcPr(), "w:shd", val="clear", color="auto", fill=fill)
         self.paragraph("", indent=False).paragraph_format.line_spacing = Pt(8)
 
     def chart_grid(self, el) -> None:
@@ -496,14 +346,14 @@ class _Writer:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.paragraph_format.first_line_indent = Pt(0)
             p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-            _snap_off(p)
+            snap_off(p)
             p.add_run().add_picture(io.BytesIO(base64.b64decode(src.split(",", 1)[1])), width=width)
         if caption is not None:
             p = target.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.paragraph_format.first_line_indent = Pt(0)
             p.paragraph_format.line_spacing = Pt(TABLE_SIZE.pt * 1.6)
-            _snap_off(p)
+            snap_off(p)
             r = p.add_run(caption.text_content())
             set_run_fonts(r._r, "body")
             r.font.size = TABLE_SIZE
