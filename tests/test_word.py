@@ -274,3 +274,28 @@ def test_the_pdf_and_the_docx_name_the_same_official_fonts_first():
     body = next(line for line in css.splitlines() if line.startswith("body, table"))
     serif = find_cjk_face("serif").family
     assert body.index('"仿宋_GB2312"') < body.index('"仿宋"') < body.index(f'"{serif}"')  # 公文 names, then the fallback
+
+
+def test_properties_are_in_schema_order_as_word_demands(docx_path):
+    """Word refuses ("unreadable content") a document whose property children are out of ECMA-376 order."""
+    import zipfile
+
+    from lxml import etree
+
+    from pyhotline.word.ooxml import SEQUENCES
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    checked = 0
+    with zipfile.ZipFile(docx_path) as z:
+        for name in ("word/document.xml", "word/styles.xml", "word/footer1.xml", "word/footer2.xml"):
+            if name not in z.namelist():
+                continue
+            root = etree.fromstring(z.read(name))
+            for parent, order in SEQUENCES.items():
+                order = order.split()
+                for el in root.iter(w + parent):
+                    names = [c.tag.removeprefix(w) for c in el if c.tag.startswith(w)]
+                    known = [n for n in names if n in order]
+                    assert known == sorted(known, key=order.index), (name, parent, names)
+                    checked += 1
+    assert checked > 1000

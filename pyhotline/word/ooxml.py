@@ -13,10 +13,7 @@ from .layout import FONTS, PAGE_NUMBER_SIZE
 def set_run_fonts(rpr_parent, role: str) -> None:
     """Name the role's font for every script of a run or style (``w:eastAsia`` included); theme fonts removed."""
     rpr = rpr_parent.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+    fonts = element(rpr, "w:rFonts")
     for attr in list(fonts.attrib):
         if attr.endswith("Theme") or attr.endswith("theme"):
             del fonts.attrib[attr]
@@ -26,12 +23,37 @@ def set_run_fonts(rpr_parent, role: str) -> None:
     fonts.set(qn("w:hint"), "eastAsia")
 
 
+#: The order ECMA-376 gives the children of the properties pyhotline writes: Word refuses a document
+#: whose children are out of order ("unreadable content"), so each one is inserted in its place.
+SEQUENCES = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+           "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+           "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
+           "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
+           "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl "
+           "cs em lang eastAsianLayout specVanish oMath",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing "
+             "tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription",
+    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText vAlign hideMark",
+    "pBdr": "top left bottom right between bar",
+    "tblCellMar": "top start left bottom end right",
+}
+
+
 def element(parent, tag: str, **attrs):
-    """The ``tag`` child of ``parent`` (added when missing), with ``attrs`` set (w: namespace)."""
+    """The ``tag`` child of ``parent`` (added in its schema place when missing), with ``attrs`` set."""
     el = parent.find(qn(tag))
     if el is None:
         el = OxmlElement(tag)
-        parent.append(el)
+        order = SEQUENCES.get(parent.tag.rpartition("}")[2], "").split()
+        name = tag.partition(":")[2]
+        later = {qn(f"w:{t}") for t in order[order.index(name) + 1:]} if name in order else set()
+        following = next((c for c in parent if c.tag in later), None)
+        if following is not None:
+            following.addprevious(el)
+        else:
+            parent.append(el)
     for k, v in attrs.items():
         el.set(qn(f"w:{k}"), str(v))
     return el
