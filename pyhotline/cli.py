@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evaluate", help="计算某月综合评价表（附件），写成 CSV 或 XLSX")
     ev.add_argument("--month", required=True, help="月份，YYYY-MM，例如 2024-05")
     _inputs(ev, letters=False)
-    ev.add_argument("--out", required=True, type=Path, help="输出文件，.csv 或 .xlsx")
+    ev.add_argument("--out", required=True, type=Path, help="输出文件，.csv、.xlsx 或 .json")
     ev.add_argument("--encoding", default="utf-8", help="CSV 编码（默认 utf-8；Excel 直接打开可用 utf-8-sig 或 gb18030）")
     ev.add_argument("--engine", choices=("pandas", "duckdb"), default=None, help=argparse.SUPPRESS)  # retired: no effect
     ev.set_defaults(func=_evaluate)
@@ -154,7 +154,12 @@ def _evaluate(args: argparse.Namespace) -> int:
     data = load_month(args.month, store=args.store, orders=args.orders, units=args.units, scheme=scheme,
                       strict=args.strict)
     report = monthly_report(args.month, data, scheme)
-    path = write_appendix(report, args.out, encoding=args.encoding)
+    if args.out.suffix.lower() == ".json":
+        from .figures import write_table_json
+
+        path = write_table_json(report, args.out)
+    else:
+        path = write_appendix(report, args.out, encoding=args.encoding)
     _print_warnings(data.quality)
     print(f"已写出 {report.month} 综合评价表：{path}（{len(report.evaluation)} 个单位）")
     return 0

@@ -38,7 +38,8 @@ def pdf_text(produced) -> str:
 def test_outputs_are_all_there(produced):
     assert produced.name == "2024-05"
     names = sorted(p.name for p in produced.iterdir())
-    assert names == ["bulletin.docx", "bulletin.html", "bulletin.ipynb", "bulletin.pdf", "charts", "evaluation.xlsx"]
+    assert names == ["bulletin.docx", "bulletin.html", "bulletin.ipynb", "bulletin.pdf", "charts", "evaluation.xlsx",
+                     "figures.json"]
     charts = sorted(p.name for p in (produced / "charts").iterdir())
     assert charts == [
         "01-categories.png", "02-month_over_month.png", "03-rank_towns.png",
