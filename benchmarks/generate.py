@@ -78,7 +78,12 @@ def unit_names() -> list[str]:
     return names
 
 
-def chunk_table(n: int, start: int, rng: np.random.Generator, names: list[str]) -> pa.Table:
+#: 工单编号 styles: plain numbers, or text as platforms write them ("PJ20240503-0012345": county code,
+#: date of acceptance, running number), which a reader cannot treat as integers.
+ID_STYLES = ("numeric", "text")
+
+
+def chunk_table(n: int, start: int, rng: np.random.Generator, names: list[str], ids_style: str = "numeric") -> pa.Table:
     """Rows start .. start+n-1 as an Arrow table with typed columns."""
     year = np.datetime64("2024-01-01T00:00:00", "s")
     seconds_in_year = 366 * 86400
@@ -93,8 +98,16 @@ def chunk_table(n: int, start: int, rng: np.random.Generator, names: list[str]) 
     deadline_null = direct & (rng.random(n) < 0.5)
     ids = np.arange(start, start + n) * 7 + 100_000_000  # unique, not sorted by time
     unit_idx = rng.integers(0, len(names), n)
+    if ids_style == "text":
+        import pyarrow.compute as pc
+
+        day = pc.strftime(pa.array(accepted), format="%Y%m%d")
+        running = pc.utf8_lpad(pc.cast(pa.array(np.arange(start, start + n)), pa.string()), 7, "0")
+        order_ids = pc.binary_join_element_wise("PJ", day, "-", running, "")
+    else:
+        order_ids = pa.array(ids.astype(str))
     cols = {
-        "工单编号": pa.array(ids.astype(str)),
+        "工单编号": order_ids,
         "受理时间": pa.array(accepted),
         "事件分类": pa.DictionaryArray.from_arrays(rng.integers(0, len(CATEGORIES), n).astype("int32"), CATEGORIES),
         "办理方式": pa.DictionaryArray.from_arrays(direct.astype("int32"), ["派单", "直接办结"]),
@@ -131,9 +144,9 @@ def csv_chunk(table: pa.Table) -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
-def generate(n: int, *, force: bool = False) -> tuple[Path, Path]:
+def generate(n: int, *, force: bool = False, ids: str = "numeric") -> tuple[Path, Path]:
     DATA.mkdir(parents=True, exist_ok=True)
-    label = size_label(n)
+    label = size_label(n) + ("" if ids == "numeric" else f"-{ids}")
     csv_path, parquet_path = DATA / f"orders-{label}.csv", DATA / f"orders-{label}.parquet"
     if not force and csv_path.is_file() and parquet_path.is_file() and pq.read_metadata(parquet_path).num_rows == n:
         return csv_path, parquet_path
@@ -144,7 +157,7 @@ def generate(n: int, *, force: bool = False) -> tuple[Path, Path]:
     with open(tmp_csv, "w", encoding="utf-8-sig", newline="") as fh:
         csv.writer(fh).writerow(HEADER)
         for start in range(0, n, CHUNK):
-            table = chunk_table(min(CHUNK, n - start), start, rng, names)
+            table = chunk_table(min(CHUNK, n - start), start, rng, names, ids)
             if writer is None:
                 writer = pq.ParquetWriter(tmp_pq, table.schema, compression="zstd")
             writer.write_table(table, row_group_size=CHUNK)
@@ -160,10 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10k,100k,1M,10M", help="comma-separated row counts (10k, 1M ...)")
     parser.add_argument("--force", action="store_true", help="rewrite files that already exist")
+    parser.add_argument("--ids", default="numeric", choices=ID_STYLES, help="工单编号 style (default %(default)s)")
     args = parser.parse_args(argv)
     for size in args.sizes.split(","):
         n = parse_size(size)
-        csv_path, parquet_path = generate(n, force=args.force)
+        csv_path, parquet_path = generate(n, force=args.force, ids=args.ids)
         print(f"{size_label(n):>5}: {csv_path.relative_to(ROOT)} ({csv_path.stat().st_size / 2**20:.0f} MiB), "
               f"{parquet_path.relative_to(ROOT)} ({parquet_path.stat().st_size / 2**20:.0f} MiB)", file=sys.stderr)
     return 0

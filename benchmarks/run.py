@@ -1,23 +1,27 @@
 #!/usr/bin/env python3
-"""Scale and speed: how long one month's evaluation takes on 10k to 10M orders, and a bulletin's cost.
+"""Scale and speed of the store: every target of issue 11 printed as a ratio measured in the same run.
 
-    .venv/bin/python benchmarks/run.py --sizes 10k,100k,1M,10M     # everything (generates the data first)
-    .venv/bin/python benchmarks/run.py --quick                     # 10k and 100k, a fast check
+    .venv/bin/python benchmarks/run.py --sizes 1M                 # generates benchmarks/data/ first
+    .venv/bin/python benchmarks/run.py --sizes 10M --ids numeric,text
+    .venv/bin/python benchmarks/run.py --quick                    # 100k, no bulletins
 
-For each size, each row of the table is one fresh subprocess (so "peak" is the
-peak resident memory of that run alone, its own ru_maxrss). A run times our
-``evaluate`` path for one month:
+For each size and 工单编号 style (``numeric`` "100000007", ``text`` "PJ20240503-0012345") each
+measurement is one fresh subprocess (so "peak" is that run's own ru_maxrss), against its anchor,
+measured in the same process right after:
 
-* ``pandas``  — ``load_orders`` on the Parquet file (read) + ``metrics.evaluation`` (metric);
-* ``csv``     — the same from the CSV file (up to ``--csv-max`` rows: the CSV reader is not the fast path);
-* ``duckdb``  — ``pyhotline.fast.evaluation`` (the optional DuckDB engine; read and metric are one step);
+* ``import parquet``  — ``pyhotline import`` of the orders file into a new store, against DuckDB's
+  own ``CREATE TABLE t AS SELECT * FROM read_parquet(...)`` into a new database file (target ≤ 3x,
+  peak < 2 GB);
+* ``import csv``      — the same from the CSV file, against ``read_csv`` into a table (≤ 3x);
+* ``evaluate store``  — the month's table from that store (slice + metrics), against the DuckDB SQL
+  anchor computing the same table from the Parquet file (``anchor.py``; ≤ 2x);
+* ``evaluate file``   — one-shot: the orders file read through a temporary store (≤ 3x SQL);
+* ``bulletin``        — ``pyhotline bulletin --month`` on the store, against the sample month's
+  bulletin (≤ 1.5x), both as fresh commands;
+* ``range``           — ``bulletin --months 2024-01:2024-12`` on the store, against the same on a
+  store of sample size (24k orders, 2k a month; ≤ 1.3x); only with ``--range``.
 
-and then, in the same process, the anchor: the same appendix table computed by
-a plain DuckDB SQL query on the same Parquet file (``benchmarks/anchor.py``).
-Both ours and the anchor are the best of two runs. "same" says whether both
-tables are equal cell by cell as the bulletin prints them. The bulletin part times the sample month's full bulletin
-(papermill + HTML + PDF) against a trivial notebook pushed through the same
-steps, and a four-month range against four single runs.
+"same" says whether our table equals the anchor's cell by cell as printed.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,196 +39,175 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+DATA = HERE / "data"
 sys.path.insert(0, str(HERE))
 MONTH = "2024-05"
 
 
-# ---------------------------------------------------------------- one run (child process)
-def child(engine: str, label: str) -> dict:
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def store_path(label: str) -> Path:
+    return DATA / f"store-{label}.duckdb"
+
+
+# ---------------------------------------------------------------- one measurement (child process)
+def child_import(label: str, fmt: str) -> dict:
     import duckdb
-    import pyarrow  # noqa: F401  (imported before timing, as a long-lived process would have)
+
+    from pyhotline.store import import_files
+
+    source = DATA / f"orders-{label}.{fmt}"
+    target = store_path(label) if fmt == "parquet" else DATA / f"store-{label}-csv.duckdb"
+    target.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    import_files(target, orders=[source], units=[DATA / "units.csv"])
+    ours = time.perf_counter() - t0
+    peak = _peak_mib()
+    with tempfile.TemporaryDirectory(dir=DATA) as tmp:
+        con = duckdb.connect(str(Path(tmp) / "anchor.duckdb"))
+        con.execute("SET enable_progress_bar = false")
+        reader = f"read_parquet('{source}')" if fmt == "parquet" else f"read_csv('{source}', strict_mode = false)"
+        a0 = time.perf_counter()
+        con.execute(f"CREATE TABLE t AS SELECT * FROM {reader}")
+        anchor = time.perf_counter() - a0
+        con.close()
+    if fmt != "parquet":
+        target.unlink(missing_ok=True)
+    return {"ours": ours, "anchor": anchor, "peak_mib": peak, "same": None}
+
+
+def child_evaluate(label: str, mode: str) -> dict:
+    import duckdb
 
     from anchor import anchor_appendix
-    from pyhotline import fast, metrics
-    from pyhotline.io import load_orders, load_units
+    from pyhotline import metrics
+    from pyhotline.io import load_units
     from pyhotline.report import appendix_table
     from pyhotline.scheme import load_scheme
+    from pyhotline.store import load_month, month_dataset
 
-    data = HERE / "data"
-    parquet = data / f"orders-{label}.parquet"
-    source = data / f"orders-{label}.csv" if engine == "csv" else parquet
-    registry = load_units(data / "units.csv")
+    parquet = DATA / f"orders-{label}.parquet"
     scheme = load_scheme("pingjiang")
     month = metrics.parse_month(MONTH)
-    out: dict = {"engine": engine, "size": label}
-
-    runs = []
-    for _ in range(2):  # best of two, as for the anchor
+    best, table = None, None
+    for _ in range(2 if mode == "store" else 1):
         t0 = time.perf_counter()
-        if engine == "duckdb":
-            table = fast.evaluation(source, registry, month, scheme)
-            t1 = t2 = time.perf_counter()
+        if mode == "store":
+            data = month_dataset(store_path(label), month, scheme)
         else:
-            orders = load_orders(source, registry)
-            t1 = time.perf_counter()
-            table = metrics.evaluation(orders, registry, month, scheme)
-            t2 = time.perf_counter()
-            del orders
-        runs.append(dict(read=t1 - t0, metric=t2 - t1, total=t2 - t0))
-    out.update(min(runs, key=lambda r: r["total"]))
-    out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the anchor runs
-    ours = appendix_table(table)
-
+            data = load_month(month, orders=parquet, units=DATA / "units.csv", scheme=scheme)
+        table = appendix_table(metrics.evaluation(data.orders, data.registry, month, scheme))
+        best = min(best or 1e9, time.perf_counter() - t0)
+        del data
+    peak = _peak_mib()
+    registry = load_units(DATA / "units.csv")
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    best = None
+    anchor_best = None
     for _ in range(2):
         a0 = time.perf_counter()
         anchor = anchor_appendix(con, parquet, registry, month, scheme)
-        best = min(best or 1e9, time.perf_counter() - a0)
-    con.close()
-    out["anchor"] = best
-    out["rows"] = len(ours)
-    out["same"] = bool(ours.shape == anchor.shape and (ours.to_numpy() == anchor.to_numpy()).all())
-    return out
+        anchor_best = min(anchor_best or 1e9, time.perf_counter() - a0)
+    same = bool(table.shape == anchor.shape and (table.to_numpy() == anchor.to_numpy()).all())
+    return {"ours": best, "anchor": anchor_best, "peak_mib": peak, "same": same}
 
 
-def run_child(engine: str, label: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, __file__, "--child", engine, label], capture_output=True, text=True, cwd=ROOT
-    )
+def run_child(*args: str) -> dict:
+    result = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
     if result.returncode:
-        raise SystemExit(f"benchmark run {engine} {label} failed:\n{result.stderr}")
+        raise SystemExit(f"benchmark run {' '.join(args)} failed:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-# ---------------------------------------------------------------- bulletins
-TRIVIAL = {
-    "cells": [
-        {"id": "parameters", "cell_type": "code", "metadata": {"tags": ["parameters"]}, "execution_count": None, "outputs": [],
-         "source": "month = None\noutput_dir = None"},
-        {"id": "text", "cell_type": "markdown", "metadata": {}, "source": "# 空白笔记本\n\n只有一段文字。"},
-        {"id": "code", "cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": "print(month)"},
-    ],
-    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-    "nbformat": 4,
-    "nbformat_minor": 5,
-}
-
-
-def trivial_bulletin(folder: Path) -> float:
-    """A trivial notebook through the same steps as run_month: papermill, notebook_to_html, html_to_pdf."""
-    import nbformat
-    import papermill as pm
-
-    from pyhotline.render import html_to_pdf, notebook_to_html
-    from pyhotline.runner import ensure_kernel
-
-    source = folder / "trivial.ipynb"
-    source.write_text(json.dumps(TRIVIAL, ensure_ascii=False), encoding="utf-8")
+# ---------------------------------------------------------------- commands
+def command(*args: str, env: dict | None = None) -> float:
     t0 = time.perf_counter()
-    executed = folder / "trivial-out.ipynb"
-    pm.execute_notebook(str(source), str(executed), parameters={"month": MONTH, "output_dir": str(folder)},
-                        kernel_name=ensure_kernel(), progress_bar=False, log_output=False, cwd=str(folder))
-    nb = nbformat.read(str(executed), as_version=4)
-    html = notebook_to_html(nb, title="空白笔记本")
-    html_to_pdf(html, folder / "trivial.pdf", base_url=folder)
+    subprocess.run([sys.executable, "-m", "pyhotline.cli", *args], check=True, capture_output=True, cwd=ROOT,
+                   env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
     return time.perf_counter() - t0
 
 
-def bulletins() -> list[tuple[str, float, float, float, str]]:
-    from pyhotline.runner import run_bulletins, run_month
+def bulletin_rows(label: str, with_range: bool) -> list[tuple]:
+    import generate
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="pyhotline-bench-") as tmp:
         tmp = Path(tmp)
-        run_month(MONTH, out_dir=tmp / "warm")  # first run pays imports and font caches
-        trivial_bulletin(tmp)
-        t0 = time.perf_counter()
-        run_month(MONTH, out_dir=tmp / "single")
-        single = time.perf_counter() - t0
-        trivial = trivial_bulletin(tmp)
-        rows.append(("bulletin 2024-05 vs trivial notebook", single, trivial, single / trivial, "≤ 1.5x"))
-        months = ["2024-03", "2024-04", "2024-05", "2024-06"]
-        t0 = time.perf_counter()
-        for m in months:
-            run_month(m, out_dir=tmp / "singles")
-        four = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        with open(os.devnull, "w") as devnull:
-            saved, sys.stdout, sys.stderr = (sys.stdout, sys.stderr), devnull, devnull
-            try:
-                status = run_bulletins(months="2024-03:2024-06", out_dir=tmp / "range")
-            finally:
-                sys.stdout, sys.stderr = saved
-        ranged = time.perf_counter() - t0
-        if status:
-            raise SystemExit("run_bulletins failed")
-        rows.append(("range 2024-03:2024-06 vs 4 single runs", ranged, four, ranged / four, "≤ 0.65x"))
-        # What the analyst waits for: the whole command in a fresh process (best of two).
-        command = [sys.executable, "-m", "pyhotline.cli", "bulletin", "--month", MONTH, "--out-dir", str(tmp / "cli")]
-        best = None
-        for _ in range(2):
-            t0 = time.perf_counter()
-            subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
-            best = min(best or 1e9, time.perf_counter() - t0)
-        rows.append(("bulletin command 2024-05, fresh process", best, None, None, "≤ 6 s (proposed)"))
+        nowhere = {"PYHOTLINE_STORE": str(tmp / "none.duckdb")}  # the sample, through a temporary store
+        command("bulletin", "--month", MONTH, "--out-dir", str(tmp / "warm"), env=nowhere)
+        sample = min(command("bulletin", "--month", MONTH, "--out-dir", str(tmp / "s"), env=nowhere) for _ in range(2))
+        big = min(command("bulletin", "--month", MONTH, "--store", str(store_path(label)), "--out-dir", str(tmp / "b"))
+                  for _ in range(2))
+        rows.append((f"bulletin --month on {label} store vs sample month", big, sample, "≤ 1.5x"))
+        if with_range:
+            small_csv, small = generate.generate(24_000)
+            small_store = tmp / "small.duckdb"
+            subprocess.run([sys.executable, "-m", "pyhotline.cli", "import", "--store", str(small_store), "--orders",
+                            str(small), "--units", str(DATA / "units.csv")], check=True, capture_output=True,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+            few = command("bulletin", "--months", "2024-01:2024-12", "--store", str(small_store), "--out-dir",
+                          str(tmp / "r1"))
+            many = command("bulletin", "--months", "2024-01:2024-12", "--store", str(store_path(label)), "--out-dir",
+                           str(tmp / "r2"))
+            rows.append((f"12-month range on {label} store vs sample-size store", many, few, "≤ 1.3x"))
     return rows
 
 
 # ---------------------------------------------------------------- main
+TARGETS = {"import parquet": (3.0, "≤ 3x"), "import csv": (3.0, "≤ 3x"), "evaluate store": (2.0, "≤ 2x"),
+           "evaluate file": (3.0, "≤ 3x")}
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="pyhotline scale and speed benchmark")
-    parser.add_argument("--sizes", default="10k,100k,1M,10M", help="comma-separated sizes (default %(default)s)")
-    parser.add_argument("--quick", action="store_true", help="only 10k and 100k")
-    parser.add_argument("--engines", default="pandas,duckdb,csv", help="which runs (default %(default)s)")
-    parser.add_argument("--csv-max", default="1M", help="largest size also read from CSV (default %(default)s)")
+    parser = argparse.ArgumentParser(description="pyhotline store benchmark")
+    parser.add_argument("--sizes", default="1M", help="comma-separated sizes (default %(default)s)")
+    parser.add_argument("--ids", default="numeric,text", help="工单编号 styles (default %(default)s)")
+    parser.add_argument("--quick", action="store_true", help="100k only, no bulletins")
+    parser.add_argument("--no-csv", action="store_true", help="skip the CSV import")
     parser.add_argument("--no-bulletin", action="store_true", help="skip the bulletin timings")
-    parser.add_argument("--child", nargs=2, metavar=("ENGINE", "SIZE"), help=argparse.SUPPRESS)
+    parser.add_argument("--range", action="store_true", help="also time 12-month ranges")
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "SIZE", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(child(*args.child)))
+        kind, label, mode = args.child
+        print(json.dumps(child_import(label, mode) if kind == "import" else child_evaluate(label, mode)))
         return 0
 
     import generate
 
-    sizes = ["10k", "100k"] if args.quick else args.sizes.split(",")
-    engines = args.engines.split(",")
-    csv_max = generate.parse_size(args.csv_max)
-    try:
-        import duckdb  # noqa: F401
-    except ImportError:
-        raise SystemExit("the benchmark needs duckdb: .venv/bin/pip install -e '.[fast]'") from None
-    print(f"pyhotline benchmark — month {MONTH}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    header = f"{'size':>5} {'engine':<7} {'read s':>7} {'metric s':>8} {'total s':>8} {'peak MiB':>9} {'DuckDB SQL s':>12} {'vs SQL':>7} {'same':>5}"
-    for label in sizes:
-        n = generate.parse_size(label)
-        label = generate.size_label(n)
-        generate.generate(n)
+    sizes = ["100k"] if args.quick else args.sizes.split(",")
+    styles = args.ids.split(",")
+    print(f"pyhotline store benchmark — month {MONTH}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    header = f"{'orders':>12} {'run':<15} {'ours s':>8} {'anchor s':>9} {'ratio':>7} {'target':>7} {'peak MiB':>9} {'same':>5}"
     print(header)
     print("-" * len(header))
     failed = False
-    for label in sizes:
-        label = generate.size_label(generate.parse_size(label))
-        for engine in engines:
-            if engine == "csv" and generate.parse_size(label) > csv_max:
-                continue
-            r = run_child(engine, label)
-            read, metric = (f"{r['read']:.2f}", f"{r['metric']:.2f}") if engine != "duckdb" else ("—", "—")
-            print(
-                f"{label:>5} {engine:<7} {read:>7} {metric:>8} {r['total']:>8.2f} {r['peak_mib']:>9.0f} "
-                f"{r['anchor']:>12.2f} {r['total'] / r['anchor']:>6.1f}x {'yes' if r['same'] else 'NO':>5}",
-                flush=True,
-            )
-            failed |= not r["same"]
-    if not args.no_bulletin:
-        print()
-        print(f"{'bulletin':<42} {'time s':>7} {'vs s':>7} {'ratio':>6} target")
-        for name, a, b, ratio, target in bulletins():
-            if b is None:
-                print(f"{name:<42} {a:>7.2f} {'—':>7} {'—':>6} {target}", flush=True)
-            else:
-                print(f"{name:<42} {a:>7.2f} {b:>7.2f} {ratio:>5.2f}x {target}", flush=True)
+    for size in sizes:
+        n = generate.parse_size(size)
+        for style in styles:
+            generate.generate(n, ids=style)
+            label = generate.size_label(n) + ("" if style == "numeric" else f"-{style}")
+            runs = [("import parquet", "import", "parquet")]
+            if not args.no_csv:
+                runs.append(("import csv", "import", "csv"))
+            runs += [("evaluate store", "evaluate", "store"), ("evaluate file", "evaluate", "file")]
+            for name, kind, mode in runs:
+                r = run_child(kind, label, mode)
+                ratio = r["ours"] / r["anchor"]
+                limit, target = TARGETS[name]
+                same = "—" if r["same"] is None else ("yes" if r["same"] else "NO")
+                print(f"{label:>12} {name:<15} {r['ours']:>8.2f} {r['anchor']:>9.2f} {ratio:>6.2f}x {target:>7} "
+                      f"{r['peak_mib']:>9.0f} {same:>5}", flush=True)
+                failed |= r["same"] is False
+            if not args.no_bulletin and not args.quick and style == styles[0]:
+                for name, ours, base, target in bulletin_rows(label, args.range):
+                    print(f"{name}: {ours:.2f} s vs {base:.2f} s = {ours / base:.2f}x (target {target})", flush=True)
+    for path in DATA.glob("store-*.duckdb"):
+        path.unlink()
+    shutil.rmtree(DATA / "tmp", ignore_errors=True)
     return 1 if failed else 0
 
 

@@ -298,3 +298,55 @@ def test_a_killed_import_leaves_the_store_as_it_was(tmp_path, exports):
         assert con.sql("SELECT count(*) FROM imports").fetchall() == imports
     pd.testing.assert_frame_equal(after, before)
     import_files(store, orders=[exports[1][0]], as_of=exports[1][2])  # and the store still works
+
+
+# ---------------------------------------------------------------- the DuckDB check path for clean typed Parquet
+def _typed_parquet(tmp_path: Path, raw_orders: pd.DataFrame, *, ids=None) -> Path:
+    frame = raw_orders.drop(columns=["来电人", "联系电话", "诉求内容"]).assign(
+        **{c: pd.to_datetime(raw_orders[c].replace("", None)) for c in ("受理时间", "办理时限", "办结时间")},
+        **{c: pd.to_numeric(raw_orders[c].replace("", "0")).astype("int64") for c in ("延期次数", "回退次数", "返工次数")},
+    )
+    if ids is not None:
+        frame = frame.assign(工单编号=ids)
+    path = tmp_path / "orders.parquet"
+    frame.to_parquet(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("change", ["none", "text-ids", "direct-with-unit", "unknown-unit", "negative", "duplicate-id"])
+def test_clean_typed_parquet_is_staged_by_duckdb_with_the_readers_result(tmp_path, raw, change):
+    from pyhotline.store import fastpath
+
+    orders = raw["orders"].copy()
+    ids = None
+    if change == "text-ids":
+        ids = [f"PJ{a[:10].replace('-', '')}-{i:05d}" for i, a in enumerate(orders["受理时间"])]
+    elif change == "direct-with-unit":
+        direct = orders.index[orders["办理方式"] == "直接办结"][:3]
+        orders.loc[direct, "承办单位"] = "公安局"
+    elif change == "unknown-unit":
+        orders.loc[7, "承办单位"] = "不存在的局"
+    elif change == "negative":
+        orders.loc[9, "返工次数"] = "-1"
+    elif change == "duplicate-id":
+        orders.loc[11, "工单编号"] = orders.loc[10, "工单编号"]
+    path = _typed_parquet(tmp_path, orders, ids=ids)
+    registry = ph.load_units(SAMPLE / "units.csv")
+    with connect(tmp_path / "probe.duckdb", read_only=False, create=True) as con:
+        staged = fastpath.stage_orders(con, path, registry, "probe")
+    assert (staged is not None) == (change in ("none", "text-ids", "direct-with-unit"))
+    outcomes = []
+    for fast in (True, False):
+        store = tmp_path / f"{fast}.duckdb"
+        try:
+            summary = import_files(store, orders=[path], units=[SAMPLE / "units.csv"], fast=fast)
+        except ph.InputError as exc:
+            outcomes.append(str(exc))
+            continue
+        data = month_dataset(store)
+        outcomes.append((data.orders, [q for q in summary.quality if q.kind == "工单明细"]))
+    if isinstance(outcomes[1], str):
+        assert outcomes[0] == outcomes[1]
+    else:
+        pd.testing.assert_frame_equal(outcomes[0][0], outcomes[1][0])
+        assert outcomes[0][1] == outcomes[1][1]

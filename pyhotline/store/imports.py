@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..io import FileQuality, load_letters, load_orders, load_units
+from .fastpath import stage_orders
 from .db import LETTER_FIELDS, ORDER_FIELDS, UNIT_FIELDS, StoreError, connect
 from .registry import stored_registry
 
@@ -105,8 +106,11 @@ def import_files(
     as_of=None,
     scheme=None,
     strict: bool = False,
+    fast: bool = True,
 ) -> ImportSummary:
-    """Import export files into the store at ``store`` (created when missing). One transaction."""
+    """Import export files into the store at ``store`` (created when missing). One transaction.
+
+    ``fast=False`` reads every file with the readers (the DuckDB check path is then not tried)."""
     from ..report import _header_aliases
 
     store = Path(store)
@@ -138,6 +142,13 @@ def import_files(
                     continue
                 if registry is None:
                     raise StoreError("数据库中还没有单位名录：请同时用 --units 导入承办单位名录")
+                if kind == "orders" and fast:
+                    staged = f"staged_{len(planned)}"
+                    record = stage_orders(con, path, registry, staged, header_aliases=aliases, strict=strict)
+                    if record is not None:  # clean typed Parquet: checked and staged by DuckDB
+                        quality.append(record)
+                        planned.append((kind, path, sha, staged, record))
+                        continue
                 frame = loader(path, registry, header_aliases=aliases, strict=strict, quality=quality)
                 planned.append((kind, path, sha, frame, quality[-1]))
         done = []
@@ -203,25 +214,38 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
     import pyarrow as pa
 
     table_name, key, cut_columns, span_column, fields, _ = KINDS[kind]
-    latest = max((frame[c].max() for c in cut_columns if frame[c].notna().any()), default=None)
+    names = [n for n, _ in fields]
+    if isinstance(frame, str):  # staged by DuckDB (fastpath)
+        staged = frame
+        latest = con.execute(f"SELECT greatest(max({cut_columns[0]}), max({cut_columns[1]})) FROM {staged}").fetchall()[0][0]
+        first, last, rows = con.execute(f"SELECT min({span_column}), max({span_column}), count(*) FROM {staged}").fetchall()[0]
+        latest = None if latest is None else pd.Timestamp(latest)
+        span = (pd.Timestamp(first), pd.Timestamp(last))
+    else:
+        staged, rows = None, len(frame)
+        latest = max((frame[c].max() for c in cut_columns if frame[c].notna().any()), default=None)
+        span = (frame[span_column].min(), frame[span_column].max()) if len(frame) else (None, None)
     if as_of is not None and latest is not None and as_of < latest:
         raise InputError(
             f"--as-of {as_of:%Y-%m-%d %H:%M} 早于文件中最晚的时间 {latest:%Y-%m-%d %H:%M}", path=path,
             expected="不早于文件中的任何受理、办结时间",
         )
     cutoff = as_of if as_of is not None else latest
-    span = (frame[span_column].min(), frame[span_column].max()) if len(frame) else (None, None)
-    names = [n for n, _ in fields]
-    incoming = pa.Table.from_pandas(frame[names], preserve_index=False).append_column(
-        "seq", pa.array(np.arange(len(frame), dtype="int64"))
-    )
-    con.register("incoming_frame", incoming)
     columns = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in fields)
+    if staged is None:
+        incoming = pa.Table.from_pandas(frame[names], preserve_index=False).append_column(
+            "seq", pa.array(np.arange(len(frame), dtype="int64"))
+        )
+        con.register("incoming_frame", incoming)
+        staged = "incoming_frame"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT {columns}, CAST(? AS TIMESTAMP_NS) AS cutoff, "
-        f"{import_id} AS import_id, seq FROM incoming_frame", [_py(cutoff)],
+        f"{import_id} AS import_id, seq FROM {staged}", [_py(cutoff)],
     ).fetchall()
-    con.unregister("incoming_frame")
+    if staged == "incoming_frame":
+        con.unregister("incoming_frame")
+    else:
+        con.execute(f"DROP TABLE {staged}").fetchall()
     differs = " OR ".join(f'i."{n}" IS DISTINCT FROM s."{n}"' for n in names if n != key)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE judged AS
@@ -236,7 +260,7 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
                count(*) FILTER (WHERE NOT is_new AND NOT is_older AND NOT differs)
         FROM judged
     """).fetchall()[0]
-    if new != len(frame):
+    if new != rows:
         con.execute(f'DELETE FROM main.{table_name} WHERE "{key}" IN '
                     f'(SELECT "{key}" FROM judged WHERE NOT is_new AND NOT is_older)').fetchall()
     every = ", ".join(f'"{n}"' for n in names + ["cutoff", "import_id", "seq"])
@@ -245,5 +269,5 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
     con.execute("DROP TABLE judged").fetchall()
     _record(con, import_id, kind, path, sha, record, cutoff=cutoff, as_of_given=as_of is not None, span=span,
             counts=(new, updated, unchanged, kept))
-    return FileImport(kind, path.name, sha, len(frame), new=int(new), updated=int(updated),
+    return FileImport(kind, path.name, sha, int(rows), new=int(new), updated=int(updated),
                       unchanged=int(unchanged), kept=int(kept), cutoff=cutoff)
