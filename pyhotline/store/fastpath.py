@@ -112,9 +112,9 @@ def stage_orders(con, path: Path, registry: Registry, table: str, *, header_alia
     )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {table}_raw AS
-        SELECT CAST({c['order_id']} AS VARCHAR) AS order_id, CAST({c['accepted_at']} AS TIMESTAMP_NS) AS accepted_at,
+        SELECT CAST({c['order_id']} AS VARCHAR) AS order_id, TRY_CAST({c['accepted_at']} AS TIMESTAMP_NS) AS accepted_at,
                mc.v AS category, mm.v AS mode, mu.v AS unit, mu.written AS written,
-               CAST({c['deadline']} AS TIMESTAMP_NS) AS deadline, CAST({c['closed_at']} AS TIMESTAMP_NS) AS closed_at,
+               TRY_CAST({c['deadline']} AS TIMESTAMP_NS) AS deadline, TRY_CAST({c['closed_at']} AS TIMESTAMP_NS) AS closed_at,
                CAST(coalesce({c['extensions']}, 0) AS BIGINT) AS extensions,
                CAST(coalesce({c['send_backs']}, 0) AS BIGINT) AS send_backs,
                CAST(coalesce({c['reworks']}, 0) AS BIGINT) AS reworks,

@@ -104,8 +104,12 @@ def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = 
             window, gaps = None, []
         else:
             month = parse_month(month)
-            known = store_months(con)
-            if month not in known:
+            found = con.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM orders WHERE accepted_at >= ? AND accepted_at < ? LIMIT 1)",
+                [month.start_time.to_pydatetime(), (month + 1).start_time.to_pydatetime()],
+            ).fetchall()[0][0]
+            if not found:
+                known = store_months(con)
                 span = f"数据中的月份为 {known[0]} 至 {known[-1]}" if known else "数据中没有任何工单"
                 raise MonthError(f"{month} 没有任何工单记录（{span}）")
             window = ((month - history).start_time, (month + 1).start_time)
