@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .coverage import CoverageSettings, coverage_settings
-from .db import CoverageError, StoreError, connect, default_store_path, temporary_store
+from .db import CoverageError, StoreError, connect, default_store_path, memory_store, temporary_store
 from .imports import FileImport, ImportSummary, import_files, parse_as_of
 from .month import month_coverage, month_dataset, store_months
 
@@ -36,7 +36,7 @@ def resolve_store(store=None) -> Path | None:
     return default if default.is_file() else None
 
 
-def import_oneoff(target: Path, orders=None, units=None, letters=None, *, scheme=None, strict=False) -> ImportSummary:
+def import_oneoff(target, orders=None, units=None, letters=None, *, scheme=None, strict=False) -> ImportSummary:
     """Files given for a one-off run (or, with none, the bundled sample) into the store ``target``."""
     from ..sample import resolve_inputs
 
@@ -76,8 +76,15 @@ def load_month(month=None, *, store=None, orders=None, units=None, letters=None,
     (``$PYHOTLINE_STORE`` or data/store/pyhotline.duckdb) when it exists, else the bundled sample
     through a temporary store.
     """
-    with prepared_store(store, orders, units, letters, scheme=scheme, strict=strict) as (source, _):
+    files = any(p is not None for p in (orders, units, letters))
+    if files and store is not None:
+        raise StoreError("--store 不能与 --orders/--units/--letters 同时使用：请先用 pyhotline import 把文件导入数据库")
+    source = None if files else resolve_store(store)
+    if source is not None:
         return month_dataset(source, month, scheme, strict=strict, history=history)
+    with memory_store() as con:  # one process: the temporary store need not touch the disk
+        import_oneoff(con, orders, units, letters, scheme=scheme, strict=strict)
+        return month_dataset(con, month, scheme, strict=strict, history=history)
 
 
 def describe_store(store, *, scheme=None) -> tuple[list[str], list[str]]:

@@ -85,6 +85,16 @@ def _wait_seconds() -> float:
         return DEFAULT_WAIT
 
 
+MEMORY_VARIABLE = "PYHOTLINE_STORE_MEMORY"
+
+
+def _memory_limit() -> str:
+    """DuckDB's memory limit for the store (``PYHOTLINE_STORE_MEMORY``, default 1GB): beyond it DuckDB
+    works on disk, so an import of millions of rows stays within a bounded amount of memory."""
+    value = os.environ.get(MEMORY_VARIABLE, "1GB").strip()
+    return value if re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]?i?B", value, flags=re.I) else "1GB"
+
+
 def _holder(message: str) -> str:
     found = re.search(r"PID (\d+)", message)
     return f"（进程 {found.group(1)}）" if found else ""
@@ -99,6 +109,10 @@ def connect(path: str | Path, *, read_only: bool = True, create: bool = False) -
     """
     import duckdb
 
+    if isinstance(path, duckdb.DuckDBPyConnection):  # an open (e.g. in-memory) store: used as it is
+        path.execute(SCHEMA).fetchall()
+        yield path
+        return
     path = Path(path)
     if not path.exists():
         if not create:
@@ -126,6 +140,7 @@ def connect(path: str | Path, *, read_only: bool = True, create: bool = False) -
         except duckdb.Error as exc:
             raise StoreError(f"{path} 不是可用的 pyhotline 数据库（{type(exc).__name__}）") from None
     try:
+        con.execute(f"SET memory_limit = '{_memory_limit()}'").fetchall()
         if not read_only or create:
             con.execute(SCHEMA).fetchall()
             con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [str(SCHEMA_VERSION)]).fetchall()
@@ -140,6 +155,19 @@ def _check_schema(con, path: Path) -> None:
     tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     if not {"meta", "imports", "orders", "letters", "units"} <= tables:
         raise StoreError(f"{path} 不是 pyhotline 数据库（缺少数据表）")
+
+
+@contextmanager
+def memory_store() -> Iterator:
+    """A store in memory, for a one-off run inside one process (nothing written to disk)."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"SET memory_limit = '{_memory_limit()}'").fetchall()
+        yield con
+    finally:
+        con.close()
 
 
 @contextmanager

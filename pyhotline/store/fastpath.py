@@ -111,9 +111,10 @@ def stage_orders(con, path: Path, registry: Registry, table: str, *, header_alia
         f"NOT ({c[n]} BETWEEN TIMESTAMP '{EARLIEST}' AND TIMESTAMP '{LATEST}')" for n in ("accepted_at", "deadline", "closed_at")
     )
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {table}_raw AS
+        CREATE OR REPLACE TEMP TABLE {table} AS
         SELECT CAST({c['order_id']} AS VARCHAR) AS order_id, TRY_CAST({c['accepted_at']} AS TIMESTAMP_NS) AS accepted_at,
-               mc.v AS category, mm.v AS mode, mu.v AS unit, mu.written AS written,
+               mc.v AS category, mm.v AS mode, CASE WHEN mm.v = '派单' THEN mu.v ELSE '' END AS unit,
+               mu.written AS written,
                TRY_CAST({c['deadline']} AS TIMESTAMP_NS) AS deadline, TRY_CAST({c['closed_at']} AS TIMESTAMP_NS) AS closed_at,
                CAST(coalesce({c['extensions']}, 0) AS BIGINT) AS extensions,
                CAST(coalesce({c['send_backs']}, 0) AS BIGINT) AS send_backs,
@@ -140,23 +141,16 @@ def stage_orders(con, path: Path, registry: Registry, table: str, *, header_alia
                min(seq) FILTER (mode <> '派单' AND written <> ''),
                count(*) FILTER (closed_at IS NULL AND visit IN ({visited})),
                min(seq) FILTER (closed_at IS NULL AND visit IN ({visited}))
-        FROM {table}_raw
+        FROM {table}
     """).fetchall()[0]
     if n == 0 or bad_ids or distinct != n or problems or (strict and (direct_named or open_visited)):
-        con.execute(f"DROP TABLE {table}_raw").fetchall()
+        con.execute(f"DROP TABLE {table}").fetchall()
         return None
     record = FileQuality(kind="工单明细", file=path.name, rows=int(n))
     if direct_named:
-        unit = con.execute(f"SELECT written FROM {table}_raw WHERE seq = ?", [first_direct]).fetchall()[0][0]
+        unit = con.execute(f"SELECT written FROM {table} WHERE seq = ?", [first_direct]).fetchall()[0][0]
         record.warnings.append(str(direct_with_unit_warning(path, int(direct_named), int(first_direct) + 2, unit)))
     if open_visited:
-        visit = con.execute(f"SELECT visit FROM {table}_raw WHERE seq = ?", [first_open]).fetchall()[0][0]
+        visit = con.execute(f"SELECT visit FROM {table} WHERE seq = ?", [first_open]).fetchall()[0][0]
         record.warnings.append(str(visited_open_warning(path, int(open_visited), int(first_open) + 2, visit)))
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {table} AS
-        SELECT order_id, accepted_at, category, mode, CASE WHEN mode = '派单' THEN unit ELSE '' END AS unit,
-               deadline, closed_at, extensions, send_backs, reworks, city_returned, visit, seq
-        FROM {table}_raw ORDER BY seq
-    """).fetchall()
-    con.execute(f"DROP TABLE {table}_raw").fetchall()
     return record

@@ -113,7 +113,7 @@ def import_files(
     ``fast=False`` reads every file with the readers (the DuckDB check path is then not tried)."""
     from ..report import _header_aliases
 
-    store = Path(store)
+    store = store if not isinstance(store, (str, Path)) else Path(store)
     as_of = parse_as_of(as_of)
     aliases = _header_aliases(scheme)
     order_files, letter_files, unit_files = _files(orders), _files(letters), _files(units)
@@ -246,6 +246,14 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
         con.unregister("incoming_frame")
     else:
         con.execute(f"DROP TABLE {staged}").fetchall()
+    every = ", ".join(f'"{n}"' for n in names + ["cutoff", "import_id", "seq"])
+    if not con.execute(f"SELECT count(*) FROM (SELECT 1 FROM main.{table_name} LIMIT 1)").fetchall()[0][0]:
+        con.execute(f"INSERT INTO main.{table_name} SELECT {every} FROM incoming").fetchall()  # all new
+        con.execute("DROP TABLE incoming").fetchall()
+        counts = (rows, 0, 0, 0)
+        _record(con, import_id, kind, path, sha, record, cutoff=cutoff, as_of_given=as_of is not None, span=span,
+                counts=counts)
+        return FileImport(kind, path.name, sha, int(rows), new=int(rows), cutoff=cutoff)
     differs = " OR ".join(f'i."{n}" IS DISTINCT FROM s."{n}"' for n in names if n != key)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE judged AS
@@ -263,7 +271,6 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
     if new != rows:
         con.execute(f'DELETE FROM main.{table_name} WHERE "{key}" IN '
                     f'(SELECT "{key}" FROM judged WHERE NOT is_new AND NOT is_older)').fetchall()
-    every = ", ".join(f'"{n}"' for n in names + ["cutoff", "import_id", "seq"])
     con.execute(f"INSERT INTO main.{table_name} SELECT {every} FROM judged WHERE NOT is_older").fetchall()
     con.execute("DROP TABLE incoming").fetchall()
     con.execute("DROP TABLE judged").fetchall()
