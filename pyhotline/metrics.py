@@ -42,8 +42,8 @@ RATE_COLUMNS = {
 # ---------------------------------------------------------------- months
 def parse_month(month: str | pd.Period) -> pd.Period:
     """``"2024-05"`` -> ``Period('2024-05', 'M')``; anything else is a :class:`MonthError`."""
-    if isinstance(month, pd.Period):
-        return month.asfreq("M")
+    if isinstance(month, pd.Period):  # a quarter or a year (pyhotline.period) is kept: the metrics take any period
+        return month if month.freqstr[0] in "QYA" else month.asfreq("M")
     text = str(month).strip()
     if not re.fullmatch(r"\d{4}-\d{2}", text) or not 1 <= int(text[5:]) <= 12:
         raise MonthError(f"月份“{month}”格式不对，应写成 YYYY-MM，例如 2024-05")

@@ -1,0 +1,331 @@
+"""Quarterly and annual reports: the monthly metrics over a period (docs/metrics.md, "Periods").
+
+A period is a :class:`pandas.Period` of frequency month (``2024-05``), quarter (``2024Q2``) or
+year (``2024``). Its evaluation table is computed from the period's summed monthly counts
+(:func:`pyhotline.metrics.unit_counts` month by month, added up) with the rates and 综合指标值
+recomputed by the monthly code, or, when the scheme says ``[period] composite = "mean"``, with
+综合指标值 the mean of the unit's monthly values. Every other section (totals, categories, overdue,
+violations, mailbox) is the monthly metric applied to the whole period.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+
+from . import metrics
+from .errors import MonthError, SchemeError
+from .numbers import percent, quantize
+from .report import Dataset, MonthlyReport, monthly_report
+from .scheme import Scheme, load_scheme
+
+COMPOSITE_MODES = ("summed", "mean")
+_QUARTERS = "一二三四"
+
+
+# ---------------------------------------------------------------- periods
+def parse_period(text: str | pd.Period) -> pd.Period:
+    """``"2024-05"`` (month), ``"2024Q2"`` (quarter) or ``"2024"`` (year) as a :class:`pandas.Period`."""
+    if isinstance(text, pd.Period):
+        if text.freqstr in ("Q-DEC", "Y-DEC", "A-DEC"):
+            return text
+        return text.asfreq("M")
+    value = str(text).strip()
+    if re.fullmatch(r"\d{4}[Qq][1-4]", value):
+        return pd.Period(value.upper(), freq="Q")
+    if re.fullmatch(r"\d{4}", value):
+        return pd.Period(value, freq="Y")
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return metrics.parse_month(value)
+    raise MonthError(f"期间“{text}”格式不对：月份写成 YYYY-MM（如 2024-05），季度写成 YYYYQn（如 2024Q2），年度写成 YYYY（如 2024）")
+
+
+def kind(period: pd.Period) -> str:
+    """``"month"``, ``"quarter"`` or ``"year"``."""
+    return {"M": "month", "Q": "quarter"}.get(period.freqstr[0], "year")
+
+
+def months_of(period: pd.Period) -> list[pd.Period]:
+    """The months of the period, in order."""
+    return list(pd.period_range(period.asfreq("M", "s"), period.asfreq("M", "e"), freq="M"))
+
+
+def period_name(period: pd.Period) -> str:
+    """How the bulletin names the period in running text: 5月份, 第二季度, 全年."""
+    return {"month": f"{period.month}月份", "quarter": f"第{_QUARTERS[period.quarter - 1]}季度"}.get(kind(period), "全年")
+
+
+def period_title(period: pd.Period) -> str:
+    """The period with its year, as titles write it: 2024年5月份, 2024年第二季度, 2024年度."""
+    return f"{period.year}年度" if kind(period) == "year" else f"{period.year}年{period_name(period)}"
+
+
+def period_caption(period: pd.Period) -> str:
+    """The period as chart captions write it: 2024年5月, 2024年第二季度, 2024年."""
+    return {"month": f"{period.year}年{period.month}月", "year": f"{period.year}年"}.get(kind(period), period_title(period))
+
+
+def year_earlier(period: pd.Period) -> pd.Period:
+    return period - {"month": 12, "quarter": 4}.get(kind(period), 1)
+
+
+def composite_mode(scheme: Scheme) -> str:
+    """The scheme's ``[period] composite`` ("summed" by default), validated."""
+    table = (getattr(scheme, "raw", {}) or {}).get("period", {})
+    if not isinstance(table, dict):
+        raise SchemeError("period 应为一张表（[period]）", path=scheme.path)
+    unknown = set(table) - {"composite"}
+    if unknown:
+        raise SchemeError(f"[period] 中没有“{'、'.join(sorted(unknown))}”这一设置项；可用的有 composite", path=scheme.path)
+    mode = table.get("composite", "summed")
+    if mode not in COMPOSITE_MODES:
+        raise SchemeError(f"period.composite 应为 \"summed\"（由期间合计数重算）或 \"mean\"（各月综合指标值的平均），给出的是“{mode}”",
+                          path=scheme.path)
+    return mode
+
+
+# ---------------------------------------------------------------- the period's table
+def period_counts(orders: pd.DataFrame, period: pd.Period, scheme: Scheme) -> pd.DataFrame:
+    """Per unit, the monthly counts of :func:`~pyhotline.metrics.unit_counts` summed over the period."""
+    tables = [metrics.unit_counts(orders, m, scheme) for m in months_of(period)]
+    total = pd.concat(tables).groupby(level="unit").sum()
+    return total.reindex(columns=metrics.COUNT_COLUMNS, fill_value=0).astype("int64")
+
+
+def period_evaluation(orders: pd.DataFrame, registry, period: pd.Period, scheme: Scheme) -> pd.DataFrame:
+    """The period's evaluation table: counts summed over its months, rates recomputed from them
+    (the scheme's rounding); 综合指标值 recomputed from those rates ("summed") or the mean of the
+    unit's monthly 综合指标值 over the months it was rated in ("mean"), grade from that value."""
+    table = metrics.evaluation_from_counts(period_counts(orders, period, scheme), registry, scheme)
+    if composite_mode(scheme) == "summed" or table.empty:
+        return table
+    monthly = [metrics.evaluation(orders, registry, m, scheme) for m in months_of(period)]
+    values: dict[str, list[Decimal]] = {}
+    for frame in monthly:
+        for unit, value in zip(frame["unit"], frame["composite"]):
+            if value is not None and not pd.isna(value):
+                values.setdefault(unit, []).append(value)
+    mean = {u: quantize(sum(v, Decimal(0)) / len(v), scheme.composite_decimals, scheme.rounding_mode) for u, v in values.items()}
+    composite = [mean.get(u) for u in table["unit"]]
+    grade = [None if v is None else scheme.grade_for(v).name for v in composite]
+    table = table.assign(composite=pd.Series(composite, index=table.index, dtype=object),
+                         grade=pd.Series(grade, index=table.index, dtype=object))
+    return _resort(table, scheme)
+
+
+def _resort(table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    ties = [metrics._TIE_NAMES[t] for t in scheme.composite_ties]
+    return (
+        table.assign(
+            g=table["group"].map({g: i for i, g in enumerate(scheme.appendix_groups)}),
+            unrated=table["composite"].isna(),
+            s=table["composite"].map(lambda v: Decimal(-1) if v is None else v),
+        )
+        .sort_values(["g", "unrated", "s", *ties, "position"], ascending=[True, True, False, *([False] * len(ties)), True],
+                     kind="stable")
+        .drop(columns=["g", "unrated", "s"])
+        .reset_index(drop=True)
+    )
+
+
+# ---------------------------------------------------------------- series and comparisons
+def monthly_series(orders: pd.DataFrame, registry, months: list[pd.Period], scheme: Scheme) -> pd.DataFrame:
+    """One row per month: requests, work_orders (受理), due, on_time, on_time_rate, visited,
+    dissatisfied, dissatisfaction_rate over the assessed units of that month's evaluation table."""
+    rows = []
+    for month in months:
+        totals = metrics.totals(orders, month)
+        table = metrics.evaluation(orders, registry, month, scheme)
+        sums = {c: int(table[c].sum()) if len(table) else 0 for c in ("due", "on_time", "visited", "dissatisfied")}
+        rows.append({
+            "month": month, "requests": totals["requests"], "work_orders": totals["work_orders"], **sums,
+            "on_time_rate": percent(sums["on_time"], sums["due"], scheme.rate_decimals, scheme.rounding_mode) if sums["due"] else None,
+            "dissatisfaction_rate": (percent(sums["dissatisfied"], sums["visited"], scheme.rate_decimals, scheme.rounding_mode)
+                                     if sums["visited"] else None),
+        })
+    return pd.DataFrame(rows, columns=["month", "requests", "work_orders", "due", "on_time", "on_time_rate",
+                                       "visited", "dissatisfied", "dissatisfaction_rate"])
+
+
+def group_series(orders: pd.DataFrame, registry, months: list[pd.Period], scheme: Scheme) -> pd.DataFrame:
+    """Per month and 单位类型: the group's 综合指标值, computed by the monthly formula from the
+    group's summed counts (its assessed units). Columns: month, group, due, composite."""
+    rows = []
+    for month in months:
+        table = metrics.evaluation(orders, registry, month, scheme)
+        for group in scheme.appendix_groups:
+            part = table.loc[table["group"] == group]
+            counts = pd.Series({c: int(part[c].sum()) if len(part) else 0 for c in metrics.COUNT_COLUMNS})
+            composite = metrics._rates_and_grade(counts, scheme)["composite"] if counts["due"] else None
+            rows.append({"month": month, "group": group, "due": int(counts["due"]), "composite": composite})
+    return pd.DataFrame(rows, columns=["month", "group", "due", "composite"])
+
+
+def comparison(orders: pd.DataFrame, letters, period: pd.Period, other: pd.Period, scheme: Scheme) -> pd.DataFrame:
+    """Totals and categories of ``period`` against ``other``: item, kind (总量/事件分类), current,
+    previous, change, change_rate (% of previous, the scheme's rounding; None when previous is 0)."""
+    now, before = metrics.totals(orders, period), metrics.totals(orders, other)
+    names = {"requests": "热线诉求总量", "work_orders": "派单工单", "direct": "直接办结"}
+    rows = [{"item": label, "kind": "总量", "current": now[k], "previous": before[k]} for k, label in names.items()]
+    if letters is not None:
+        rows.append({"item": "群众来信", "kind": "总量", "current": int(metrics.in_month(letters["received_at"], period).sum()),
+                     "previous": int(metrics.in_month(letters["received_at"], other).sum())})
+    cur = orders.loc[metrics.in_month(orders["accepted_at"], period)].groupby("category").size()
+    prev = orders.loc[metrics.in_month(orders["accepted_at"], other)].groupby("category").size()
+    for cat in cur.add(prev, fill_value=0).sort_values(ascending=False, kind="stable").index:
+        rows.append({"item": cat, "kind": "事件分类", "current": int(cur.get(cat, 0)), "previous": int(prev.get(cat, 0))})
+    table = pd.DataFrame(rows)
+    return table.assign(
+        change=table["current"] - table["previous"],
+        change_rate=[percent(c - p, p, scheme.rate_decimals, scheme.rounding_mode) if p else None
+                     for c, p in zip(table["current"], table["previous"])],
+    )
+
+
+# ---------------------------------------------------------------- the report
+@dataclass(frozen=True)
+class PeriodDataset(Dataset):
+    """A :class:`Dataset` for a period: also which months the store holds completely (``covered``)."""
+
+    covered: tuple[pd.Period, ...] = ()
+
+
+@dataclass(frozen=True)
+class PeriodReport(MonthlyReport):
+    """A quarter's or a year's report: every monthly section over the period, plus its months'
+    series and the comparisons with the previous period and the same period a year earlier."""
+
+    series: pd.DataFrame | None = None
+    groups: pd.DataFrame | None = None
+    previous: pd.DataFrame | None = None
+    year_ago: pd.DataFrame | None = None
+    left_out: tuple[str, ...] = ()  # why a comparison is missing (数据说明)
+    composite_mode: str = "summed"
+
+
+def period_report(period, data: Dataset, scheme: Scheme | str | None = None) -> MonthlyReport:
+    """The report of a month (:func:`~pyhotline.report.monthly_report`), a quarter or a year."""
+    period = parse_period(period)
+    scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
+    if kind(period) == "month":
+        return monthly_report(period, data, scheme)
+    base = monthly_report(period, data, scheme)
+    table = period_evaluation(data.orders, data.registry, period, scheme)
+    months = months_of(period)
+    covered = set(getattr(data, "covered", ()) or ())
+    compared, left_out = {}, []
+    labels = {"previous": "上期", "year_ago": "上年同期"}
+    for key, other in (("previous", period - 1), ("year_ago", year_earlier(period))):
+        if key == "year_ago" and kind(period) == "year":
+            continue  # a year's previous period is the year before
+        missing = [m for m in months_of(other) if m not in covered]
+        if missing:
+            left_out.append(f"{labels[key]}（{other}）的数据不全（{'、'.join(str(m) for m in missing[:3])}"
+                            f"{'等' if len(missing) > 3 else ''}未完整导入），未作{labels[key]}对比")
+            continue
+        compared[key] = comparison(data.orders, data.letters, period, other, scheme)
+    quality = list(base.quality)
+    if left_out and quality:  # 数据说明 says why a comparison is missing (copies: the data's records stay as read)
+        i = max((i for i, q in enumerate(quality) if q.kind == "工单明细"), default=len(quality) - 1)
+        quality[i] = dataclasses.replace(quality[i], warnings=[*quality[i].warnings, *left_out])
+    return PeriodReport(
+        **{f.name: getattr(base, f.name) for f in dataclasses.fields(MonthlyReport)} | {
+            "quality": tuple(quality),
+            "evaluation": table,
+            "volume_top": metrics.volume_ranking(table, scheme),
+            "composite_top": metrics.composite_ranking(table, scheme),
+            "graded": metrics.graded_units(table, scheme),
+            "deductions": metrics.deductions(table, base.overdue, scheme),
+            "month_over_month": None,  # its text says 较上月: the period's comparisons are their own section
+        },
+        series=monthly_series(data.orders, data.registry, months, scheme),
+        groups=group_series(data.orders, data.registry, months, scheme),
+        previous=compared.get("previous"), year_ago=compared.get("year_ago"),
+        left_out=tuple(left_out), composite_mode=composite_mode(scheme),
+    )
+
+
+# ---------------------------------------------------------------- reading a period from the store
+def load_period(period, *, store=None, orders=None, units=None, letters=None, scheme=None, strict: bool = False,
+                history: int = 1) -> Dataset:
+    """The Dataset for a month (:func:`pyhotline.store.load_month`), a quarter or a year: from
+    ``store``, or from files through a temporary store, or the default store / bundled sample.
+    A period's months the store does not hold completely are warnings in its quality record
+    (errors with ``strict``), and so in the CLI and the bulletin's 数据说明."""
+    from .store import StoreError, load_month, memory_store, resolve_store
+    from .store import import_oneoff
+
+    period = parse_period(period)
+    if kind(period) == "month":
+        return load_month(period, store=store, orders=orders, units=units, letters=letters, scheme=scheme,
+                          strict=strict, history=history)
+    scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
+    files = any(p is not None for p in (orders, units, letters))
+    if files and store is not None:
+        raise StoreError("--store 不能与 --orders/--units/--letters 同时使用：请先用 pyhotline import 把文件导入数据库")
+    source = None if files else resolve_store(store)
+    if source is not None:
+        return period_dataset(source, period, scheme, strict=strict)
+    with memory_store() as con:
+        import_oneoff(con, orders, units, letters, scheme=scheme, strict=strict)
+        return period_dataset(con, period, scheme, strict=strict)
+
+
+def period_gaps(imports: pd.DataFrame, present: list[pd.Period], period: pd.Period, settings) -> list[str]:
+    """What the store lacks for the period: one line for its months without any order, then the
+    coverage warnings of each month it holds (once each; 环比 ones left out, a period has no 环比)."""
+    from .store.coverage import coverage_gaps
+
+    gaps: list[str] = []
+    missing = [m for m in months_of(period) if m not in present]
+    if missing:
+        gaps.append(f"{period} 中 {'、'.join(str(m) for m in missing)} 没有任何工单记录：{period_name(period)}各项数字只含已导入的月份")
+    for month in months_of(period):
+        if month in missing:
+            continue
+        gaps.extend(g for g in coverage_gaps(imports, month, settings)
+                    if g not in gaps and not g.endswith(("环比可能不全", "环比可能不准")))
+    return gaps
+
+
+def _complete(imports, present, month, settings) -> bool:
+    from .store.coverage import coverage_gaps
+
+    return month in present and all(g.endswith(("环比可能不全", "环比可能不准")) for g in coverage_gaps(imports, month, settings))
+
+
+def period_dataset(store, period: pd.Period, scheme: Scheme, *, strict: bool = False) -> PeriodDataset:
+    """The rows of the period and of the periods it is compared with, as a :class:`PeriodDataset`."""
+    from .store import CoverageError, coverage_settings, month_dataset
+    from .store.coverage import coverage_gaps
+    from .store.db import connect
+    from .store.month import imports_table, store_months
+
+    settings = coverage_settings(scheme)
+    with connect(store) as con:
+        imports, present = imports_table(con), store_months(con)
+    inside = [m for m in months_of(period) if m in present]
+    if not inside:
+        span = f"数据中的月份为 {present[0]} 至 {present[-1]}" if present else "数据中没有任何工单"
+        raise MonthError(f"{period} 没有任何工单记录（{span}）")
+    gaps = period_gaps(imports, present, period, settings)
+    if strict and gaps:
+        raise CoverageError(f"{period} 的数据不全：" + "；".join(gaps) + "（去掉 --strict 则照常生成并注明）")
+    anchor = inside[-1]
+    earliest = min(months_of(period - 1)[0], months_of(year_earlier(period))[0])
+    data = month_dataset(store, anchor, scheme, history=(anchor - earliest).n)
+    anchor_gaps = set(coverage_gaps(imports, anchor, settings))
+    quality = list(data.quality)
+    for record in quality:
+        record.warnings[:] = [w for w in record.warnings if w not in anchor_gaps]
+    if gaps and quality:
+        target = next((q for q in reversed(quality) if q.kind == "工单明细"), quality[-1])
+        target.warnings.extend(gaps)
+    window = pd.period_range(earliest, period.asfreq("M", "e"), freq="M")
+    covered = tuple(m for m in window if _complete(imports, present, m, settings))
+    return PeriodDataset(orders=data.orders, registry=data.registry, letters=data.letters, quality=tuple(quality),
+                         cutoff=data.cutoff, covered=covered)
