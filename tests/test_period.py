@@ -137,7 +137,7 @@ def test_year_is_the_sum_of_the_months(rules, quarter):
 
 
 def test_mean_of_monthly_composites(tmp_path, months, rules):
-    text = rules.path.read_text(encoding="utf-8") + '\n[period]\ncomposite = "mean"\n'
+    text = rules.path.read_text(encoding="utf-8").replace('composite = "summed"', 'composite = "mean"')
     path = tmp_path / "mean.toml"
     path.write_text(text, encoding="utf-8")
     mean_rules = ph.load_scheme(path)
@@ -159,6 +159,6 @@ def test_mean_of_monthly_composites(tmp_path, months, rules):
 
 def test_bad_composite_mode(tmp_path, rules):
     path = tmp_path / "bad.toml"
-    path.write_text(rules.path.read_text(encoding="utf-8") + '\n[period]\ncomposite = "median"\n', encoding="utf-8")
+    path.write_text(rules.path.read_text(encoding="utf-8").replace('composite = "summed"', 'composite = "median"'), encoding="utf-8")
     with pytest.raises(Exception, match="period.composite"):
         P.composite_mode(ph.load_scheme(path))
