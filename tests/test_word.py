@@ -243,7 +243,18 @@ def libreoffice_pdf(docx: Path, out: Path) -> Path:
     return out / (docx.stem + ".pdf")
 
 
+def _words(pdf: Path, page: int) -> list[tuple[float, str]]:
+    """(top in mm, text) of each line of a page, from ``pdftotext -bbox-layout``."""
+    from lxml import etree
+
+    xml = subprocess.run(["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                         capture_output=True, check=True, timeout=120).stdout
+    return [(float(line.get("yMin")) * 25.4 / 72, "".join(w.text for w in line.iter("{*}word")))
+            for line in etree.fromstring(xml).iter("{*}line")]
+
+
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) is not installed")
 def test_libreoffice_prints_the_docx_in_the_same_layout(docx_path, tmp_path):
     from pypdf import PdfReader
 
@@ -259,6 +270,17 @@ def test_libreoffice_prints_the_docx_in_the_same_layout(docx_path, tmp_path):
     assert "—1—" in text and "—2—" in text
     fonts = {str(f.get_object()["/BaseFont"]) for p in reader.pages for f in p["/Resources"].get("/Font", {}).values()}
     assert any("CJK" in f for f in fonts), fonts
+    # never Droid Sans Fallback (no digits, Latin or punctuation of its own) nor a Latin-only stand-in
+    assert not [f for f in fonts if "Droid" in f or "DejaVu" in f], fonts
+    # page 1 as in the PDF: the masthead, the title off the line grid (one 33 pt line each, not two grid
+    # lines), then 一、基本情况 about 127 mm from the top (WeasyPrint: 127.5 mm)
+    words = _words(pdf, 1)
+    title = [y for y, t in words if t.startswith("2024年5月份平江县")]
+    second = [y for y, t in words if t.startswith("市、县长信箱运行")]
+    heading = [y for y, t in words if t.startswith("一、基本情况")]
+    assert title and second and heading
+    assert (second[0] - title[0]) * 72 / 25.4 == pytest.approx(33, abs=1)
+    assert heading[0] == pytest.approx(127.5, abs=3)
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
                        check=True, timeout=120)
@@ -299,3 +321,45 @@ def test_properties_are_in_schema_order_as_word_demands(docx_path):
                     assert known == sorted(known, key=order.index), (name, parent, names)
                     checked += 1
     assert checked > 1000
+
+
+def test_the_docx_opens_and_resaves_with_python_docx(docx_path, tmp_path):
+    """A clerk's edit, as python-docx does it: open, change a paragraph, save, open again."""
+    doc = Document(str(docx_path))
+    target = next(p for p in doc.paragraphs if p.text.startswith("3、担当精神还需提升"))
+    target.add_run("（已核实）")
+    again = tmp_path / "edited.docx"
+    doc.save(str(again))
+    reread = Document(str(again))
+    assert any(p.text.endswith("（已核实）") for p in reread.paragraphs)
+    assert all_text(reread).replace("（已核实）", "") == all_text(Document(str(docx_path)))
+    assert len(reread.sections) == len(doc.sections) and len(reread.tables) == len(doc.tables)
+    assert reread.sections[0].footer.paragraphs[0].text == doc.sections[0].footer.paragraphs[0].text
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_resaves_the_docx_as_docx_keeping_text_fonts_and_page(docx_path, tmp_path):
+    """Opened and saved again as .docx by LibreOffice (as Word or WPS would): the text, the fonts of East
+    Asian runs, the page and its margins, the tables and the page numbers survive."""
+    out = tmp_path / "resaved"
+    out.mkdir()
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+         "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), str(docx_path)],
+        check=True, capture_output=True, timeout=300, env={**os.environ, "HOME": str(tmp_path)},
+    )
+    resaved = Document(str(out / docx_path.name))
+    assert not missing_from(all_text(resaved))
+    first = resaved.sections[0]
+    mm = lambda v: round(v / Mm(1))  # noqa: E731
+    assert (mm(first.page_width), mm(first.page_height), mm(first.top_margin), mm(first.left_margin)) == (210, 297, 37, 28)
+    assert mm(resaved.sections[-1].page_width) == 297
+    assert len([t for t in resaved.tables if t.rows[0].cells[0].text == "部门名称"]) == 2
+    east_asian = {r._r.rPr.rFonts.get(qn("w:eastAsia")) for p in resaved.paragraphs for r in p.runs
+                  if r.text.strip() and r._r.rPr is not None and r._r.rPr.rFonts is not None}
+    assert {"仿宋_GB2312", "方正小标宋简体"} <= east_asian
+    styles = {p.text: p.style.name for p in resaved.paragraphs}
+    assert styles["一、基本情况"] == "Heading 1"
+    footers = "".join(t.text or "" for s in resaved.sections for part in (s.footer, s.even_page_footer)
+                      for t in part._element.iter(qn("w:instrText")))
+    assert "PAGE" in footers

@@ -64,10 +64,11 @@ def snap_off(paragraph) -> None:
     element(paragraph._p.get_or_add_pPr(), "w:snapToGrid", val="0")
 
 
-def bottom_rule(paragraph, *, color: str = "C00000", eighths: int = 16) -> None:
+def bottom_rule(paragraph, *, color: str = "C00000", eighths: int = 16, space_pt: int = 11) -> None:
+    """A rule under the paragraph, ``space_pt`` below its last line (11 pt ≈ the PDF's 4 mm)."""
     ppr = paragraph._p.get_or_add_pPr()
     border = element(ppr, "w:pBdr")
-    element(border, "w:bottom", val="single", sz=eighths, space=4, color=color)
+    element(border, "w:bottom", val="single", sz=eighths, space=space_pt, color=color)
 
 
 def page_field(paragraph, role: str) -> None:

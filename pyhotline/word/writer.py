@@ -206,7 +206,8 @@ class Writer:
             if tag == "header" and "masthead" in cls:
                 self.masthead(child)
             elif tag == "h1":
-                self.paragraph(spans(child), role="title", style="Title", size=TITLE_SIZE)
+                # off the line grid, or LibreOffice gives each 33 pt title line two grid lines
+                snap_off(self.paragraph(spans(child), role="title", style="Title", size=TITLE_SIZE))
                 self.paragraph("", indent=False)  # one line below the title
             elif tag == "section":
                 self.attachment_section(child)
@@ -257,7 +258,7 @@ class Writer:
                 p = self.paragraph("\t".join(parts), indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
                 p.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
                 bottom_rule(p)
-                p.paragraph_format.space_after = Mm(4)
+                p.paragraph_format.space_after = LINE_PITCH  # one line between the red rule and the title
 
     def attachments(self, el) -> None:
         """附件说明: 附件：1. … with each further item aligned under the first item's name."""
