@@ -169,3 +169,40 @@ def test_a_bulletin_run_with_notes_carries_them_into_the_pdf_and_the_docx(tmp_pa
     assert styles["三、典型案例"] == "Heading 1" and styles["（二）多部门联合处置"] == "Heading 2"
     kai = docx.styles["Heading 2"].element.rPr.rFonts
     assert kai.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "楷体_GB2312"
+
+
+def test_notes_carry_only_the_office_words_never_data_out_of_the_store(data, tmp_path):
+    """What a notes file adds to the bulletin is the office's text and nothing else: the paragraphs of the
+    DOCX with notes are those without them, plus the notes' own words (a named order's heading kept);
+    no caller's name, phone or request text in any part, even for an order the notes name."""
+    import zipfile
+
+    from tests.test_bulletin import _personal_values
+    from tests.test_word import make_bulletin
+
+    path = write(tmp_path, CASES)
+    notes = load_notes(path, data.orders, "2024-05")
+    plain = make_bulletin(tmp_path / "plain")
+    noted = make_bulletin(tmp_path / "noted", notes=notes)
+    before = [p.text for p in Document(str(tmp_path / "plain" / "bulletin.docx")).paragraphs]
+    after = [p.text for p in Document(str(tmp_path / "noted" / "bulletin.docx")).paragraphs]
+    added = [t for t in after if t not in before]
+    assert len(added) >= 10  # 2 sections' headings, 2 cases, 3 case paragraphs, 3 extra paragraphs, problem 3
+    office = set(notes.orders.values()) | {p for c in notes.cases for p in c.paragraphs}
+    office |= {p for ps in notes.extra.values() for p in ps}
+    for text in added:
+        rest = re.sub(r"^（[一二三四五六七八九十]+）", "", text.removeprefix("3、担当精神还需提升："))
+        rest = rest.replace("龙门镇承办的工单[206794]申请延期2次，不符合延期不超过1次的规定。", "")  # generated, kept
+        assert rest in office or rest in {c.title for c in notes.cases} or rest in {"三、典型案例", "四、工作要求"}, text
+    # the order a note names (242019) brings no word of its own from the store
+    order = data.orders.loc[data.orders["order_id"].astype(str) == "242019"].iloc[0]
+    with zipfile.ZipFile(tmp_path / "noted" / "bulletin.docx") as z:
+        xml = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
+    html = "".join(noted.shown.values())
+    assert "三、典型案例" in html
+    leaked = [v for v in _personal_values() if v in xml or v in html]
+    assert not leaked, leaked[:5]
+    for value in order.astype(str):
+        if len(value) > 8 and not value[:4].isdigit():  # texts, not numbers or times
+            assert value not in xml and value not in html, value
+    assert plain.shown.keys() == noted.shown.keys()
