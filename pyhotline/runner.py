@@ -9,10 +9,8 @@ running this code (no "kernel not found" inside a virtual environment).
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -22,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BulletinError, PyhotlineError
+from .locks import lock_dir, locked
 from .metrics import parse_month, parse_month_range
 
-KERNEL_NAME = "pyhotline-" + hashlib.sha256(sys.executable.encode()).hexdigest()[:10]  # stable per interpreter
 
 
 def skip_slow_iri_checker() -> None:
@@ -50,26 +48,11 @@ def notebook_path(name: str = "monthly_bulletin.ipynb") -> Path:
 
 
 def ensure_kernel() -> str:
-    """A kernelspec that runs this very interpreter, visible to papermill through JUPYTER_PATH."""
-    root = Path(tempfile.gettempdir()) / f"pyhotline-jupyter-{os.getuid()}"
-    spec_dir = root / "kernels" / KERNEL_NAME
-    spec = {
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--log-level=ERROR"],
-        "display_name": "pyhotline (this environment)",
-        "language": "python",
-        "env": {"MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
-    }
-    spec_dir.mkdir(parents=True, exist_ok=True)
-    target = spec_dir / "kernel.json"
-    text = json.dumps(spec, indent=1)
-    if not target.is_file() or target.read_text() != text:
-        tmp = spec_dir / f".kernel-{os.getpid()}.json"
-        tmp.write_text(text)
-        os.replace(tmp, target)
-    paths = os.environ.get("JUPYTER_PATH", "")
-    if str(root) not in paths.split(os.pathsep):
-        os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(root), paths) if p)
-    return KERNEL_NAME
+    """The kernel running this very interpreter, started from memory (:mod:`pyhotline.kernel`):
+    no kernelspec file is written or read, so no file anyone else can write chooses what runs."""
+    from .kernel import install
+
+    return install()
 
 
 @dataclass(frozen=True)
@@ -106,7 +89,9 @@ def run_month(
     month = str(period)
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{month}-", dir=out_dir))
+    with locked(out_dir / month):
+        repair(out_dir / month)
+    staging = Path(tempfile.mkdtemp(prefix=f".{month}-staging-{os.getpid()}-", dir=out_dir))
     staging.chmod(0o777 & ~umask())  # mkdtemp makes it private; the bulletin is for sharing
     try:
         executed = staging / "bulletin.ipynb"
@@ -178,24 +163,88 @@ def _explain(exc) -> str:
 
 
 def _swap_into_place(staging: Path, final: Path) -> Path:
-    """Replace ``final`` with the finished ``staging`` folder, under a lock, never leaving it half-made."""
-    # The lock lives outside the outputs folder and is never deleted (deleting it would let two runs
-    # hold "the lock" at once).
-    locks = Path(tempfile.gettempdir()) / f"pyhotline-locks-{os.getuid()}"
-    locks.mkdir(exist_ok=True)
-    lock_path = locks / (hashlib.sha256(str(final.resolve()).encode()).hexdigest()[:16] + ".lock")
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    """Replace ``final`` with the finished ``staging`` folder, under a lock, never leaving it half-made.
+
+    Where the system can (Linux ``renameat2``), the two folders are exchanged in one atomic step, so
+    ``final`` holds the previous or the new complete bulletin at every instant. Elsewhere the previous
+    folder is moved aside first; a run killed between the two renames leaves it aside, and the next
+    run puts it back (:func:`repair`).
+    """
+    with locked(final):
+        repair(final)
         ready = final.parent / f".{final.name}-ready-{os.getpid()}"
         shutil.rmtree(ready, ignore_errors=True)
         os.rename(staging, ready)
-        old = final.parent / f".{final.name}-old-{os.getpid()}"
-        if final.exists():
+        if not final.exists():
+            os.rename(ready, final)
+        elif _exchange(ready, final):
+            shutil.rmtree(ready, ignore_errors=True)  # now the previous bulletin
+        else:
+            old = final.parent / f".{final.name}-old-{os.getpid()}"
             os.rename(final, old)
-        os.rename(ready, final)
-        shutil.rmtree(old, ignore_errors=True)
+            os.rename(ready, final)
+            shutil.rmtree(old, ignore_errors=True)
     staging.mkdir()  # recreated empty so the caller's cleanup has something to remove
     return final
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where not supported."""
+    import ctypes
+    import errno
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EPERM):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+_LEFTOVER = re.compile(r"\.(?P<month>.+)-(?P<kind>staging|ready|old)-(?P<pid>\d+)(-.*)?")
+
+
+def repair(final: Path) -> list[str]:
+    """Clean up after runs of ``final`` that were killed (their process is gone): a missing ``final``
+    gets back the newest complete folder (``ready``, else ``old``); staging and other leftovers are
+    removed. Leftovers of live processes are left alone. Call under the folder's lock."""
+    found: dict[str, list[Path]] = {"staging": [], "ready": [], "old": []}
+    if not final.parent.is_dir():
+        return []
+    for entry in final.parent.iterdir():
+        match = _LEFTOVER.fullmatch(entry.name)
+        if match and match["month"] == final.name and not _alive(int(match["pid"])):
+            found[match["kind"]].append(entry)
+    done = []
+    if not final.exists():
+        for kind in ("ready", "old"):
+            if found[kind]:
+                keep = max(found[kind], key=lambda p: p.stat().st_mtime)
+                os.rename(keep, final)
+                found[kind].remove(keep)
+                done.append(f"{final.name}：恢复了上次中断时的完整通报")
+                break
+    for entry in (p for paths in found.values() for p in paths):
+        shutil.rmtree(entry, ignore_errors=True)
+        done.append(f"删除了中断运行留下的 {entry.name}")
+    return done
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # this run's own staging folder
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _run_one(month: str, kwargs: dict) -> MonthResult:
@@ -218,6 +267,7 @@ def run_bulletins(
     from .store import prepared_store
 
     wanted = [str(m) for m in (parse_month_range(months) if months else [parse_month(month)])]
+    lock_dir()  # an unsafe lock folder stops the command before any work
     files = {k: kwargs.pop(k, None) for k in ("orders", "units", "letters", "store")}
     with prepared_store(files["store"], files["orders"], files["units"], files["letters"],
                         scheme=kwargs.get("scheme"), strict=kwargs.get("strict", False)) as (store, imported):
@@ -235,7 +285,7 @@ def _run_all(wanted: list[str], jobs: int | None, kwargs: dict) -> int:
     else:
         workers = max(1, min(jobs or os.cpu_count() or 1, len(wanted)))
         with ProcessPoolExecutor(max_workers=workers, initializer=skip_slow_iri_checker) as pool:
-            futures = [pool.submit(_run_one, m, kwargs) for m in wanted]
+            futures = [pool.submit(_run_one, m, _numbered(kwargs, i)) for i, m in enumerate(wanted)]
             with tqdm(total=len(futures), desc="生成通报", unit="月", file=sys.stderr) as bar:
                 for future in as_completed(futures):
                     results.append(future.result())
@@ -248,6 +298,13 @@ def _run_all(wanted: list[str], jobs: int | None, kwargs: dict) -> int:
         else:
             print(f"{result.month} 通报已生成：{result.folder / 'bulletin.pdf'}")
     return 1 if failed else 0
+
+
+def _numbered(kwargs: dict, index: int) -> dict:
+    """The i-th month of a range is issue N+i when ``--issue N`` is given."""
+    if kwargs.get("issue") is None:
+        return kwargs
+    return {**kwargs, "issue": kwargs["issue"] + index}
 
 
 def _check_inputs(months: list[str], kwargs: dict, imported=None) -> None:

@@ -41,10 +41,9 @@ def test_pip_and_conda_describe_the_same_environment():
 
 def test_papermill_kernel_is_this_interpreter():
     name = ensure_kernel()
-    from jupyter_client.kernelspec import KernelSpecManager
+    from pyhotline.kernel import OwnKernelManager
 
-    spec = KernelSpecManager().get_kernel_spec(name)
-    assert spec.argv[0] == sys.executable
+    assert OwnKernelManager(kernel_name=name).kernel_spec.argv[0] == sys.executable
 
 
 def test_explore_notebook_runs_and_filters(tmp_path):
