@@ -11,12 +11,13 @@ anywhere on disk is ignored.
 The kernel's own log (stderr) goes to an anonymous temporary file: a successful
 run shows nothing (not the "KeyboardInterrupt caught in kernel" that every
 shutdown prints), a failed one shows the log's last lines. Parameters are
-injected as Python literals that keep Chinese readable (``'平江县'``, not
+injected as literals that keep Chinese readable (``"平江县"``, not
 ``"\\u5e73…"``).
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 
@@ -83,15 +84,23 @@ def _show_log(log) -> None:
 
 
 class ReadableTranslator(PythonTranslator):
-    """Strings as Python's ``repr``: Chinese stays readable, quotes and control characters stay escaped."""
+    """Strings as JSON literals without ASCII escaping (valid Python): Chinese stays readable, quotes,
+    backslashes and control characters stay escaped; ``repr`` for what UTF-8 cannot hold (lone surrogates)."""
 
     @classmethod
     def translate_str(cls, val):
-        return repr(val)
+        return cls.translate_escaped_str(val)
 
     @classmethod
     def translate_escaped_str(cls, str_val):
-        return repr(str_val) if isinstance(str_val, str) else super().translate_escaped_str(str_val)
+        if not isinstance(str_val, str):
+            return super().translate_escaped_str(str_val)
+        text = json.dumps(str_val, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return repr(str_val)
+        return text
 
 
 def install() -> str:

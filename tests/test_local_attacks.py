@@ -85,11 +85,13 @@ def test_injected_parameters_read_as_chinese():
 
     runner.ensure_kernel()
     translator = papermill_translators.find_translator("pyhotline", "python")
-    code = translator.codify({"notes": "/tmp/平江\"通报\n'x'", "issue": 3})
-    assert "平江" in code and "\\u" not in code
+    values = {"notes": "/tmp/平江\"通报\n'x'\\", "issue": 3, "odd": "\ud800\u2028\x7f"}
+    code = translator.codify(values)
+    assert 'notes = "/tmp/平江' in code
     scope: dict = {}
-    exec(code, scope)  # a literal that reads back exactly
-    assert scope["notes"] == "/tmp/平江\"通报\n'x'" and scope["issue"] == 3
+    exec(code, scope)  # literals that read back exactly
+    assert {k: scope[k] for k in values} == values
+    code.encode("utf-8")
 
 
 # ---- locks ---------------------------------------------------------------------------------------
