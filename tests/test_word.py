@@ -263,6 +263,10 @@ def test_libreoffice_prints_the_docx_in_the_same_layout(docx_path, tmp_path):
     first = reader.pages[0].mediabox
     assert (round(float(first.width)), round(float(first.height))) == (595, 842)
     assert round(float(reader.pages[-1].mediabox.width)) == 842  # attachments landscape
+    # the PDF's page plan (tests/test_bulletin.py): 3 portrait pages, 附件1 on two, 附件2 on three
+    portrait = [float(page.mediabox.width) < float(page.mediabox.height) for page in reader.pages]
+    assert portrait == [True] * 3 + [False] * 5
+    assert "数据说明" in reader.pages[4].extract_text()  # the notes under the table, no page of their own
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
     # a 、 at the end of a line hangs in the margin, and text extraction moves it
     missing = [f for f in missing_from(text) if not (isinstance(f, str) and f.replace("、", "") in text.replace("、", ""))]

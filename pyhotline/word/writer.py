@@ -224,7 +224,7 @@ class Writer:
                 self.paragraph(spans(child), role="heading1", indent=False)
             elif tag == "p" and "note" in cls:
                 p = self.paragraph(spans(child), size=TABLE_SIZE, indent=False)
-                p.paragraph_format.line_spacing = Pt(TABLE_SIZE.pt * 1.5)
+                p.paragraph_format.line_spacing = Pt(TABLE_SIZE.pt * 1.35)
                 snap_off(p)
             elif tag == "p" and "attachments" in cls:
                 self.paragraph(spans(child)).paragraph_format.space_before = LINE_PITCH  # one line below the text
@@ -317,7 +317,7 @@ class Writer:
                 cell.width = widths[c_i]
                 p = cell.paragraphs[0]
                 p.paragraph_format.first_line_indent = Pt(0)
-                p.paragraph_format.line_spacing = Pt(TABLE_SIZE.pt * 1.25)
+                p.paragraph_format.line_spacing = Pt(TABLE_SIZE.pt * 1.15)
                 p.alignment = WD_ALIGN_PARAGRAPH.LEFT if (c_i == 0 and r_i) else WD_ALIGN_PARAGRAPH.CENTER
                 snap_off(p)
                 run = p.add_run(value)
