@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -41,18 +43,41 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         tmp_path.unlink(missing_ok=True)
 
 
-def appendix_title(report: MonthlyReport | pd.Period) -> str:
+DEFAULT_APPENDIX_TITLE = "{year}年{month}月份12345政务服务热线综合评价表"
+
+
+def appendix_title(report: MonthlyReport | pd.Period, scheme=None) -> str:
+    """The appendix's title: the scheme's ``[appendix] title`` (placeholders ``{year}``, ``{month}``)."""
     m = report if isinstance(report, pd.Period) else report.month
-    return f"{m.year}年{m.month}月份12345政务服务热线综合评价表"
+    scheme = scheme if scheme is not None or isinstance(report, pd.Period) else report.scheme
+    raw = getattr(scheme, "raw", None) or {}
+    template = raw.get("appendix", {}).get("title") or DEFAULT_APPENDIX_TITLE
+    return template.format(year=m.year, month=m.month)
+
+
+#: What a spreadsheet reads as the start of a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, prefixed with ``'`` (OWASP); numbers
+    written as text (``-1``, ``+86``…) are left as they are, since a number runs nothing."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def write_appendix(report: MonthlyReport, path: str | Path, *, encoding: str = "utf-8") -> Path:
     """Write the appendix table; the format follows the extension (.csv or .xlsx)."""
-    return write_table(report.appendix(), report.month, path, encoding=encoding)
+    return write_table(report.appendix(), report.month, path, encoding=encoding, scheme=report.scheme)
 
 
-def write_table(table: pd.DataFrame, month: pd.Period, path: str | Path, *, encoding: str = "utf-8") -> Path:
-    """Write an appendix table (as :func:`~pyhotline.report.appendix_table` prints it) as .csv or .xlsx."""
+def write_table(table: pd.DataFrame, month: pd.Period, path: str | Path, *, encoding: str = "utf-8",
+                scheme=None, title: str | None = None) -> Path:
+    """Write an appendix table (as :func:`~pyhotline.report.appendix_table` prints it) as .csv or .xlsx.
+
+    Text that a spreadsheet would read as a formula is never one: CSV cells get the ``'`` prefix,
+    XLSX cells are written as strings (see :func:`write_appendix_xlsx`)."""
     import codecs
 
     path = Path(path)
@@ -67,7 +92,8 @@ def write_table(table: pd.DataFrame, month: pd.Period, path: str | Path, *, enco
                 f"不认识的编码“{encoding}”；可用 utf-8、utf-8-sig（Excel 直接打开）或 gb18030"
             ) from None
         try:  # RFC 4180 line ends, as Excel writes; encoded once, so a bad encoding fails before any file
-            data = table.to_csv(index=False, lineterminator="\r\n").encode(encoding)
+            safe = table.map(csv_safe).rename(columns=csv_safe)
+            data = safe.to_csv(index=False, lineterminator="\r\n").encode(encoding)
         except UnicodeEncodeError:
             raise PyhotlineError(
                 f"评价表含中文，无法用编码 {encoding} 写出；请用 utf-8、utf-8-sig 或 gb18030"
@@ -76,17 +102,78 @@ def write_table(table: pd.DataFrame, month: pd.Period, path: str | Path, *, enco
             tmp.write_bytes(data)
     elif suffix == ".xlsx":
         with atomic_path(path) as tmp:
-            write_appendix_xlsx(table, tmp, title=appendix_title(month))
+            write_appendix_xlsx(table, tmp, title=title or appendix_title(month, scheme), scheme=scheme)
     else:
         raise PyhotlineError(f"输出文件 {path.name} 的类型不支持：请用 .csv 或 .xlsx 结尾")
     return path
 
 
-def write_appendix_xlsx(table: pd.DataFrame, path: str | Path, *, title: str) -> None:
+_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?")
+_PERCENT = re.compile(r"-?\d+(\.\d+)?%")
+_FIRST_GRADE_SHADE = None  # the best grade is not shaded, as the printed table
+
+
+def cell_value(text: object) -> tuple[object, str | None]:
+    """The value an XLSX cell stores for a printed figure, and the number format that prints it so.
+
+    ``"97.9%"`` -> 0.979 with ``0.0%``; ``"20.88%"`` -> 0.2088 with ``0.00%``; ``"100"`` -> 100 with
+    ``0``; ``"84.20"`` -> 84.2 with ``0.00``; counts as integers. Anything else (``—``, names) is text.
+    """
+    if isinstance(text, (int,)) and not isinstance(text, bool):
+        return text, "0"
+    if not isinstance(text, str):
+        return text, None
+    if _PERCENT.fullmatch(text):
+        number = Decimal(text[:-1]) / 100
+        places = len(text[:-1].partition(".")[2])
+        return float(number), "0" + ("." + "0" * places if places else "") + "%"
+    if _NUMBER.fullmatch(text) and not text.startswith("+"):
+        places = len(text.partition(".")[2])
+        if places == 0 and len(text.lstrip("-")) > 15:
+            return text, None  # an order number or the like: keep every digit, as text
+        number = Decimal(text)
+        return (int(number) if places == 0 else float(number)), "0" + ("." + "0" * places if places else "")
+    return text, None
+
+
+def shown(cell) -> str:
+    """The text Excel shows for a cell written by :func:`write_appendix_xlsx` (for tests and checks)."""
+    value, fmt = cell.value, cell.number_format
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    places = len(fmt.partition(".")[2].rstrip("%"))
+    number = Decimal(repr(value)) * (100 if fmt.endswith("%") else 1)
+    text = format(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
+    return text + ("%" if fmt.endswith("%") else "")
+
+
+def _shades(scheme) -> dict[str, str]:
+    """Row fills per grade: a light tint of the grade's colour (the scheme's, else by rank); none for the best."""
+    from .charts import _rank_color
+
+    grades = list(getattr(scheme, "grades", ()) or ())
+    if not grades:
+        return {"B": "FFF2CC", "C": "FCE4D6", "D": "F8CBAD"}
+    fills = {}
+    for position, grade in enumerate(grades[1:], start=1):
+        colour = (grade.color or _rank_color(position, len(grades))).lstrip("#")
+        if len(colour) == 3:
+            colour = "".join(c * 2 for c in colour)
+        rgb = [int(colour[i:i + 2], 16) for i in (0, 2, 4)]
+        fills[grade.name] = "".join(f"{round(c + (255 - c) * 0.75):02X}" for c in rgb)
+    return fills
+
+
+def write_appendix_xlsx(table: pd.DataFrame, path: str | Path, *, title: str, scheme=None) -> None:
     """A print-ready sheet: title, bold header repeated on every page, A4 landscape, fit to width.
 
-    Counts are written as numbers; rates and 综合指标值 as the bulletin prints
-    them (97.9%, 100) so the sheet shows exactly the published figures.
+    Counts are stored as integers, rates as fractions (0.979) shown as percentages (97.9%), 综合指标值
+    as numbers (100, 84.2), each with the number format that prints exactly the bulletin's figure, so
+    Excel can sort and sum them. Every text cell (names, "—", grades) is a string cell: a name that
+    starts with ``=`` is shown as written and never becomes a formula. Rows are shaded by grade with
+    tints of the scheme's grade colours.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -100,27 +187,29 @@ def write_appendix_xlsx(table: pd.DataFrame, path: str | Path, *, title: str) ->
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
-    ws.cell(row=1, column=1, value=title).font = Font(name="宋体", size=16, bold=True)
+    _text_cell(ws, 1, 1, title).font = Font(name="宋体", size=16, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
     ws.cell(row=1, column=1).alignment = center
     ws.row_dimensions[1].height = 30
     header_fill = PatternFill("solid", fgColor="D9E1F2")
     for j, name in enumerate(table.columns, start=1):
-        cell = ws.cell(row=2, column=j, value=name)
+        cell = _text_cell(ws, 2, j, str(name))
         cell.font = Font(name="宋体", size=10, bold=True)
         cell.alignment = center
         cell.border = border
         cell.fill = header_fill
     ws.row_dimensions[2].height = 32
-    count_columns = {"受理案件数", "应办理数", "办理数", "按期办理数", "返工数", "回访不满意数"}
-    grade_fill = {"B": "FFF2CC", "C": "FCE4D6", "D": "F8CBAD"}
+    text_columns = {"单位类型", "部门名称", "等级评价"}
+    grade_fill = _shades(scheme)
     for i, row in enumerate(table.itertuples(index=False), start=3):
         record = dict(zip(table.columns, row))
         for j, name in enumerate(table.columns, start=1):
-            value = record[name]
-            if name in count_columns:
-                value = int(value)
-            cell = ws.cell(row=i, column=j, value=value)
+            value, fmt = (record[name], None) if name in text_columns else cell_value(record[name])
+            if isinstance(value, str) or value is None:
+                cell = _text_cell(ws, i, j, "" if value is None else value)
+            else:
+                cell = ws.cell(row=i, column=j, value=value)
+                cell.number_format = fmt
             cell.font = Font(name="宋体", size=10)
             cell.border = border
             cell.alignment = center if name not in ("部门名称",) else Alignment(vertical="center")
@@ -141,3 +230,11 @@ def write_appendix_xlsx(table: pd.DataFrame, path: str | Path, *, title: str) ->
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     wb.save(path)
+
+
+def _text_cell(ws, row: int, column: int, text: str):
+    """A string cell whatever the text looks like (openpyxl makes any text starting with ``=`` a formula)."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = text
+    cell.data_type = "s"
+    return cell
