@@ -67,10 +67,17 @@ def test_evaluate_command_writes_xlsx(tmp_path):
         capture_output=True, text=True, cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    sheet = pd.read_excel(out, header=1, dtype=str, engine="openpyxl")
+    from openpyxl import load_workbook
+
+    from pyhotline.export import shown
+
+    rows = [[shown(c) for c in row] for row in load_workbook(out).active.iter_rows(min_row=2)]
     expected = pd.read_csv(REFERENCE / "pingjiang-2024-05-appendix.csv", dtype=str)
-    assert sheet.columns.tolist() == expected.columns.tolist()
-    assert sheet.values.tolist() == expected.values.tolist()
+    assert rows[0] == expected.columns.tolist()
+    assert rows[1:] == expected.values.tolist()  # every figure as Excel shows it (stored as numbers)
+    cells = list(load_workbook(out).active.iter_rows(min_row=3, values_only=True))
+    assert all(isinstance(row[2], int) for row in cells)  # 受理案件数
+    assert all(isinstance(v, (int, float)) or v == "—" for row in cells for v in row[5:13:2])  # rates, 综合指标值
     assert list(tmp_path.iterdir()) == [out]  # no temporary file left behind
 
 
