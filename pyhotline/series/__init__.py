@@ -1,0 +1,113 @@
+"""The bulletin series: what a month's bulletin says beyond the month (docs/metrics.md).
+
+- :mod:`.continuity`: grade changes since last month, units below the top grade N months in a
+  row, last month's named problems followed up, grade counts per unit type;
+- :mod:`.ranking`: minimum volume to be ranked, shared or broken ties, red and black lists, the
+  indicator that cost a unit most;
+- :mod:`.yoy`: 同比 when the store covers the month a year earlier.
+
+Each part is off unless the scheme turns it on (:mod:`.settings`); :func:`series_report` computes
+the parts that are on from a :class:`~pyhotline.report.Dataset` holding the months they need
+(:func:`history_months`, :func:`extra_months`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .. import metrics
+from . import continuity, ranking, yoy
+from .settings import SeriesSettings, series_settings
+
+__all__ = ["SeriesReport", "SeriesSettings", "extra_months", "history_months", "series_report", "series_settings"]
+
+
+def history_months(scheme) -> int:
+    """Months before the reported one the scheme's continuity parts need in the Dataset."""
+    return series_settings(scheme).history
+
+
+def extra_months(month, scheme) -> list[pd.Period]:
+    """Months outside the history window the Dataset must hold (the month a year earlier for 同比)."""
+    return [yoy.year_ago(month)] if series_settings(scheme).year_over_year else []
+
+
+@dataclass(frozen=True)
+class SeriesReport:
+    """The series parts of one month's bulletin; a part that is off (or lacks its months) is None."""
+
+    settings: SeriesSettings
+    grade_changes: pd.DataFrame | None = None
+    below_top: pd.DataFrame | None = None
+    follow_up: pd.DataFrame | None = None
+    grade_counts: pd.DataFrame | None = None
+    ranked: pd.DataFrame | None = None
+    too_few: pd.DataFrame | None = None
+    red_list: pd.DataFrame | None = None
+    black_list: pd.DataFrame | None = None
+    year_over_year: pd.DataFrame | None = None
+    notes: tuple[str, ...] = field(default=())  # for 数据说明: why a part is left out
+
+
+def _has_month(orders: pd.DataFrame, month: pd.Period) -> bool:
+    return bool(metrics.in_month(orders["accepted_at"], month).any())
+
+
+def series_report(month, data, scheme, evaluation: pd.DataFrame, unjustified: pd.DataFrame,
+                  violations: pd.DataFrame, *, gaps: dict | None = None) -> SeriesReport | None:
+    """The parts the scheme turns on, for ``month`` of ``data`` (whose evaluation, unjustified
+    overdue and violation tables are given); None when every part is off. ``gaps`` maps a month to
+    what the store lacks for it (the year-ago month of 同比)."""
+    settings = series_settings(scheme)
+    if not settings.any:
+        return None
+    month = metrics.parse_month(month)
+    orders, registry, notes, out = data.orders, data.registry, [], {}
+    needed = settings.history
+    months = [m for m in (month - k for k in range(needed, 0, -1))]
+    present = [m for m in months if _has_month(orders, m)]
+    evals = {m: metrics.evaluation(orders, registry, m, scheme) for m in present}
+    previous = month - 1
+    if settings.grade_changes or settings.follow_up:
+        if previous not in evals:
+            notes.append(f"未导入 {previous} 受理的工单，不列与上月相比的等级变化和上月问题整改情况")
+        else:
+            if settings.grade_changes:
+                out["grade_changes"] = continuity.grade_changes(evals[previous], evaluation, scheme)
+            if settings.follow_up:
+                before = metrics.overdue(orders, registry, previous, scheme, as_of=data.as_of)
+                out["follow_up"] = continuity.follow_up(
+                    metrics.unjustified_overdue(before), metrics.violations(orders, registry, previous, scheme),
+                    unjustified, violations, evaluation, scheme)
+    if settings.low_months:
+        run = []
+        for m in months[::-1]:  # the months just before this one, as far back as they are in the data
+            if m not in evals:
+                break
+            run.insert(0, evals[m])
+        streak = continuity.below_top([*run, evaluation], scheme, settings.low_months)
+        if streak is None:
+            notes.append(f"数据不足连续 {settings.low_months} 个月，不列连续 {settings.low_months} 个月未达"
+                         f"{scheme.grades[0].name}的单位")
+        else:
+            out["below_top"] = streak
+    if settings.grade_counts:
+        out["grade_counts"] = continuity.grade_counts(evaluation, scheme)
+    if settings.min_orders or settings.ties == "share" or settings.red_list or settings.black_list:
+        table = ranking.ranked(evaluation, scheme, settings)
+        out["ranked"] = table
+        out["too_few"] = ranking.too_few(evaluation, scheme, settings)
+        if settings.red_list:
+            out["red_list"] = ranking.red_list(table, settings)
+        if settings.black_list:
+            black = ranking.black_list(table, scheme, settings)
+            out["black_list"] = ranking.with_costliest(black, evaluation, scheme) if settings.costliest_indicator else black
+    if settings.year_over_year:
+        other = yoy.year_ago(month)
+        table, reason = yoy.year_over_year(orders, data.letters, month, scheme, (gaps or {}).get(str(other)))
+        out["year_over_year"] = table
+        if reason:
+            notes.append(reason)
+    return SeriesReport(settings=settings, notes=tuple(notes), **out)

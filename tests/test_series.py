@@ -1,0 +1,207 @@
+"""The bulletin series on small hand-made frames: continuity, ranking rules, 同比, settings."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from pyhotline.errors import SchemeError
+from pyhotline.scheme import load_scheme
+from pyhotline.series import continuity, ranking, series_settings, yoy
+from pyhotline.series.settings import SeriesSettings
+
+from conftest import order
+
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def scheme():
+    return load_scheme("pingjiang")
+
+
+def _with(scheme, **tables):
+    raw = dict(scheme.raw)
+    for name, values in tables.items():
+        raw[name] = {**raw.get(name, {}), **values}
+    return dataclasses.replace(scheme, raw=raw)
+
+
+def evaluation(rows):
+    """rows: (group, unit, composite or None, grade or None, due[, rates]) in the appendix's order."""
+    out = []
+    for position, row in enumerate(rows):
+        group, unit, composite, grade, due = row[:5]
+        rates = row[5] if len(row) > 5 else (D("100"), D("100"), D("0"), D("0"))
+        out.append({
+            "group": group, "unit": unit, "short": unit, "position": position, "accepted": due, "due": due,
+            "handled": due, "completion_rate": rates[0], "on_time_rate": rates[1], "rework_rate": rates[2],
+            "dissatisfaction_rate": rates[3], "composite": None if composite is None else D(composite), "grade": grade,
+        })
+    return pd.DataFrame(out)
+
+
+T, C = "乡镇(街道)", "县直单位"
+
+
+# ---------------------------------------------------------------- settings
+def test_the_bundled_scheme_turns_every_part_off(scheme):
+    settings = series_settings(scheme)
+    assert settings == SeriesSettings()
+    assert not settings.any and settings.history == 0
+
+
+def test_settings_are_read_and_checked(scheme):
+    on = _with(scheme, continuity={"grade_changes": True, "months": 3}, ranking={"min_orders": 10, "ties": "share"},
+               year_over_year={"enabled": True})
+    settings = series_settings(on)
+    assert (settings.grade_changes, settings.low_months, settings.min_orders, settings.ties) == (True, 3, 10, "share")
+    assert settings.history == 2 and settings.year_over_year
+    for bad in ({"continuity": {"months": 1}}, {"continuity": {"grade_changes": "yes"}},
+                {"ranking": {"ties": "random"}}, {"ranking": {"min_orders": -1}},
+                {"ranking": {"black_list_scope": "county"}}):
+        with pytest.raises(SchemeError):
+            series_settings(_with(scheme, **bad))
+
+
+# ---------------------------------------------------------------- continuity
+def test_grade_changes_from_to_and_direction(scheme):
+    april = evaluation([(C, "甲局", "95", "A", 5), (C, "乙局", "86", "B", 5), (C, "丙局", None, None, 0),
+                        (T, "一镇", "81", "C", 3), (T, "二镇", "92", "A", 3)])
+    may = evaluation([(C, "乙局", "91", "A", 5), (C, "甲局", "88", "B", 5), (C, "丙局", "70", "D", 2),
+                      (T, "一镇", "82", "C", 3), (T, "二镇", "79", "D", 3)])
+    changes = continuity.grade_changes(april, may, scheme)
+    # narrative order: 乡镇 first; 丙局 was unrated in April: no change to name; 一镇 stayed C
+    assert changes[["unit", "from_grade", "to_grade", "direction"]].values.tolist() == [
+        ["二镇", "A", "D", "降"], ["乙局", "B", "A", "升"], ["甲局", "A", "B", "降"]]
+
+
+def test_below_top_grade_months_in_a_row(scheme):
+    march = evaluation([(C, "甲局", "88", "B", 5), (C, "乙局", "86", "B", 5), (C, "丙局", "80", "C", 5)])
+    april = evaluation([(C, "甲局", "85", "B", 5), (C, "乙局", "95", "A", 5), (C, "丙局", None, None, 0)])
+    may = evaluation([(C, "甲局", "82", "C", 5), (C, "乙局", "87", "B", 5), (C, "丙局", "70", "D", 5)])
+    low = continuity.below_top([march, april, may], scheme, 3)
+    assert low["unit"].tolist() == ["甲局"] and low["grades"].tolist() == [("B", "B", "C")]
+    assert continuity.below_top([april, may], scheme, 2)["unit"].tolist() == ["甲局"]  # 丙局 unrated in April
+    assert continuity.below_top([april, may], scheme, 3) is None  # not enough months at hand
+
+
+def test_follow_up_of_last_months_named_units(scheme):
+    last_unj = pd.DataFrame({"label": ["甲局", "乙局"], "unjustified": [2, 1]})
+    last_v = pd.DataFrame({"rule": ["延期", "回退"], "order_id": ["1", "2"], "label": ["丙局", "无系统单位"], "count": [2, 2]})
+    now_unj = pd.DataFrame({"label": ["乙局"], "unjustified": [3]})
+    now_v = pd.DataFrame(columns=["rule", "order_id", "label", "count"])
+    current = evaluation([(C, "甲局", "95", "A", 5), (C, "乙局", "84", "C", 5), (C, "丙局", "91", "A", 5)])
+    table = continuity.follow_up(last_unj, last_v, now_unj, now_v, current, scheme)
+    assert table.values.tolist() == [
+        ["甲局", 2, 0, 0, 0, "A", True], ["乙局", 1, 0, 3, 0, "C", False], ["丙局", 0, 1, 0, 0, "A", True]]
+
+
+def test_grade_counts_per_group(scheme):
+    may = evaluation([(C, "甲局", "95", "A", 5), (C, "乙局", "84", "C", 5), (C, "丙局", None, None, 0),
+                      (T, "一镇", "91", "A", 3)])
+    counts = continuity.grade_counts(may, scheme)
+    assert counts.values.tolist() == [[T, 1, 0, 0, 0, 0], [C, 1, 0, 1, 0, 1]]
+
+
+# ---------------------------------------------------------------- ranking rules
+def _settings(**kw):
+    return SeriesSettings(**kw)
+
+
+def test_a_unit_exactly_at_min_orders_is_ranked(scheme):
+    may = evaluation([(C, "甲局", "99", "A", 9), (C, "乙局", "95", "A", 10), (C, "丙局", "90", "A", 11),
+                      (C, "丁局", None, None, 0)])
+    settings = _settings(min_orders=10)
+    table = ranking.ranked(may, scheme, settings)
+    assert table[["unit", "rank"]].values.tolist() == [["乙局", 1], ["丙局", 2]]
+    assert ranking.too_few(may, scheme, settings)[["unit", "volume"]].values.tolist() == [["甲局", 9]]
+    assert ranking.too_few(may, scheme, _settings())[["unit"]].empty  # rule off
+
+
+def test_ties_share_the_rank_or_are_broken(scheme):
+    may = evaluation([(T, "一镇", "99", "A", 5), (T, "二镇", "95", "A", 5), (T, "三镇", "95", "A", 5),
+                      (T, "四镇", "90", "A", 5)])
+    assert ranking.ranked(may, scheme, _settings(ties="share"))["rank"].tolist() == [1, 2, 2, 4]
+    assert ranking.ranked(may, scheme, _settings())["rank"].tolist() == [1, 2, 3, 4]
+
+
+def test_a_tie_at_the_cut_of_the_red_list(scheme):
+    may = evaluation([(T, "一镇", "99", "A", 5), (T, "二镇", "95", "A", 5), (T, "三镇", "95", "A", 5),
+                      (T, "四镇", "90", "A", 5), (C, "甲局", "97", "A", 5)])
+    share = _settings(ties="share", red_list=2)
+    red = ranking.red_list(ranking.ranked(may, scheme, share), share)
+    assert red["unit"].tolist() == ["一镇", "二镇", "三镇", "甲局"]  # 相同分数排名不分先后: both at the cut
+    broken = _settings(red_list=2)
+    assert ranking.red_list(ranking.ranked(may, scheme, broken), broken)["unit"].tolist() == ["一镇", "二镇", "甲局"]
+
+
+def test_a_tie_at_the_cut_of_the_black_list(scheme):
+    may = evaluation([(T, "一镇", "99", "A", 5), (T, "二镇", "85", "B", 5), (T, "三镇", "85", "B", 5),
+                      (C, "甲局", "97", "A", 5), (C, "乙局", "80", "C", 5)])
+    share = _settings(ties="share", black_list=1)
+    black = ranking.black_list(ranking.ranked(may, scheme, share), scheme, share)
+    assert black[["unit", "bottom_rank"]].values.tolist() == [["三镇", 1], ["二镇", 1], ["乙局", 1]]
+    overall = _settings(ties="share", black_list=2, black_list_scope="overall")
+    black = ranking.black_list(ranking.ranked(may, scheme, overall), scheme, overall)
+    assert black[["unit", "bottom_rank"]].values.tolist() == [["乙局", 1], ["三镇", 2], ["二镇", 2]]
+    broken = _settings(black_list=2, black_list_scope="overall")
+    black = ranking.black_list(ranking.ranked(may, scheme, broken), scheme, broken)
+    assert black["unit"].tolist() == ["乙局", "三镇"]  # the appendix's order breaks the tie
+
+
+def test_the_indicator_that_cost_most(scheme):
+    may = evaluation([(T, "一镇", "82.7", "C", 5, (D("100"), D("60.00"), D("10.00"), D("20.00"))),
+                      (T, "二镇", "78", "D", 5, (D("100"), D("100"), D("80.00"), D("30.00")))])
+    table = ranking.with_costliest(may, may, scheme)
+    # 一镇: 0.3 × 40 = 12 on time beats 0.2 × 20 = 4; 二镇: 0.2 × 80 = 16 for rework
+    assert table[["indicator", "indicator_rate", "indicator_points"]].values.tolist() == [
+        ["按期办结率", D("60.00"), D("12.000")], ["返工率", D("80.00"), D("16.000")]]
+
+
+# ---------------------------------------------------------------- 同比
+def test_year_over_year_when_the_month_a_year_earlier_is_there(make_orders, scheme):
+    orders = make_orders([
+        order("1", "平江县教育局", "2023-05-02 09:00", "2023-05-10 09:00", category="城乡建设类"),
+        order("2", "平江县教育局", "2023-05-03 09:00", "2023-05-10 09:00", category="教育类"),
+        order("3", "平江县教育局", "2024-05-02 09:00", "2024-05-10 09:00", category="城乡建设类"),
+        order("4", "平江县教育局", "2024-05-02 10:00", "2024-05-10 09:00", category="城乡建设类"),
+        order("5", "平江县教育局", "2024-05-02 11:00", "", mode="直接办结", category="城乡建设类"),
+    ])
+    table, reason = yoy.year_over_year(orders, None, "2024-05", scheme)
+    assert reason is None
+    assert table.values.tolist() == [
+        ["热线诉求总量", "总量", 3, 2, 1, D("50.00")], ["派单工单", "总量", 2, 2, 0, D("0.00")],
+        ["直接办结", "总量", 1, 0, 1, None],
+        ["城乡建设类", "事件分类", 3, 1, 2, D("200.00")], ["教育类", "事件分类", 0, 1, -1, D("-100.00")]]
+    table, reason = yoy.year_over_year(orders, None, "2024-05", scheme, ["未导入 2023-04 受理的工单"])
+    assert table is None and "2023-05 的数据不全" in reason
+
+
+def test_no_year_over_year_without_the_month_a_year_earlier(make_orders, scheme):
+    orders = make_orders([order("3", "平江县教育局", "2024-05-02 09:00", "2024-05-10 09:00")])
+    table, reason = yoy.year_over_year(orders, None, "2024-05", scheme)
+    assert table is None and reason.startswith("未导入 2023-05 受理的工单")
+
+
+# ---------------------------------------------------------------- on the sample (2024-03..06)
+def test_sample_grade_changes_april_to_may_are_those_of_the_monthly_tables(scheme):
+    import pyhotline as ph
+    from pyhotline.series import series_report
+
+    on = _with(scheme, continuity={"grade_changes": True, "months": 2, "grade_counts": True, "follow_up": True})
+    april = ph.monthly_report("2024-04", ph.load_month("2024-04", scheme=scheme), scheme).evaluation
+    data = ph.load_month("2024-05", scheme=scheme, history=1)
+    may = ph.monthly_report("2024-05", data, scheme)
+    series = series_report("2024-05", data, on, may.evaluation, may.unjustified, may.violations)
+    grade = {"4": dict(zip(april["unit"], april["grade"])), "5": dict(zip(may.evaluation["unit"], may.evaluation["grade"]))}
+    expected = {u for u, g in grade["5"].items() if g and grade["4"].get(u) and grade["4"][u] != g}
+    assert set(series.grade_changes["unit"]) == expected and len(expected) == 9
+    for row in series.grade_changes.itertuples():
+        assert (row.from_grade, row.to_grade) == (grade["4"][row.unit], grade["5"][row.unit])
+    assert ("三墩乡", "A", "D") in {(r.short, r.from_grade, r.to_grade) for r in series.grade_changes.itertuples()}
+    assert set(series.below_top["short"]) == {"木金乡", "加义镇", "梅仙镇"}
+    assert series.grade_counts.set_index("group").loc["乡镇(街道)", ["A", "B", "C", "D"]].tolist() == [16, 6, 2, 1]
