@@ -132,6 +132,10 @@ def figures(report: MonthlyReport) -> dict:
                 label: int(k) for label, k in zip(report.very_satisfied["label"], report.very_satisfied["count"])
             }
         out["mailbox"] = mailbox
+    if getattr(report, "series", None) is not None:  # the scheme's series parts (pyhotline.series)
+        from .series.figures import series_figures
+
+        out["series"] = series_figures(report)
     out["appendix"] = appendix_rows(report.evaluation)
     out["data_notes"] = [w for record in report.quality for w in record.warnings]
     return out

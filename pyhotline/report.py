@@ -109,6 +109,7 @@ class MonthlyReport:
     month_over_month: pd.DataFrame | None
     quality: tuple[FileQuality, ...] = ()
     as_of: pd.Timestamp | None = None
+    series: object | None = None  # pyhotline.series.SeriesReport: the parts the scheme turns on, or None
 
     @property
     def incomplete(self) -> bool:
@@ -141,6 +142,14 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
     as_of = data.as_of
     overdue = metrics.overdue(orders, registry, month, scheme, as_of=as_of)
     letters = data.letters
+    unjustified = metrics.unjustified_overdue(overdue)
+    violations = metrics.violations(orders, registry, month, scheme)
+    series, quality = None, data.quality
+    if month.freqstr == "M":  # a quarter or a year (pyhotline.period) has no month-to-month series
+        from .series import series_report, with_notes
+
+        series = series_report(month, data, scheme, evaluation, unjustified, violations)
+        quality = with_notes(data.quality, series)
     return MonthlyReport(
         month=month,
         scheme=scheme,
@@ -150,15 +159,16 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
         volume_top=metrics.volume_ranking(evaluation, scheme),
         composite_top=metrics.composite_ranking(evaluation, scheme),
         overdue=overdue,
-        unjustified=metrics.unjustified_overdue(overdue),
+        unjustified=unjustified,
         graded=metrics.graded_units(evaluation, scheme),
         deductions=metrics.deductions(evaluation, overdue, scheme),
-        violations=metrics.violations(orders, registry, month, scheme),
+        violations=violations,
         mailbox=None if letters is None else metrics.mailbox(letters, month, scheme, as_of=as_of),
         very_satisfied=None if letters is None else metrics.very_satisfied_letters(letters, registry, month),
         month_over_month=metrics.month_over_month(orders, letters, month, scheme),
-        quality=data.quality,
+        quality=quality,
         as_of=as_of,
+        series=series,
     )
 
 

@@ -184,7 +184,7 @@ def test_year_over_year_when_the_month_a_year_earlier_is_there(make_orders, sche
 def test_no_year_over_year_without_the_month_a_year_earlier(make_orders, scheme):
     orders = make_orders([order("3", "平江县教育局", "2024-05-02 09:00", "2024-05-10 09:00")])
     table, reason = yoy.year_over_year(orders, None, "2024-05", scheme)
-    assert table is None and reason.startswith("未导入 2023-05 受理的工单")
+    assert table is None and reason == "数据库中没有2023年5月（2023-05）完整的工单数据，本月不作同比"
 
 
 # ---------------------------------------------------------------- on the sample (2024-03..06)
@@ -205,3 +205,128 @@ def test_sample_grade_changes_april_to_may_are_those_of_the_monthly_tables(schem
     assert ("三墩乡", "A", "D") in {(r.short, r.from_grade, r.to_grade) for r in series.grade_changes.itertuples()}
     assert set(series.below_top["short"]) == {"木金乡", "加义镇", "梅仙镇"}
     assert series.grade_counts.set_index("group").loc["乡镇(街道)", ["A", "B", "C", "D"]].tolist() == [16, 6, 2, 1]
+
+
+SERIES_ON = '''
+[continuity]
+grade_changes = true
+months = 2
+follow_up = true
+grade_counts = true
+
+[year_over_year]
+enabled = true
+'''
+RANKING_ON = '''unassessed_label = "无系统单位"
+min_orders = 5
+ties = "share"
+red_list = 3
+black_list = 3
+black_list_scope = "overall"
+costliest_indicator = true
+'''
+
+
+@pytest.fixture(scope="module")
+def series_scheme(tmp_path_factory):
+    """The bundled scheme with every series part on (a copy beside its 工作要求 file)."""
+    import shutil
+
+    bundled = load_scheme("pingjiang")
+    folder = tmp_path_factory.mktemp("series-scheme")
+    shutil.copy(bundled.requirements_file, folder / bundled.requirements_file.name)
+    text = bundled.path.read_text(encoding="utf-8")
+    assert text.count('unassessed_label = "无系统单位"\n') == 1
+    text = text.replace('unassessed_label = "无系统单位"\n', RANKING_ON) + SERIES_ON
+    path = folder / "series-on.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_scheme(path)
+
+
+@pytest.fixture(scope="module")
+def may_on(series_scheme):
+    import pyhotline as ph
+
+    return ph.monthly_report("2024-05", ph.load_month("2024-05", scheme=series_scheme), series_scheme)
+
+
+def test_the_bundled_scheme_adds_nothing_to_the_report_or_figures(scheme):
+    import pyhotline as ph
+    from pyhotline.figures import figures
+
+    report = ph.monthly_report("2024-05", ph.load_month("2024-05", scheme=scheme), scheme)
+    assert report.series is None and "series" not in figures(report)
+
+
+def test_series_figures_on_the_sample(may_on):
+    from pyhotline.figures import figures
+
+    out = figures(may_on)["series"]
+    assert ("三墩乡", "A", "D") in {(c["unit"], c["from"], c["to"]) for c in out["grade_changes"]}
+    assert out["below_top_grade"]["units"][0] == {"unit": "木金乡", "grades": ["B", "B"]}
+    assert out["grade_counts"]["towns"] == {"A": 16, "B": 6, "C": 2, "D": 1, "unrated": 0}
+    assert {"unit": "岑川镇", "volume": 4} in out["ranking"]["too_few"]
+    assert [u["unit"] for u in out["red_list"]["towns"]] == ["向家镇", "大洲乡", "童市镇"]
+    assert out["black_list"]["units"][0] == {"unit": "三墩乡", "group": "乡镇(街道)", "composite": "78",
+                                             "bottom_rank": 1, "indicator": "返工率", "indicator_rate": "80%",
+                                             "indicator_points": 16}
+    assert out["year_over_year"] is None  # the sample starts in 2024-03
+    reason = "数据库中没有2023年5月（2023-05）完整的工单数据，本月不作同比"
+    assert out["left_out"] == [reason] and reason in figures(may_on)["data_notes"]
+
+
+def test_series_sentences_on_the_sample(may_on):
+    from pyhotline.series import text
+
+    basic = "".join(text.basic_paragraphs(may_on))
+    assert "考核等级发生变化的单位9个：三市镇（A→B）" in basic and "三墩乡（A→D）" in basic and "上塔市镇（B→A）" in basic
+    assert "工单量不足5件，不参与排名：岑川镇" in basic and "同比" not in basic
+    problems = "".join(text.problem_paragraphs(may_on))
+    assert "三墩乡（综合指标值78，失分最多的是返工率80%）" in problems
+    assert "连续2个月未达到A类的单位3个：木金乡（B、B）、加义镇（C、C）、梅仙镇（B、C）" in problems
+    assert "住建局（无故超期2件、违规0件）本月仍有问题" in problems
+
+
+def test_series_wording_comes_from_the_scheme(may_on):
+    from pyhotline.series import text
+
+    scheme = dataclasses.replace(may_on.scheme, raw={**may_on.scheme.raw,
+                                                     "series_wording": {"grade_change_item": "{unit}由{from_grade}变为{to_grade}"}})
+    report = dataclasses.replace(may_on, scheme=scheme)
+    assert "三墩乡由A变为D" in "".join(text.basic_paragraphs(report))
+    bad = dataclasses.replace(may_on, scheme=dataclasses.replace(scheme, raw={**scheme.raw, "series_wording": {"nope": "x"}}))
+    with pytest.raises(SchemeError):
+        text.basic_paragraphs(bad)
+
+
+def test_year_over_year_from_a_store_that_covers_the_month_a_year_earlier(tmp_path, series_scheme):
+    import pyhotline as ph
+    from pyhotline.store import import_files
+
+    from conftest import write_orders, write_units
+
+    def store_with(first_day: str) -> object:
+        rows = [order("1", "平江县教育局", f"2023-05-{first_day} 09:00", "2023-05-20 09:00", "2023-05-19 09:00"),
+                order("2", "平江县教育局", "2023-05-31 09:00", "2023-06-20 09:00", "2023-06-19 09:00", category="教育类")]
+        rows += [order(str(10 + i), "平江县教育局", f"2024-05-{i + 1:02d} 09:00", "2024-05-31 09:00", "2024-05-30 09:00")
+                 for i in range(3)]
+        rows.append(order("99", "平江县教育局", "2024-06-05 09:00", "2024-06-20 09:00", "2024-06-10 09:00"))
+        folder = tmp_path / first_day
+        folder.mkdir()
+        store = folder / "store.duckdb"
+        import_files(store, orders=[write_orders(folder / "orders.csv", rows)],
+                     units=[write_units(folder / "units.csv")], scheme=series_scheme)
+        return store
+
+    covered = store_with("01")
+    report = ph.monthly_report("2024-05", ph.load_month("2024-05", store=covered, scheme=series_scheme), series_scheme)
+    table = report.series.year_over_year
+    assert table.loc[table["item"] == "派单工单", ["current", "previous", "change"]].values.tolist() == [[3, 2, 1]]
+    assert table.loc[table["item"] == "派单工单", "change_rate"].iloc[0] == D("50.00")
+    from pyhotline.series import text
+
+    assert "与上年同月相比，热线工单增加1件，同比上升50%" in "".join(text.basic_paragraphs(report))
+    partly = store_with("10")  # the export starts on 2023-05-10: 2023-05 is not complete, no 同比
+    report = ph.monthly_report("2024-05", ph.load_month("2024-05", store=partly, scheme=series_scheme), series_scheme)
+    assert report.series.year_over_year is None
+    assert "数据库中没有2023年5月（2023-05）完整的工单数据，本月不作同比" in report.series.notes

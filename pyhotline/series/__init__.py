@@ -13,6 +13,7 @@ the parts that are on from a :class:`~pyhotline.report.Dataset` holding the mont
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -21,7 +22,8 @@ from .. import metrics
 from . import continuity, ranking, yoy
 from .settings import SeriesSettings, series_settings
 
-__all__ = ["SeriesReport", "SeriesSettings", "extra_months", "history_months", "series_report", "series_settings"]
+__all__ = ["SeriesReport", "SeriesSettings", "extra_months", "history_months", "series_report", "series_settings",
+           "with_notes"]
 
 
 def history_months(scheme) -> int:
@@ -111,3 +113,14 @@ def series_report(month, data, scheme, evaluation: pd.DataFrame, unjustified: pd
         if reason:
             notes.append(reason)
     return SeriesReport(settings=settings, notes=tuple(notes), **out)
+
+
+def with_notes(quality: tuple, series: SeriesReport | None) -> tuple:
+    """The reading records with the series' notes (why a part is left out) added to the orders'
+    record, so 数据说明 and figures.json's data_notes show them (copies: the Dataset's stay as read)."""
+    if series is None or not series.notes or not quality:
+        return quality
+    records = list(quality)
+    i = max((i for i, q in enumerate(records) if q.kind == "工单明细"), default=len(records) - 1)
+    records[i] = dataclasses.replace(records[i], warnings=[*records[i].warnings, *series.notes])
+    return tuple(records)

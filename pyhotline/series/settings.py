@@ -82,7 +82,7 @@ def series_settings(scheme) -> SeriesSettings:
     """The series settings of ``scheme`` (a :class:`~pyhotline.scheme.Scheme`), validated."""
     raw, path = scheme.raw or {}, scheme.path
     cont, rank, yoy = (_table(raw, n, path) for n in ("continuity", "ranking", "year_over_year"))
-    low = _count(cont, "months", "continuity", path, 24)
+    low = _count(cont, "months", "continuity", path, 12)
     if low == 1:
         raise SchemeError("continuity.months 应为 0（不列）或不小于 2 的整数（值为 1）", path=path)
     return SeriesSettings(

@@ -69,7 +69,8 @@ def prepared_store(store=None, orders=None, units=None, letters=None, *, scheme=
 
 def load_month(month=None, *, store=None, orders=None, units=None, letters=None, scheme=None, strict: bool = False,
                history: int = 1):
-    """The :class:`~pyhotline.report.Dataset` for ``month`` (all months when None).
+    """The :class:`~pyhotline.report.Dataset` for ``month`` (all months when None), with at least
+    ``history`` months before it, more when the scheme's series parts need them (:mod:`pyhotline.series`).
 
     With ``store``, read from it. With files, they are read into a temporary store, never the
     user's default one (same checks, same coverage warnings). With neither, the default store
@@ -80,11 +81,18 @@ def load_month(month=None, *, store=None, orders=None, units=None, letters=None,
     if files and store is not None:
         raise StoreError("--store 不能与 --orders/--units/--letters 同时使用：请先用 pyhotline import 把文件导入数据库")
     source = None if files else resolve_store(store)
+    extra = ()
+    if month is not None:
+        from ..series import extra_months, history_months
+        from ..scheme import Scheme, load_scheme
+
+        rules = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
+        history, extra = max(history, history_months(rules)), tuple(extra_months(month, rules))
     if source is not None:
-        return month_dataset(source, month, scheme, strict=strict, history=history)
+        return month_dataset(source, month, scheme, strict=strict, history=history, extra=extra)
     with memory_store() as con:  # one process: the temporary store need not touch the disk
         import_oneoff(con, orders, units, letters, scheme=scheme, strict=strict)
-        return month_dataset(con, month, scheme, strict=strict, history=history)
+        return month_dataset(con, month, scheme, strict=strict, history=history, extra=extra)
 
 
 def describe_store(store, *, scheme=None) -> tuple[list[str], list[str]]:

@@ -40,13 +40,17 @@ def _typed(table, fields) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _select(con, kind: str, first: pd.Timestamp | None, end: pd.Timestamp | None) -> pd.DataFrame:
+def _select(con, kind: str, first: pd.Timestamp | None, end: pd.Timestamp | None, extra=()) -> pd.DataFrame:
+    """Rows with any time of ``_TIMES[kind]`` in [first, end), and rows accepted (received) in the
+    ``extra`` months (the month a year earlier, for 同比)."""
     fields = ORDER_FIELDS if kind == "orders" else LETTER_FIELDS
     names = ", ".join(f'"{n}"' for n, _ in fields)
     where, args = "", []
     if first is not None:
-        where = "WHERE " + " OR ".join(f'("{c}" >= ? AND "{c}" < ?)' for c in _TIMES[kind])
+        where = "WHERE " + " OR ".join([f'("{c}" >= ? AND "{c}" < ?)' for c in _TIMES[kind]]
+                                       + [f'("{_TIMES[kind][0]}" >= ? AND "{_TIMES[kind][0]}" < ?)' for _ in extra])
         args = [first.to_pydatetime(), end.to_pydatetime()] * len(_TIMES[kind])
+        args += [t.to_pydatetime() for m in extra for t in (m.start_time, (m + 1).start_time)]
     table = con.sql(f"SELECT {names} FROM {kind} {where} ORDER BY import_id, seq", params=args or None).to_arrow_table()
     return _typed(table, fields)
 
@@ -85,6 +89,21 @@ def store_months(con) -> list[pd.Period]:
     return [pd.Period(r[0], "M") for r in rows]
 
 
+def _complete(imports: pd.DataFrame, month: pd.Period, settings) -> bool:
+    """True when the imported spans of 受理时间 (and of 收信时间, if letters were imported) cover every
+    day of ``month``: what its totals and categories need (同比)."""
+    from .coverage import _covered_days, _missing_by_month
+
+    start, end = month.start_time.date(), month.end_time.date()
+    for kind in ("orders", "letters"):
+        spans = imports.loc[imports["kind"] == kind, ["span_start", "span_end"]]
+        if kind == "letters" and spans.empty:
+            continue
+        if list(_missing_by_month(start, end, _covered_days(spans.itertuples(index=False)))):
+            return False
+    return True
+
+
 def month_coverage(store: str | Path, month, scheme=None) -> list[str]:
     """What the store lacks for ``month`` (empty list: complete)."""
     month = parse_month(month)
@@ -92,9 +111,11 @@ def month_coverage(store: str | Path, month, scheme=None) -> list[str]:
         return coverage_gaps(imports_table(con), month, coverage_settings(scheme))
 
 
-def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = False, history: int = 1):
+def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = False, history: int = 1, extra=()):
     """The Dataset for ``month`` (``history`` months before it included); all of the store when
-    ``month`` is None. Coverage gaps are warnings in the quality record (errors with ``strict``)."""
+    ``month`` is None. Coverage gaps are warnings in the quality record (errors with ``strict``).
+    ``extra`` months (before the window) add their accepted orders and received letters when the
+    store holds them completely (no coverage gap but 环比 ones): 同比's month a year earlier."""
     from ..report import Dataset
 
     settings = coverage_settings(scheme)
@@ -116,8 +137,9 @@ def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = 
             gaps = coverage_gaps(imports, month, settings)
         if strict and gaps:
             raise CoverageError(f"{month} 的数据不全：" + "；".join(gaps) + "（去掉 --strict 则照常生成并注明）")
-        orders = _select(con, "orders", *(window or (None, None)))
-        letters = _select(con, "letters", *(window or (None, None))) if (imports["kind"] == "letters").any() else None
+        extra = [m for m in extra if window is not None and m < month - history and _complete(imports, m, settings)]
+        orders = _select(con, "orders", *(window or (None, None)), extra)
+        letters = _select(con, "letters", *(window or (None, None)), extra) if (imports["kind"] == "letters").any() else None
         units_seen = set(orders["unit"].unique())
         if letters is not None:
             units_seen |= set(letters["unit"].unique())

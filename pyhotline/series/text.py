@@ -1,0 +1,138 @@
+"""The series' sentences in the bulletin (plain text; :mod:`pyhotline.bulletin` makes the HTML).
+
+Every sentence is a template with named placeholders; a scheme may replace any of them in its
+``[series_wording]`` table (docs/metrics.md lists the names and placeholders). A sentence whose
+part is off, or has nothing to say, is None.
+"""
+
+from __future__ import annotations
+
+from ..errors import SchemeError
+from ..numbers import pct, plain
+
+#: name -> (template, its placeholders)
+TEMPLATES: dict[str, str] = {
+    "grade_counts": "{month}，{groups}。",
+    "grade_counts_group": "{group}{counts}",
+    "grade_counts_item": "{grade}类{count}个",
+    "grade_changes": "与上月相比，考核等级发生变化的单位{count}个：{list}。",
+    "grade_changes_none": "与上月相比，各单位考核等级没有变化。",
+    "grade_change_item": "{unit}（{from_grade}→{to_grade}）",
+    "red_list": "红榜（综合指标值排名前{n}位，相同分数排名不分先后）：{groups}。",
+    "red_list_group": "{group}{list}",
+    "too_few": "工单量不足{n}件，不参与排名：{list}。",
+    "year_over_year": "与上年同月相比，热线工单{trend}{tail}。",
+    "black_list": "黑榜（综合指标值排名后{n}位，相同分数排名不分先后）：{list}。",
+    "black_list_item": "{unit}（综合指标值{composite}）",
+    "black_list_item_indicator": "{unit}（综合指标值{composite}，失分最多的是{indicator}{rate}）",
+    "below_top": "连续{months}个月未达到{top}类的单位{count}个：{list}，请相关单位认真分析原因、限期整改。",
+    "below_top_item": "{unit}（{grades}）",
+    "follow_up": "上月通报的{count}个单位中，{resolved}本月已无无故超期和违规工单{rest}。",
+    "follow_up_open": "；{list}本月仍有问题",
+    "follow_up_open_item": "{unit}（无故超期{unjustified}件、违规{violations}件）",
+}
+
+
+def wording(scheme) -> dict[str, str]:
+    """The templates with the scheme's ``[series_wording]`` replacements (unknown names are errors)."""
+    table = (scheme.raw or {}).get("series_wording", {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise SchemeError("series_wording 应为“名称 = 文字模板”的表", path=scheme.path)
+    unknown = sorted(set(table) - set(TEMPLATES))
+    if unknown:
+        raise SchemeError(f"series_wording 中有未知的名称 {'、'.join(unknown)}；可用的是 {'、'.join(TEMPLATES)}",
+                          path=scheme.path)
+    return {**TEMPLATES, **table}
+
+
+def _fill(words: dict, name: str, scheme, **values) -> str:
+    try:
+        return words[name].format(**values)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise SchemeError(f"series_wording.{name} 的占位符不对（{exc}）；可用的是 "
+                          + "、".join("{" + k + "}" for k in values), path=scheme.path) from None
+
+
+def _label(group: str) -> str:
+    return group.replace("(", "（").replace(")", "）")
+
+
+def basic_paragraphs(report) -> list[str]:
+    """For 一、基本情况: 同比, grade counts, grade changes, the red list, units too few to rank."""
+    series, scheme = report.series, report.scheme
+    if series is None:
+        return []
+    w, out = wording(scheme), []
+    month = f"{report.month.month}月份"
+    table = series.year_over_year
+    if table is not None:
+        row = table.loc[table["item"] == "派单工单"].iloc[0]
+        change = int(row["change"])
+        if change == 0:
+            trend = "持平"
+        else:
+            rate = row["change_rate"]
+            trend = (f"{'增加' if change > 0 else '减少'}{abs(change)}件"
+                     + (f"，同比{'上升' if change > 0 else '下降'}{pct(abs(rate))}" if rate is not None else ""))
+        cats = table.loc[(table["kind"] == "事件分类") & (table["change"] != 0)]
+        cats = cats.assign(a=cats["change"].abs()).sort_values(["a", "current"], ascending=False, kind="stable").head(2)
+        moved = "、".join(f"{r.item}{'增加' if r.change > 0 else '减少'}{abs(int(r.change))}件" for r in cats.itertuples())
+        out.append(_fill(w, "year_over_year", scheme, trend=trend, tail=f"；变化较大的分类是{moved}" if moved else ""))
+    if series.grade_counts is not None:
+        grades = [g.name for g in scheme.grades]
+        groups = "；".join(
+            _fill(w, "grade_counts_group", scheme, group=_label(r["group"]),
+                  counts="、".join(_fill(w, "grade_counts_item", scheme, grade=g, count=int(r[g])) for g in grades if r[g]))
+            for r in series.grade_counts.to_dict("records") if any(r[g] for g in grades))
+        if groups:
+            out.append(_fill(w, "grade_counts", scheme, month=month, groups=groups))
+    if series.grade_changes is not None:
+        changes = series.grade_changes
+        if changes.empty:
+            out.append(_fill(w, "grade_changes_none", scheme))
+        else:
+            items = "、".join(_fill(w, "grade_change_item", scheme, unit=r.short, from_grade=r.from_grade,
+                                   to_grade=r.to_grade, direction=r.direction) for r in changes.itertuples())
+            out.append(_fill(w, "grade_changes", scheme, count=len(changes), list=items))
+    if series.red_list is not None and len(series.red_list):
+        red = series.red_list
+        groups = "；".join(_fill(w, "red_list_group", scheme, group=_label(g) + "：",
+                                 list="、".join(red.loc[red["group"] == g, "short"]))
+                           for g in scheme.narrative_groups if (red["group"] == g).any())
+        out.append(_fill(w, "red_list", scheme, n=series.settings.red_list, groups=groups))
+    if series.too_few is not None and len(series.too_few):
+        out.append(_fill(w, "too_few", scheme, n=series.settings.min_orders, list="、".join(series.too_few["short"])))
+    return out
+
+
+def problem_paragraphs(report) -> list[str]:
+    """For 二、存在的问题: the black list, units below the top grade months in a row, last month's follow-up."""
+    series, scheme = report.series, report.scheme
+    if series is None:
+        return []
+    w, out = wording(scheme), []
+    black = series.black_list
+    if black is not None and len(black):
+        with_indicator = "indicator" in black.columns
+        items = "、".join(
+            _fill(w, "black_list_item_indicator", scheme, unit=r.short, composite=plain(r.composite),
+                  indicator=r.indicator, rate=pct(r.indicator_rate)) if with_indicator
+            else _fill(w, "black_list_item", scheme, unit=r.short, composite=plain(r.composite))
+            for r in black.itertuples())
+        out.append(_fill(w, "black_list", scheme, n=series.settings.black_list, list=items))
+    low = series.below_top
+    if low is not None and len(low):
+        items = "、".join(_fill(w, "below_top_item", scheme, unit=r.short, grades="、".join(r.grades))
+                          for r in low.itertuples())
+        out.append(_fill(w, "below_top", scheme, months=series.settings.low_months, top=scheme.grades[0].name,
+                         count=len(low), list=items))
+    follow = series.follow_up
+    if follow is not None and len(follow):
+        done = follow.loc[follow["resolved"], "label"].tolist()
+        still = follow.loc[~follow["resolved"]]
+        rest = "" if still.empty else _fill(w, "follow_up_open", scheme, list="、".join(
+            _fill(w, "follow_up_open_item", scheme, unit=r.label, unjustified=int(r.unjustified),
+                  violations=int(r.violations)) for r in still.itertuples()))
+        resolved = f"{'、'.join(done)}{len(done)}个单位" if done else "没有单位"
+        out.append(_fill(w, "follow_up", scheme, count=len(follow), resolved=resolved, rest=rest))
+    return out
