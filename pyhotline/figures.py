@@ -132,7 +132,7 @@ def figures(report: MonthlyReport) -> dict:
                 label: int(k) for label, k in zip(report.very_satisfied["label"], report.very_satisfied["count"])
             }
         out["mailbox"] = mailbox
-    if getattr(report, "series", None) is not None:  # the scheme's series parts (pyhotline.series)
+    if getattr(report, "series_parts", None) is not None:  # the scheme's series parts (pyhotline.series)
         from .series.figures import series_figures
 
         out["series"] = series_figures(report)

@@ -109,7 +109,7 @@ class MonthlyReport:
     month_over_month: pd.DataFrame | None
     quality: tuple[FileQuality, ...] = ()
     as_of: pd.Timestamp | None = None
-    series: object | None = None  # pyhotline.series.SeriesReport: the parts the scheme turns on, or None
+    series_parts: object | None = None  # pyhotline.series.SeriesReport: the parts the scheme turns on, or None
 
     @property
     def incomplete(self) -> bool:
@@ -168,7 +168,7 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
         month_over_month=metrics.month_over_month(orders, letters, month, scheme),
         quality=quality,
         as_of=as_of,
-        series=series,
+        series_parts=series,
     )
 
 

@@ -255,7 +255,7 @@ def test_the_bundled_scheme_adds_nothing_to_the_report_or_figures(scheme):
     from pyhotline.figures import figures
 
     report = ph.monthly_report("2024-05", ph.load_month("2024-05", scheme=scheme), scheme)
-    assert report.series is None and "series" not in figures(report)
+    assert report.series_parts is None and "series" not in figures(report)
 
 
 def test_series_figures_on_the_sample(may_on):
@@ -320,7 +320,7 @@ def test_year_over_year_from_a_store_that_covers_the_month_a_year_earlier(tmp_pa
 
     covered = store_with("01")
     report = ph.monthly_report("2024-05", ph.load_month("2024-05", store=covered, scheme=series_scheme), series_scheme)
-    table = report.series.year_over_year
+    table = report.series_parts.year_over_year
     assert table.loc[table["item"] == "派单工单", ["current", "previous", "change"]].values.tolist() == [[3, 2, 1]]
     assert table.loc[table["item"] == "派单工单", "change_rate"].iloc[0] == D("50.00")
     from pyhotline.series import text
@@ -328,5 +328,5 @@ def test_year_over_year_from_a_store_that_covers_the_month_a_year_earlier(tmp_pa
     assert "与上年同月相比，热线工单增加1件，同比上升50%" in "".join(text.basic_paragraphs(report))
     partly = store_with("10")  # the export starts on 2023-05-10: 2023-05 is not complete, no 同比
     report = ph.monthly_report("2024-05", ph.load_month("2024-05", store=partly, scheme=series_scheme), series_scheme)
-    assert report.series.year_over_year is None
-    assert "数据库中没有2023年5月（2023-05）完整的工单数据，本月不作同比" in report.series.notes
+    assert report.series_parts.year_over_year is None
+    assert "数据库中没有2023年5月（2023-05）完整的工单数据，本月不作同比" in report.series_parts.notes

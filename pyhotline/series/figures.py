@@ -15,7 +15,7 @@ def series_figures(report) -> dict:
     """The parts the scheme turns on, as JSON-ready values (units by 简称, rates and 综合指标值 as printed)."""
     from ..figures import group_keys
 
-    series, scheme = report.series, report.scheme
+    series, scheme = report.series_parts, report.scheme
     keys = group_keys(scheme)
     out: dict = {}
     if series.grade_changes is not None:

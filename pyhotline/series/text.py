@@ -59,7 +59,7 @@ def _label(group: str) -> str:
 
 def basic_paragraphs(report) -> list[str]:
     """For 一、基本情况: 同比, grade counts, grade changes, the red list, units too few to rank."""
-    series, scheme = report.series, report.scheme
+    series, scheme = report.series_parts, report.scheme
     if series is None:
         return []
     w, out = wording(scheme), []
@@ -107,7 +107,7 @@ def basic_paragraphs(report) -> list[str]:
 
 def problem_paragraphs(report) -> list[str]:
     """For 二、存在的问题: the black list, units below the top grade months in a row, last month's follow-up."""
-    series, scheme = report.series, report.scheme
+    series, scheme = report.series_parts, report.scheme
     if series is None:
         return []
     w, out = wording(scheme), []
