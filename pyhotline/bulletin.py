@@ -20,6 +20,7 @@ from .export import appendix_title, write_appendix
 from .numbers import pct, plain
 from .notes import Notes
 from .report import MonthlyReport
+from .series import text as series_text
 
 CN_NUMERALS = "一二三四五六七八九十"
 
@@ -255,7 +256,9 @@ def basic_html(report: MonthlyReport, notes: Notes | None = None) -> str:
     paragraphs = [
         para_work_orders(report),
         para_month_over_month(report),
+        series_text.para_year_over_year(report),
         para_rankings(report),
+        *series_text.basic_paragraphs(report),
         para_overdue(report),
         para_letters(report),
     ]
@@ -264,7 +267,7 @@ def basic_html(report: MonthlyReport, notes: Notes | None = None) -> str:
 
 
 def problems_html(report: MonthlyReport, notes: Notes | None = None) -> str:
-    items = problems(report, notes)
+    items = problems(report, notes) + series_text.problem_items(report)
     body = "".join(
         f'<p><span class="lead">{i}、{escape(head)}：</span>{escape(text)}</p>'
         for i, (head, text) in enumerate(items, start=1)

@@ -130,7 +130,11 @@ def load_scheme(name_or_path: str | Path | None = None) -> Scheme:
         raise SchemeError(_toml_message(exc), path=path) from None
     except UnicodeDecodeError:
         raise SchemeError("不是 UTF-8 编码的文本文件", path=path) from None
-    return _parse(raw, path)
+    scheme = _parse(raw, path)
+    from .series import check_series  # the series' own tables ([continuity], [year_over_year], …)
+
+    check_series(scheme)
+    return scheme
 
 
 _TOML_REASONS = (

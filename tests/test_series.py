@@ -325,8 +325,46 @@ def test_year_over_year_from_a_store_that_covers_the_month_a_year_earlier(tmp_pa
     assert table.loc[table["item"] == "派单工单", "change_rate"].iloc[0] == D("50.00")
     from pyhotline.series import text
 
-    assert "与上年同月相比，热线工单增加1件，同比上升50%" in "".join(text.basic_paragraphs(report))
+    assert text.para_year_over_year(report).startswith("与上年同月相比，热线工单增加1件，同比上升50%")
     partly = store_with("10")  # the export starts on 2023-05-10: 2023-05 is not complete, no 同比
     report = ph.monthly_report("2024-05", ph.load_month("2024-05", store=partly, scheme=series_scheme), series_scheme)
     assert report.series_parts.year_over_year is None
     assert "数据库中没有2023年5月（2023-05）完整的工单数据，本月不作同比" in report.series_parts.notes
+
+
+def test_the_bulletin_shows_the_series_parts(may_on):
+    from pyhotline import bulletin as bt
+
+    basic, problems = bt.basic_html(may_on), bt.problems_html(may_on)
+    assert "考核等级发生变化的单位9个" in basic and basic.index("综合指标值排名前") < basic.index("考核等级发生变化")
+    assert "工单量不足5件，不参与排名" in basic and "红榜" in basic
+    assert "4、综合指标值排名靠后：</span>黑榜" in problems
+    assert "5、工单办理质量持续偏低：" in problems and "6、上月通报问题整改情况：" in problems
+
+
+def test_a_bulletin_run_with_every_series_part_on(series_scheme, tmp_path):
+    import json
+
+    from pyhotline.runner import run_month
+
+    out = run_month("2024-05", scheme=series_scheme.path, out_dir=tmp_path, issue=1, date="2024-06-10")
+    html = (out / "bulletin.html").read_text(encoding="utf-8")
+    for phrase in ("考核等级发生变化的单位9个", "三墩乡（A→D）", "工单量不足5件，不参与排名", "黑榜（综合指标值排名后3位",
+                   "连续2个月未达到A类的单位3个", "上月通报问题整改情况", "本月不作同比"):
+        assert phrase in html, phrase
+    figures = json.loads((out / "figures.json").read_text(encoding="utf-8"))
+    assert len(figures["series"]["grade_changes"]) == 9
+
+
+def test_a_scheme_with_bad_series_settings_is_refused_when_loaded(tmp_path):
+    text = load_scheme("pingjiang").path.read_text(encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text + "\n[continuity]\nmonths = 30\n", encoding="utf-8")
+    with pytest.raises(SchemeError, match="continuity.months"):
+        load_scheme(bad)
+    bad.write_text(text + "\n[series_wording]\ngrade_changes = \"{oops\"\n", encoding="utf-8")
+    with pytest.raises(SchemeError, match="series_wording.grade_changes 的占位符不对"):
+        load_scheme(bad)
+    bad.write_text(text + "\n[series_wording]\ngrade_changes = \"{unit}\"\n", encoding="utf-8")
+    with pytest.raises(SchemeError, match=r"可用的是 \{count\}、\{list\}"):
+        load_scheme(bad)

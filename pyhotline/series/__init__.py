@@ -22,8 +22,16 @@ from .. import metrics
 from . import continuity, ranking, yoy
 from .settings import SeriesSettings, series_settings
 
-__all__ = ["SeriesReport", "SeriesSettings", "extra_months", "history_months", "series_report", "series_settings",
+__all__ = ["SeriesReport", "SeriesSettings", "check_series", "extra_months", "history_months", "series_report", "series_settings",
            "with_notes"]
+
+
+def check_series(scheme) -> None:
+    """Validate the scheme's series settings and wording (a :class:`~pyhotline.errors.SchemeError`)."""
+    from .text import wording
+
+    series_settings(scheme)
+    wording(scheme)
 
 
 def history_months(scheme) -> int:

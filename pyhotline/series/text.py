@@ -7,6 +7,8 @@ part is off, or has nothing to say, is None.
 
 from __future__ import annotations
 
+from string import Formatter
+
 from ..errors import SchemeError
 from ..numbers import pct, plain
 
@@ -22,6 +24,9 @@ TEMPLATES: dict[str, str] = {
     "red_list_group": "{group}{list}",
     "too_few": "工单量不足{n}件，不参与排名：{list}。",
     "year_over_year": "与上年同月相比，热线工单{trend}{tail}。",
+    "black_list_heading": "综合指标值排名靠后",
+    "below_top_heading": "工单办理质量持续偏低",
+    "follow_up_heading": "上月通报问题整改情况",
     "black_list": "黑榜（综合指标值排名后{n}位，相同分数排名不分先后）：{list}。",
     "black_list_item": "{unit}（综合指标值{composite}）",
     "black_list_item_indicator": "{unit}（综合指标值{composite}，失分最多的是{indicator}{rate}）",
@@ -42,6 +47,15 @@ def wording(scheme) -> dict[str, str]:
     if unknown:
         raise SchemeError(f"series_wording 中有未知的名称 {'、'.join(unknown)}；可用的是 {'、'.join(TEMPLATES)}",
                           path=scheme.path)
+    for name, template in table.items():  # only the default's placeholders, written correctly
+        allowed = {f for _, f, _, _ in Formatter().parse(TEMPLATES[name]) if f}
+        try:
+            used = {f for _, f, _, _ in Formatter().parse(template) if f is not None}
+        except ValueError:
+            used = {"{"}
+        if used - allowed:
+            raise SchemeError(f"series_wording.{name} 的占位符不对：可用的是 "
+                              + ("、".join("{" + k + "}" for k in sorted(allowed)) or "（无）"), path=scheme.path)
     return {**TEMPLATES, **table}
 
 
@@ -57,27 +71,34 @@ def _label(group: str) -> str:
     return group.replace("(", "（").replace(")", "）")
 
 
+def para_year_over_year(report) -> str | None:
+    """同比 for 一、基本情况 (after 环比): the work orders, and the two categories that moved most."""
+    series = report.series_parts
+    table = None if series is None else series.year_over_year
+    if table is None:
+        return None
+    scheme, w = report.scheme, wording(report.scheme)
+    row = table.loc[table["item"] == "派单工单"].iloc[0]
+    change = int(row["change"])
+    if change == 0:
+        trend = "持平"
+    else:
+        rate = row["change_rate"]
+        trend = (f"{'增加' if change > 0 else '减少'}{abs(change)}件"
+                 + (f"，同比{'上升' if change > 0 else '下降'}{pct(abs(rate))}" if rate is not None else ""))
+    cats = table.loc[(table["kind"] == "事件分类") & (table["change"] != 0)]
+    cats = cats.assign(a=cats["change"].abs()).sort_values(["a", "current"], ascending=False, kind="stable").head(2)
+    moved = "、".join(f"{r.item}{'增加' if r.change > 0 else '减少'}{abs(int(r.change))}件" for r in cats.itertuples())
+    return _fill(w, "year_over_year", scheme, trend=trend, tail=f"；变化较大的分类是{moved}" if moved else "")
+
+
 def basic_paragraphs(report) -> list[str]:
-    """For 一、基本情况: 同比, grade counts, grade changes, the red list, units too few to rank."""
+    """For 一、基本情况 after the rankings: grade counts, grade changes, the red list, units too few to rank."""
     series, scheme = report.series_parts, report.scheme
     if series is None:
         return []
     w, out = wording(scheme), []
     month = f"{report.month.month}月份"
-    table = series.year_over_year
-    if table is not None:
-        row = table.loc[table["item"] == "派单工单"].iloc[0]
-        change = int(row["change"])
-        if change == 0:
-            trend = "持平"
-        else:
-            rate = row["change_rate"]
-            trend = (f"{'增加' if change > 0 else '减少'}{abs(change)}件"
-                     + (f"，同比{'上升' if change > 0 else '下降'}{pct(abs(rate))}" if rate is not None else ""))
-        cats = table.loc[(table["kind"] == "事件分类") & (table["change"] != 0)]
-        cats = cats.assign(a=cats["change"].abs()).sort_values(["a", "current"], ascending=False, kind="stable").head(2)
-        moved = "、".join(f"{r.item}{'增加' if r.change > 0 else '减少'}{abs(int(r.change))}件" for r in cats.itertuples())
-        out.append(_fill(w, "year_over_year", scheme, trend=trend, tail=f"；变化较大的分类是{moved}" if moved else ""))
     if series.grade_counts is not None:
         grades = [g.name for g in scheme.grades]
         groups = "；".join(
@@ -105,12 +126,24 @@ def basic_paragraphs(report) -> list[str]:
     return out
 
 
+def problem_items(report) -> list[tuple[str, str]]:
+    """For 二、存在的问题, numbered after the month's own problems: (heading, text) for the black list,
+    units below the top grade months in a row, last month's follow-up."""
+    w = wording(report.scheme)
+    heads = ("black_list_heading", "below_top_heading", "follow_up_heading")
+    return [(w[h], text) for h, text in zip(heads, _problem_texts(report)) if text]
+
+
 def problem_paragraphs(report) -> list[str]:
-    """For 二、存在的问题: the black list, units below the top grade months in a row, last month's follow-up."""
+    """The texts of :func:`problem_items`."""
+    return [text for _, text in problem_items(report)]
+
+
+def _problem_texts(report) -> list[str | None]:
     series, scheme = report.series_parts, report.scheme
     if series is None:
         return []
-    w, out = wording(scheme), []
+    w, out = wording(scheme), [None, None, None]
     black = series.black_list
     if black is not None and len(black):
         with_indicator = "indicator" in black.columns
@@ -119,12 +152,12 @@ def problem_paragraphs(report) -> list[str]:
                   indicator=r.indicator, rate=pct(r.indicator_rate)) if with_indicator
             else _fill(w, "black_list_item", scheme, unit=r.short, composite=plain(r.composite))
             for r in black.itertuples())
-        out.append(_fill(w, "black_list", scheme, n=series.settings.black_list, list=items))
+        out[0] = (_fill(w, "black_list", scheme, n=series.settings.black_list, list=items))
     low = series.below_top
     if low is not None and len(low):
         items = "、".join(_fill(w, "below_top_item", scheme, unit=r.short, grades="、".join(r.grades))
                           for r in low.itertuples())
-        out.append(_fill(w, "below_top", scheme, months=series.settings.low_months, top=scheme.grades[0].name,
+        out[1] = (_fill(w, "below_top", scheme, months=series.settings.low_months, top=scheme.grades[0].name,
                          count=len(low), list=items))
     follow = series.follow_up
     if follow is not None and len(follow):
@@ -134,5 +167,5 @@ def problem_paragraphs(report) -> list[str]:
             _fill(w, "follow_up_open_item", scheme, unit=r.label, unjustified=int(r.unjustified),
                   violations=int(r.violations)) for r in still.itertuples()))
         resolved = f"{'、'.join(done)}{len(done)}个单位" if done else "没有单位"
-        out.append(_fill(w, "follow_up", scheme, count=len(follow), resolved=resolved, rest=rest))
+        out[2] = (_fill(w, "follow_up", scheme, count=len(follow), resolved=resolved, rest=rest))
     return out
