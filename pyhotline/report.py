@@ -150,6 +150,9 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
 
         series = series_report(month, data, scheme, evaluation, unjustified, violations)
         quality = with_notes(data.quality, series)
+    composite_top = metrics.composite_ranking(evaluation, scheme)
+    if series is not None and series.ranked is not None:  # ranking rules on: the ranked units only, ties shared
+        composite_top = series.ranked.loc[series.ranked["rank"] <= scheme.top_n].reset_index(drop=True)
     return MonthlyReport(
         month=month,
         scheme=scheme,
@@ -157,7 +160,7 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
         categories=metrics.categories(orders, month, scheme),
         evaluation=evaluation,
         volume_top=metrics.volume_ranking(evaluation, scheme),
-        composite_top=metrics.composite_ranking(evaluation, scheme),
+        composite_top=composite_top,
         overdue=overdue,
         unjustified=unjustified,
         graded=metrics.graded_units(evaluation, scheme),

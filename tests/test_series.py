@@ -368,3 +368,26 @@ def test_a_scheme_with_bad_series_settings_is_refused_when_loaded(tmp_path):
     bad.write_text(text + "\n[series_wording]\ngrade_changes = \"{unit}\"\n", encoding="utf-8")
     with pytest.raises(SchemeError, match=r"可用的是 \{count\}、\{list\}"):
         load_scheme(bad)
+
+
+def test_with_ranking_rules_the_top_ranking_names_only_ranked_units(may_on):
+    from pyhotline import bulletin as bt
+
+    departments = may_on.composite_top.loc[may_on.composite_top["group"] == "县直单位", "short"].tolist()
+    # 民政局 (2 orders due) is under min_orders = 5: not ranked; 人社局 and 医保局 share third place
+    assert departments == ["平江县第一人民医院", "税务局", "人社局", "医保局"]
+    assert "民政局" not in bt.para_rankings(may_on) and "民政局" in "".join(bt.series_text.basic_paragraphs(may_on))
+
+
+def test_grade_changes_and_streaks_under_another_countys_grade_names(scheme):
+    from pyhotline.scheme import Grade
+
+    other = dataclasses.replace(scheme, grades=(Grade("优秀", D("95"), D("0")), Grade("良好", D("85"), D("1")),
+                                                Grade("合格", D("60"), D("2")), Grade("不合格", D("0"), D("3"))))
+    april = evaluation([(C, "甲局", "96", "优秀", 5), (C, "乙局", "70", "合格", 5)])
+    may = evaluation([(C, "甲局", "90", "良好", 5), (C, "乙局", "88", "良好", 5)])
+    changes = continuity.grade_changes(april, may, other)
+    assert changes[["unit", "from_grade", "to_grade", "direction"]].values.tolist() == [
+        ["甲局", "优秀", "良好", "降"], ["乙局", "合格", "良好", "升"]]
+    assert continuity.below_top([april, may], other, 2)["unit"].tolist() == ["乙局"]
+    assert continuity.grade_counts(may, other).columns.tolist() == ["group", "优秀", "良好", "合格", "不合格", "unrated"]
