@@ -17,7 +17,9 @@ from .notes import Notes, load_notes
 from .report import Dataset, MonthlyReport, appendix_table, load_dataset, monthly_report
 from .scheme import Scheme, load_scheme
 from .store import load_month
-from .period import PeriodReport, load_period, parse_period, period_report
+from .period import PeriodReport, parse_period, period_report
+from .period_load import load_period, period_notes
+from .trends import trend_for
 
 __version__ = "0.1.0"
 
@@ -26,5 +28,5 @@ __all__ = [
     "MonthlyReport", "Notes", "NotesError", "PyhotlineError", "Scheme", "SchemeError", "UnknownUnitError",
     "appendix_table", "load_dataset", "load_letters", "load_month", "load_notes", "load_orders", "load_scheme",
     "load_units", "monthly_report",
-    "parse_month", "PeriodReport", "load_period", "parse_period", "period_report",
+    "parse_month", "PeriodReport", "load_period", "parse_period", "period_notes", "period_report", "trend_for",
 ]

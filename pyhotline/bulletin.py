@@ -19,6 +19,7 @@ import pandas as pd
 from .export import appendix_title, write_appendix
 from .numbers import pct, plain
 from .notes import Notes
+from .period import period_caption, period_name, period_title
 from .report import MonthlyReport
 from .series import text as series_text
 
@@ -36,7 +37,7 @@ def group_label(group: str) -> str:
 
 
 def _m(report: MonthlyReport) -> str:
-    return f"{report.month.month}月份"
+    return period_name(report.month)  # 5月份; a quarter's or year's report: 第二季度, 全年
 
 
 def _join(items: list[str], sep: str = "、") -> str:
@@ -49,7 +50,7 @@ def title(report: MonthlyReport) -> str:
 
 
 def title_for(month: pd.Period, county: str) -> str:
-    return f"{month.year}年{month.month}月份{county}12345热线和市、县长信箱运行办理情况通报"
+    return f"{period_title(month)}{county}12345热线和市、县长信箱运行办理情况通报"
 
 
 def para_work_orders(report: MonthlyReport) -> str:
@@ -300,8 +301,7 @@ def requirements_html(report: MonthlyReport, text: str | None = None, notes: Not
 
 
 def charts_title(report: MonthlyReport) -> str:
-    m = report.month
-    return f"{m.year}年{m.month}月份12345热线和市、县长信箱运行情况图表"
+    return f"{period_title(report.month)}12345热线和市、县长信箱运行情况图表"
 
 
 def attachments_html(report: MonthlyReport, *, charts: bool = True) -> str:
@@ -518,7 +518,7 @@ def bulletin_chart(report: MonthlyReport, name: str):
     """Draw the named chart of the bulletin: ``(ax, caption)``, or None when there is nothing to draw."""
     from . import charts
 
-    m = f"{report.month.year}年{report.month.month}月"
+    m = period_caption(report.month)
     if name == "categories":
         return charts.category_bar(report.categories), f"{m}热线诉求事件分类"
     if name == "month_over_month":

@@ -71,6 +71,22 @@ class _Parser(argparse.ArgumentParser):
                      f"运行 {self.prog} -h 查看说明\n")
 
 
+def _period_arg(wanted: str):
+    """argparse type of --quarter (YYYYQn) and --year (YYYY), via pyhotline.period."""
+    def parse(text: str) -> str:
+        from .errors import MonthError
+        from .period import kind, parse_period
+
+        try:
+            period = parse_period(text)
+        except MonthError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        if kind(period) != wanted:
+            raise argparse.ArgumentTypeError(f"“{text}”不是{'季度（YYYYQn，例如 2024Q2）' if wanted == 'quarter' else '年度（YYYY，例如 2024）'}")
+        return str(period)
+    return parse
+
+
 def _iso_date(text: str) -> str:
     import datetime as dt
 
@@ -114,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     when = bu.add_mutually_exclusive_group(required=True)
     when.add_argument("--month", help="月份，YYYY-MM")
     when.add_argument("--months", help="月份范围，YYYY-MM:YYYY-MM，每月一份通报，并行生成")
+    when.add_argument("--quarter", type=_period_arg("quarter"), help="季度，YYYYQn，例如 2024Q2：季报，写到 outputs/2024Q2/")
+    when.add_argument("--year", type=_period_arg("year"), help="年度，YYYY，例如 2024：年报，写到 outputs/2024/")
     _inputs(bu, letters=True)
     bu.add_argument("--out-dir", type=Path, default=Path("outputs"), help="输出文件夹（默认 outputs/）")
     bu.add_argument("--issue", type=_positive_int, default=None, help="期号（第 N 期）；不给则不印期号")
@@ -203,7 +221,7 @@ def _bulletin(args: argparse.Namespace) -> int:
     from .runner import run_bulletins
 
     return run_bulletins(
-        month=args.month,
+        month=args.month or args.quarter or args.year,
         months=args.months,
         orders=args.orders,
         units=args.units,

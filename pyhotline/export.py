@@ -47,12 +47,17 @@ DEFAULT_APPENDIX_TITLE = "{year}年{month}月份12345政务服务热线综合评
 
 
 def appendix_title(report: MonthlyReport | pd.Period, scheme=None) -> str:
-    """The appendix's title: the scheme's ``[appendix] title`` (placeholders ``{year}``, ``{month}``)."""
+    """The appendix's title: the scheme's ``[appendix] title`` (placeholders ``{year}``, ``{month}``, ``{period}``:
+    2024年5月份; for a quarter or a year ``{year}年{month}月份`` reads as ``{period}``, 2024年第二季度 / 2024年度)."""
     m = report if isinstance(report, pd.Period) else report.month
     scheme = scheme if scheme is not None or isinstance(report, pd.Period) else report.scheme
     raw = getattr(scheme, "raw", None) or {}
     template = raw.get("appendix", {}).get("title") or DEFAULT_APPENDIX_TITLE
-    return template.format(year=m.year, month=m.month)
+    if m.freqstr[0] != "M":  # a quarter's or year's table (pyhotline.period): 2024年第二季度, 2024年度
+        template = template.replace("{year}年{month}月份", "{period}")
+    from .period import period_title
+
+    return template.format(year=m.year, month=m.month, period=period_title(m))
 
 
 #: What a spreadsheet reads as the start of a formula (OWASP "CSV injection").

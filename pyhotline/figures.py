@@ -59,7 +59,7 @@ def _shorts(table: pd.DataFrame, group: str) -> list[str]:
     return table.loc[table["group"] == group, "short"].tolist()
 
 
-def figures(report: MonthlyReport) -> dict:
+def figures(report: MonthlyReport, *, trend=None) -> dict:
     """Every figure of the month's bulletin, as a JSON-ready dict."""
     scheme = report.scheme
     keys = group_keys(scheme)
@@ -136,6 +136,12 @@ def figures(report: MonthlyReport) -> dict:
         from .series.figures import series_figures
 
         out["series"] = series_figures(report)
+    if hasattr(report, "figures_extra"):  # a quarter's or year's report (pyhotline.period)
+        out.update(report.figures_extra())
+    if trend is not None:  # the monthly bulletin's trend chart (pyhotline.trends)
+        from .trends import series_rows
+
+        out["trend"] = series_rows(trend)
     out["appendix"] = appendix_rows(report.evaluation)
     out["data_notes"] = [w for record in report.quality for w in record.warnings]
     return out
@@ -150,13 +156,13 @@ def _write(payload: dict, path: str | Path) -> Path:
     return path
 
 
-def write_figures(report: MonthlyReport, path: str | Path) -> Path:
+def write_figures(report: MonthlyReport, path: str | Path, *, trend=None) -> Path:
     """Write ``figures.json`` (a folder given: ``folder/figures.json``)."""
     path = Path(path)
     if path.is_dir() or not path.suffix:
         path = path / "figures.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return _write(figures(report), path)
+    return _write(figures(report, trend=trend), path)
 
 
 def write_table_json(report: MonthlyReport, path: str | Path) -> Path:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import metrics
 from .errors import MonthError, SchemeError
-from .numbers import percent, quantize
+from .numbers import pct, percent, quantize
 from .report import Dataset, MonthlyReport, monthly_report
 from .scheme import Scheme, load_scheme
 
@@ -73,19 +73,32 @@ def year_earlier(period: pd.Period) -> pd.Period:
     return period - {"month": 12, "quarter": 4}.get(kind(period), 1)
 
 
-def composite_mode(scheme: Scheme) -> str:
-    """The scheme's ``[period] composite`` ("summed" by default), validated."""
+def _settings(scheme: Scheme) -> dict:
     table = (getattr(scheme, "raw", {}) or {}).get("period", {})
     if not isinstance(table, dict):
         raise SchemeError("period 应为一张表（[period]）", path=scheme.path)
-    unknown = set(table) - {"composite"}
+    unknown = set(table) - {"composite", "trend_months"}
     if unknown:
-        raise SchemeError(f"[period] 中没有“{'、'.join(sorted(unknown))}”这一设置项；可用的有 composite", path=scheme.path)
-    mode = table.get("composite", "summed")
+        raise SchemeError(f"[period] 中没有“{'、'.join(sorted(unknown))}”这一设置项；可用的有 composite、trend_months",
+                          path=scheme.path)
+    return table
+
+
+def composite_mode(scheme: Scheme) -> str:
+    """The scheme's ``[period] composite`` ("summed" by default), validated."""
+    mode = _settings(scheme).get("composite", "summed")
     if mode not in COMPOSITE_MODES:
         raise SchemeError(f"period.composite 应为 \"summed\"（由期间合计数重算）或 \"mean\"（各月综合指标值的平均），给出的是“{mode}”",
                           path=scheme.path)
     return mode
+
+
+def trend_months(scheme: Scheme) -> int:
+    """The scheme's ``[period] trend_months``: how many months the monthly bulletin's trend shows (6 to 12, default 12)."""
+    months = _settings(scheme).get("trend_months", 12)
+    if isinstance(months, bool) or not isinstance(months, int) or not 6 <= months <= 12:
+        raise SchemeError(f"period.trend_months 应为 6 到 12 之间的整数（月），给出的是“{months}”", path=scheme.path)
+    return months
 
 
 # ---------------------------------------------------------------- the period's table
@@ -206,6 +219,22 @@ class PeriodReport(MonthlyReport):
     left_out: tuple[str, ...] = ()  # why a comparison is missing (数据说明)
     composite_mode: str = "summed"
 
+    def figures_extra(self) -> dict:
+        """The period's own figures for figures.json (docs/figures.md, ``period``)."""
+        from .trends import series_rows
+
+        out = {"kind": kind(self.month), "months": [str(m) for m in months_of(self.month)],
+               "composite": self.composite_mode, "by_month": series_rows(self.series),
+               "group_composites": [{"month": str(r.month), "group": r.group, "due": int(r.due),
+                                     "composite": None if r.composite is None else str(r.composite)}
+                                    for r in self.groups.itertuples(index=False)]}
+        for key, table in (("previous_period", self.previous), ("same_period_last_year", self.year_ago)):
+            out[key] = None if table is None else [
+                {"item": r.item, "kind": r.kind, "current": int(r.current), "previous": int(r.previous),
+                 "change": int(r.change), "change_rate": None if r.change_rate is None else pct(r.change_rate)}
+                for r in table.itertuples(index=False)]
+        return {"period": out}
+
 
 def period_report(period, data: Dataset, scheme: Scheme | str | None = None) -> MonthlyReport:
     """The report of a month (:func:`~pyhotline.report.monthly_report`), a quarter or a year."""
@@ -247,85 +276,3 @@ def period_report(period, data: Dataset, scheme: Scheme | str | None = None) -> 
         previous=compared.get("previous"), year_ago=compared.get("year_ago"),
         left_out=tuple(left_out), composite_mode=composite_mode(scheme),
     )
-
-
-# ---------------------------------------------------------------- reading a period from the store
-def load_period(period, *, store=None, orders=None, units=None, letters=None, scheme=None, strict: bool = False,
-                history: int = 1) -> Dataset:
-    """The Dataset for a month (:func:`pyhotline.store.load_month`), a quarter or a year: from
-    ``store``, or from files through a temporary store, or the default store / bundled sample.
-    A period's months the store does not hold completely are warnings in its quality record
-    (errors with ``strict``), and so in the CLI and the bulletin's 数据说明."""
-    from .store import StoreError, load_month, memory_store, resolve_store
-    from .store import import_oneoff
-
-    period = parse_period(period)
-    if kind(period) == "month":
-        return load_month(period, store=store, orders=orders, units=units, letters=letters, scheme=scheme,
-                          strict=strict, history=history)
-    scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
-    files = any(p is not None for p in (orders, units, letters))
-    if files and store is not None:
-        raise StoreError("--store 不能与 --orders/--units/--letters 同时使用：请先用 pyhotline import 把文件导入数据库")
-    source = None if files else resolve_store(store)
-    if source is not None:
-        return period_dataset(source, period, scheme, strict=strict)
-    with memory_store() as con:
-        import_oneoff(con, orders, units, letters, scheme=scheme, strict=strict)
-        return period_dataset(con, period, scheme, strict=strict)
-
-
-def period_gaps(imports: pd.DataFrame, present: list[pd.Period], period: pd.Period, settings) -> list[str]:
-    """What the store lacks for the period: one line for its months without any order, then the
-    coverage warnings of each month it holds (once each; 环比 ones left out, a period has no 环比)."""
-    from .store.coverage import coverage_gaps
-
-    gaps: list[str] = []
-    missing = [m for m in months_of(period) if m not in present]
-    if missing:
-        gaps.append(f"{period} 中 {'、'.join(str(m) for m in missing)} 没有任何工单记录：{period_name(period)}各项数字只含已导入的月份")
-    for month in months_of(period):
-        if month in missing:
-            continue
-        gaps.extend(g for g in coverage_gaps(imports, month, settings)
-                    if g not in gaps and not g.endswith(("环比可能不全", "环比可能不准")))
-    return gaps
-
-
-def _complete(imports, present, month, settings) -> bool:
-    from .store.coverage import coverage_gaps
-
-    return month in present and all(g.endswith(("环比可能不全", "环比可能不准")) for g in coverage_gaps(imports, month, settings))
-
-
-def period_dataset(store, period: pd.Period, scheme: Scheme, *, strict: bool = False) -> PeriodDataset:
-    """The rows of the period and of the periods it is compared with, as a :class:`PeriodDataset`."""
-    from .store import CoverageError, coverage_settings, month_dataset
-    from .store.coverage import coverage_gaps
-    from .store.db import connect
-    from .store.month import imports_table, store_months
-
-    settings = coverage_settings(scheme)
-    with connect(store) as con:
-        imports, present = imports_table(con), store_months(con)
-    inside = [m for m in months_of(period) if m in present]
-    if not inside:
-        span = f"数据中的月份为 {present[0]} 至 {present[-1]}" if present else "数据中没有任何工单"
-        raise MonthError(f"{period} 没有任何工单记录（{span}）")
-    gaps = period_gaps(imports, present, period, settings)
-    if strict and gaps:
-        raise CoverageError(f"{period} 的数据不全：" + "；".join(gaps) + "（去掉 --strict 则照常生成并注明）")
-    anchor = inside[-1]
-    earliest = min(months_of(period - 1)[0], months_of(year_earlier(period))[0])
-    data = month_dataset(store, anchor, scheme, history=(anchor - earliest).n)
-    anchor_gaps = set(coverage_gaps(imports, anchor, settings))
-    quality = list(data.quality)
-    for record in quality:
-        record.warnings[:] = [w for w in record.warnings if w not in anchor_gaps]
-    if gaps and quality:
-        target = next((q for q in reversed(quality) if q.kind == "工单明细"), quality[-1])
-        target.warnings.extend(gaps)
-    window = pd.period_range(earliest, period.asfreq("M", "e"), freq="M")
-    covered = tuple(m for m in window if _complete(imports, present, m, settings))
-    return PeriodDataset(orders=data.orders, registry=data.registry, letters=data.letters, quality=tuple(quality),
-                         cutoff=data.cutoff, covered=covered)

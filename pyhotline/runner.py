@@ -21,7 +21,8 @@ from pathlib import Path
 
 from .errors import BulletinError, PyhotlineError
 from .locks import lock_dir, locked
-from .metrics import parse_month, parse_month_range
+from .metrics import parse_month_range
+from .period import parse_period
 
 
 
@@ -85,7 +86,7 @@ def run_month(
     from .render import embed_font, html_to_pdf, notebook_to_html
     from .scheme import load_scheme, resolve_scheme_path
 
-    period = parse_month(month)
+    period = parse_period(month)  # a month, or a quarter / year (pyhotline.period)
     month = str(period)
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -266,7 +267,7 @@ def run_bulletins(
     """Run one month or a range (in parallel, with a progress bar). Returns the exit status."""
     from .store import prepared_store
 
-    wanted = [str(m) for m in (parse_month_range(months) if months else [parse_month(month)])]
+    wanted = [str(m) for m in (parse_month_range(months) if months else [parse_period(month)])]
     lock_dir()  # an unsafe lock folder stops the command before any work
     files = {k: kwargs.pop(k, None) for k in ("orders", "units", "letters", "store")}
     with prepared_store(files["store"], files["orders"], files["units"], files["letters"],
@@ -312,14 +313,15 @@ def _check_inputs(months: list[str], kwargs: dict, imported=None) -> None:
     before any notebook starts; files of a one-off run were read and checked by ``imported``.
     Problems of a single month are reported by that month's run."""
     from .scheme import load_scheme
-    from .store import CoverageError, month_coverage
+    from .period_load import period_coverage
+    from .store import CoverageError
 
     scheme = load_scheme(kwargs.get("scheme"))
     for record in (imported.quality if imported is not None else ()):
         for warning in record.warnings:
             print(f"注意：{warning}", file=sys.stderr)
     for month in months:
-        gaps = month_coverage(kwargs["store"], month, scheme)
+        gaps = period_coverage(kwargs["store"], month, scheme)
         if gaps and kwargs.get("strict", False):
             raise CoverageError(f"{month} 的数据不全：" + "；".join(gaps) + "（去掉 --strict 则照常生成并注明）")
         for gap in gaps:

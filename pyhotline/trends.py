@@ -1,0 +1,160 @@
+"""Trends over months: the data (computed here, from the monthly metrics) and the charts drawing it.
+
+- :func:`trend_for` gives the monthly bulletin's trend: the last ``[period] trend_months`` (12)
+  months the store holds up to the bulletin's month, each month's figures by
+  :func:`pyhotline.period.monthly_series`, with ``current`` marking the bulletin's month and
+  ``complete`` saying whether the store holds the month completely (docs/metrics.md "Trends").
+- :func:`trend_chart` and :func:`group_trend` draw such tables, shaped ``f(data, *, ax=None) -> Axes``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+from matplotlib.axes import Axes
+
+from . import charts
+from .numbers import pct
+from .period import kind, monthly_series, parse_period, trend_months
+from .period_load import _complete, source_of
+from .scheme import Scheme, load_scheme
+
+ON_TIME = "#3C7F5B"  # green: 按期办结率
+DISSATISFIED = charts.ALERT  # red: 回访不满意率
+
+
+def trend_for(month, *, store=None, orders=None, units=None, letters=None, scheme=None, strict: bool = False,
+              months: int | None = None) -> pd.DataFrame | None:
+    """The trend table of a month's bulletin (None for a quarter or a year: their report carries
+    its months, :attr:`PeriodReport.series`). Columns: :func:`monthly_series`'s, ``current``, ``complete``."""
+    from .store import coverage_settings, month_dataset
+    from .store.db import connect
+    from .store.month import imports_table, store_months
+
+    period = parse_period(month)
+    if kind(period) != "month":
+        return None
+    scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
+    count = months or trend_months(scheme)
+
+    def compute(source):
+        with connect(source) as con:
+            imports, present = imports_table(con), store_months(con)
+        settings = coverage_settings(scheme)
+        wanted = [m for m in pd.period_range(period - (count - 1), period, freq="M")
+                  if m == period or (m in present and _accepted_whole(imports, m, settings))]
+        data = month_dataset(source, period, scheme, history=count - 1)
+        series = monthly_series(data.orders, data.registry, wanted, scheme)
+        return series.assign(current=series["month"] == period,
+                             complete=[_complete(imports, present, m, settings) for m in series["month"]])
+
+    return source_of(compute, store=store, orders=orders, units=units, letters=letters, scheme=scheme, strict=strict)
+
+
+def _accepted_whole(imports, month: pd.Period, settings) -> bool:
+    """The store holds every order accepted in the month (its own 受理 span imported whole)."""
+    from .store.coverage import coverage_gaps
+
+    return not any(g.startswith(f"未导入 {month} 受理的工单") for g in coverage_gaps(imports, month, settings))
+
+
+def series_rows(series: pd.DataFrame | None) -> list[dict]:
+    """A monthly series as figures.json writes it (rates as the bulletin prints them, "97.92%")."""
+    if series is None:
+        return []
+    rows = []
+    for r in series.to_dict("records"):
+        row = {"month": str(r["month"])}
+        for key in ("requests", "work_orders", "due", "on_time", "visited", "dissatisfied"):
+            row[key] = int(r[key])
+        for key in ("on_time_rate", "dissatisfaction_rate"):
+            row[key] = None if r[key] is None or pd.isna(r[key]) else pct(r[key])
+        for key in ("current", "complete"):
+            if key in r:
+                row[key] = bool(r[key])
+        rows.append(row)
+    return rows
+
+
+def _label(month: pd.Period, first: bool) -> str:
+    return f"{month.year}年{month.month}月" if first or month.month == 1 else f"{month.month}月"
+
+
+def _rate(value) -> float:
+    return float("nan") if value is None or pd.isna(value) else float(Decimal(value))
+
+
+def trend_chart(series: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Bars of 热线诉求总量 per month (the ``current`` month dark and labelled 本月, months not
+    ``complete`` hatched), lines of 按期办结率 and 回访不满意率 on a second axis (%)."""
+    months = list(series["month"])
+    labels = [_label(m, i == 0) for i, m in enumerate(months)]
+    title = title or f"近{len(months)}个月热线诉求量、按期办结率和回访不满意率"
+    charts.apply_style(title, *labels, "热线诉求总量按期办结率回访不满意率本月数据不全")
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(charts.WIDTH, 3.8), layout="constrained")
+    ax.set_title(title)
+    if not months:
+        return charts._no_data(ax, "没有可用的月份")
+    x = list(range(len(months)))
+    current = list(series["current"]) if "current" in series else [False] * len(x)
+    complete = list(series["complete"]) if "complete" in series else [True] * len(x)
+    bars = ax.bar(x, [int(n) for n in series["requests"]], color=[charts.PRIMARY if c else charts.SECONDARY for c in current],
+                  label="热线诉求总量", width=0.6)
+    for bar, ok in zip(bars, complete):
+        if not ok:
+            bar.set_hatch("///")
+            bar.set_edgecolor("#777777")
+    ax.bar_label(bars, labels=[str(int(n)) for n in series["requests"]], padding=2, fontsize=8)
+    ax.set_xticks(x, labels)
+    ax.set_ylabel("件数")
+    ax.set_ylim(0, max(int(n) for n in series["requests"]) * 1.6 or 1)  # the rate lines run above the bars
+    ax.grid(axis="x", visible=False)
+    rates = ax.twinx()
+    rates.plot(x, [_rate(v) for v in series["on_time_rate"]], marker="o", color=ON_TIME, label="按期办结率")
+    rates.plot(x, [_rate(v) for v in series["dissatisfaction_rate"]], marker="s", color=DISSATISFIED, label="回访不满意率")
+    rates.set_ylim(0, 105)
+    rates.set_ylabel("%")
+    rates.grid(visible=False)
+    for i, now in enumerate(current):
+        if now:
+            ax.annotate("本月", (i, bars[i].get_height()), xytext=(0, 14), textcoords="offset points", ha="center",
+                        fontsize=9, color=charts.PRIMARY, fontweight="bold")
+    handles = [bars, *rates.get_lines()]
+    if not all(complete):
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(facecolor="white", edgecolor="#777777", hatch="///", label="数据不全"))
+    ax.legend(handles=handles, labels=[h.get_label() for h in handles], loc="upper center", bbox_to_anchor=(0.5, -0.1),
+              fontsize=8, ncols=4, frameon=False)
+    charts.plain_text(rates)
+    return charts._done(ax)
+
+
+def group_trend(groups: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """One line per 单位类型: its 综合指标值 month by month (:func:`pyhotline.period.group_series`)."""
+    months = list(dict.fromkeys(groups["month"]))
+    labels = [_label(m, i == 0) for i, m in enumerate(months)]
+    names = list(dict.fromkeys(groups["group"]))
+    title = title or "各类单位综合指标值逐月变化"
+    charts.apply_style(title, *labels, *names)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(charts.WIDTH, 3.4), layout="constrained")
+    ax.set_title(title)
+    if not months:
+        return charts._no_data(ax, "没有可用的月份")
+    palette = [charts.PRIMARY, charts.ALERT, ON_TIME, "#D9A21B", "#8C8C8C"]
+    position = {m: i for i, m in enumerate(months)}
+    for i, name in enumerate(names):
+        part = groups.loc[groups["group"] == name]
+        ax.plot([position[m] for m in part["month"]], [_rate(v) for v in part["composite"]], marker="o",
+                color=palette[i % len(palette)], label=name)
+    ax.set_xticks(range(len(months)), labels)
+    ax.set_ylabel("综合指标值")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=8, ncols=len(names), frameon=False)
+    return charts._done(ax)

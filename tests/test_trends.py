@@ -1,0 +1,104 @@
+"""Trend charts (pyhotline.trends) and the period's bulletin part: data computed apart from drawing,
+the charts checked on what they plot; --quarter / --year on the command line."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+import pyhotline as ph  # noqa: E402
+from pyhotline import charts, period as P, period_bulletin, period_load as L, trends  # noqa: E402
+from pyhotline.figures import figures  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return ph.load_scheme("pingjiang")
+
+
+@pytest.fixture(scope="module")
+def trend(rules):
+    return ph.trend_for("2024-05", scheme=rules)
+
+
+def test_trend_months_of_the_sample(trend, rules):
+    # February holds only part of its orders (the sample starts on 2月18日): left out
+    assert [str(m) for m in trend["month"]] == ["2024-03", "2024-04", "2024-05"]
+    assert trend["current"].tolist() == [False, False, True]
+    assert trend["complete"].tolist() == [False, False, True]  # 3, 4 月: orders accepted in February are missing
+    for month, row in zip(trend["month"], trend.itertuples()):
+        report = ph.monthly_report(month, ph.load_month(month, scheme=rules), rules)
+        assert row.requests == report.totals["requests"]
+        assert row.due == report.evaluation["due"].sum() and row.on_time == report.evaluation["on_time"].sum()
+    assert ph.trend_for("2024Q2", scheme=rules) is None  # a period's report carries its months
+
+
+def test_trend_chart_plots_the_table(trend):
+    ax = trends.trend_chart(trend)
+    bars = ax.containers[0]
+    assert [b.get_height() for b in bars] == [int(n) for n in trend["requests"]]
+    assert [matplotlib.colors.to_hex(b.get_facecolor()) for b in bars] == [
+        charts.SECONDARY.lower(), charts.SECONDARY.lower(), charts.PRIMARY.lower()]
+    assert [bool(b.get_hatch()) for b in bars] == [True, True, False]
+    rates = [a for a in ax.figure.axes if a is not ax][0]
+    on_time, dissatisfied = rates.get_lines()
+    assert list(on_time.get_ydata()) == [float(v) for v in trend["on_time_rate"]]
+    assert list(dissatisfied.get_ydata()) == [float(v) for v in trend["dissatisfaction_rate"]]
+    marks = [t for t in ax.texts if t.get_text() == "本月"]
+    assert len(marks) == 1 and marks[0].xy[0] == 2
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2024年3月", "4月", "5月"]
+    plt.close(ax.figure)
+
+
+def test_group_trend_plots_each_group(rules):
+    report = P.period_report("2024Q2", L.load_period("2024Q2", scheme=rules), rules)
+    ax = trends.group_trend(report.groups)
+    lines = {line.get_label(): list(line.get_ydata()) for line in ax.get_lines()}
+    for group in rules.appendix_groups:
+        expected = report.groups.loc[report.groups["group"] == group, "composite"]
+        assert lines[group] == [float(v) for v in expected]
+    plt.close(ax.figure)
+
+
+def test_period_figures_and_sentence(rules):
+    data = L.load_period("2024Q2", scheme=rules)
+    report = P.period_report("2024Q2", data, rules)
+    out = figures(report)
+    assert out["month"] == "2024Q2" and out["period"]["kind"] == "quarter"
+    assert sum(r["requests"] for r in out["period"]["by_month"]) == report.totals["requests"]
+    assert out["period"]["previous_period"] is None
+    assert "上期、上年同期数据不全，未作对比" in period_bulletin.comparison_sentence(report)
+    covered = P.PeriodDataset(**{**data.__dict__, "covered": tuple(pd.period_range("2024-01", "2024-06", freq="M"))})
+    report = P.period_report("2024Q2", covered, rules)
+    previous = P.period_report("2024Q1", L.load_period("2024Q1", scheme=rules), rules).totals["requests"]
+    change = report.totals["requests"] - previous
+    sentence = period_bulletin.comparison_sentence(report)
+    assert sentence.startswith(f"第二季度共受理热线诉求{report.totals['requests']}件，较上期（2024年第一季度）增加{change}件")
+    assert "上年同期数据不全" in sentence
+
+
+def test_cli_quarter_with_missing_months_warns(monkeypatch, capsys, tmp_path):
+    from pyhotline import cli, runner
+
+    ran = []
+    monkeypatch.setattr(runner, "run_month", lambda month, **kw: ran.append(month) or tmp_path / month)
+    assert cli.main(["bulletin", "--quarter", "2024Q1", "--out-dir", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "注意：2024Q1：2024Q1 中 2024-01 没有任何工单记录：第一季度各项数字只含已导入的月份" in err
+    assert ran == ["2024Q1"]
+    assert cli.main(["bulletin", "--year", "2024", "--out-dir", str(tmp_path)]) == 0
+    assert ran[-1] == "2024"
+
+
+def test_cli_period_arguments_are_checked(capsys):
+    from pyhotline import cli
+
+    assert cli.main(["bulletin", "--quarter", "2024-05"]) == 2
+    assert "不是季度" in capsys.readouterr().err
+    assert cli.main(["bulletin", "--year", "2024Q5"]) == 2
+    assert "YYYYQn" in capsys.readouterr().err
