@@ -43,7 +43,7 @@ def test_outputs_are_all_there(produced):
     charts = sorted(p.name for p in (produced / "charts").iterdir())
     assert charts == [
         "01-categories.png", "02-month_over_month.png", "03-rank_towns.png",
-        "04-rank_departments.png", "05-overdue.png", "06-mailbox.png",
+        "04-rank_departments.png", "05-overdue.png", "06-mailbox.png", "07-trend.png",
     ]
     assert not [p for p in produced.parent.iterdir() if p.name.startswith(".")]  # no staging left
 
@@ -92,7 +92,7 @@ def test_html_is_self_contained_and_holds_no_code(produced):
     for code in ("import pyhotline", "doc.", "load_dataset", "output_dir", "In&nbsp;[", "Out["):
         assert code not in html, code
     assert "injected-parameters" not in html
-    assert html.count('src="data:image/png;base64,') == html.count("<img") == 6
+    assert html.count('src="data:image/png;base64,') == html.count("<img") == 7  # six charts and the trend
     assert "2024年5月份平江县12345热线和市、县长信箱运行办理情况通报" in html
     # readable without Chinese fonts on the machine: a subset of the CJK font travels with the page
     assert html.count("url(data:font/woff;base64,") == 1
@@ -187,7 +187,7 @@ def test_no_personal_data_in_any_output(produced, pdf_text):
 
             with Image.open(path) as im:
                 texts[path.name] = json.dumps({k: str(v) for k, v in im.info.items()}, ensure_ascii=False)
-    assert len(texts) == 1 + 3 + 6
+    assert len(texts) == 1 + 3 + 7
     for where, text in texts.items():
         text = re.sub(r"[A-Za-z0-9+/=\\n]{400,}", "", text)  # embedded images: pixels, checked as PNG above
         leaked = [v for v in personal if v in text]
