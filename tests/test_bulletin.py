@@ -63,9 +63,10 @@ def test_pdf_is_a4_and_embeds_a_cjk_font(produced):
                 assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
     assert any("CJK" in f for f in fonts), fonts
     # 3 portrait pages of text, then 附件1 (one page per unit type, the notes under the second) and 附件2
-    # (three pages of charts): the page plan LibreOffice prints bulletin.docx with (tests/test_word.py)
+    # (three pages of charts), the trend chart (pyhotline.period_bulletin): the page plan LibreOffice prints
+    # bulletin.docx with (tests/test_word.py)
     portrait = [float(page.mediabox.width) < float(page.mediabox.height) for page in reader.pages]
-    assert portrait == [True] * 3 + [False] * 5
+    assert portrait == [True] * 3 + [False] * 6
 
 
 def test_pdf_holds_the_key_figures(pdf_text):

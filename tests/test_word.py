@@ -263,7 +263,8 @@ def test_libreoffice_prints_the_docx_in_the_same_layout(docx_path, tmp_path):
     first = reader.pages[0].mediabox
     assert (round(float(first.width)), round(float(first.height))) == (595, 842)
     assert round(float(reader.pages[-1].mediabox.width)) == 842  # attachments landscape
-    # the PDF's page plan (tests/test_bulletin.py): 3 portrait pages, 附件1 on two, 附件2 on three
+    # the PDF's page plan (tests/test_bulletin.py): 3 portrait pages, 附件1 on two, 附件2 on three; the trend
+    # chart (pyhotline.period_bulletin) fits under 附件2's last row here, while the PDF gives it a page of its own
     portrait = [float(page.mediabox.width) < float(page.mediabox.height) for page in reader.pages]
     assert portrait == [True] * 3 + [False] * 5
     assert "数据说明" in reader.pages[4].extract_text()  # the notes under the table, no page of their own
