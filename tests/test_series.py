@@ -391,3 +391,13 @@ def test_grade_changes_and_streaks_under_another_countys_grade_names(scheme):
         ["甲局", "优秀", "良好", "降"], ["乙局", "合格", "良好", "升"]]
     assert continuity.below_top([april, may], other, 2)["unit"].tolist() == ["乙局"]
     assert continuity.grade_counts(may, other).columns.tolist() == ["group", "优秀", "良好", "合格", "不合格", "unrated"]
+
+
+def test_a_black_list_per_unit_type_is_said_per_unit_type(may_on):
+    from pyhotline.series import ranking, text
+
+    settings = dataclasses.replace(may_on.series_parts.settings, black_list_scope="group", black_list=1)
+    black = ranking.black_list(may_on.series_parts.ranked, may_on.scheme, settings)
+    parts = dataclasses.replace(may_on.series_parts, settings=settings, black_list=black)
+    said = "".join(text.problem_paragraphs(dataclasses.replace(may_on, series_parts=parts)))
+    assert "后1位，相同分数排名不分先后）：乡镇（街道）：三墩乡（" in said and "；县直单位：自然资源局（" in said

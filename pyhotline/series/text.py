@@ -147,11 +147,19 @@ def _problem_texts(report) -> list[str | None]:
     black = series.black_list
     if black is not None and len(black):
         with_indicator = "indicator" in black.columns
-        items = "、".join(
-            _fill(w, "black_list_item_indicator", scheme, unit=r.short, composite=plain(r.composite),
-                  indicator=r.indicator, rate=pct(r.indicator_rate)) if with_indicator
-            else _fill(w, "black_list_item", scheme, unit=r.short, composite=plain(r.composite))
-            for r in black.itertuples())
+
+        def listed(rows) -> str:
+            return "、".join(
+                _fill(w, "black_list_item_indicator", scheme, unit=r.short, composite=plain(r.composite),
+                      indicator=r.indicator, rate=pct(r.indicator_rate)) if with_indicator
+                else _fill(w, "black_list_item", scheme, unit=r.short, composite=plain(r.composite))
+                for r in rows.itertuples())
+
+        if series.settings.black_list_scope == "overall":
+            items = listed(black)
+        else:  # per unit type, as the red list
+            items = "；".join(_fill(w, "red_list_group", scheme, group=_label(g) + "：", list=listed(black.loc[black["group"] == g]))
+                             for g in scheme.narrative_groups if (black["group"] == g).any())
         out[0] = (_fill(w, "black_list", scheme, n=series.settings.black_list, list=items))
     low = series.below_top
     if low is not None and len(low):
