@@ -162,7 +162,7 @@ def _import(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from .export import write_appendix
-    from .report import monthly_report
+    from .report import evaluation_table
     from .scheme import load_scheme
     from .store import load_month
 
@@ -171,7 +171,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     scheme = load_scheme(args.scheme)
     data = load_month(args.month, store=args.store, orders=args.orders, units=args.units, scheme=scheme,
                       strict=args.strict)
-    report = monthly_report(args.month, data, scheme)
+    report = evaluation_table(args.month, data, scheme)  # the table only, not the whole bulletin's figures
     if args.out.suffix.lower() == ".json":
         from .figures import write_table_json
 

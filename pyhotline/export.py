@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import PyhotlineError
-from .report import MonthlyReport
+from .report import EvaluationTable, MonthlyReport
 
 
 def umask() -> int:
@@ -72,7 +72,7 @@ def csv_safe(value: object) -> object:
     return value
 
 
-def write_appendix(report: MonthlyReport, path: str | Path, *, encoding: str = "utf-8") -> Path:
+def write_appendix(report: MonthlyReport | EvaluationTable, path: str | Path, *, encoding: str = "utf-8") -> Path:
     """Write the appendix table; the format follows the extension (.csv or .xlsx)."""
     return write_table(report.appendix(), report.month, path, encoding=encoding, scheme=report.scheme)
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .errors import SchemeError
 from .numbers import pct, plain
-from .report import APPENDIX_HEADERS, MonthlyReport
+from .report import APPENDIX_HEADERS, EvaluationTable, MonthlyReport
 
 SCHEMA = "pyhotline.figures/1"
 
@@ -165,7 +165,7 @@ def write_figures(report: MonthlyReport, path: str | Path, *, trend=None) -> Pat
     return _write(figures(report, trend=trend), path)
 
 
-def write_table_json(report: MonthlyReport, path: str | Path) -> Path:
+def write_table_json(report: MonthlyReport | EvaluationTable, path: str | Path) -> Path:
     """``evaluate --out x.json``: the 综合评价表 as in figures.json (``appendix``)."""
     return _write({"schema": SCHEMA, "month": str(report.month), "county": report.scheme.county,
                    "appendix": appendix_rows(report.evaluation)}, path)

@@ -128,16 +128,41 @@ class MonthlyReport:
         return appendix_table(self.evaluation, with_group=with_group)
 
 
-def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str | Path | None = None) -> MonthlyReport:
-    """Compute everything the month's bulletin states."""
+def _month_and_scheme(month: str | pd.Period, data: Dataset, scheme: Scheme | str | Path | None):
     month = metrics.parse_month(month)
     scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
     check_groups(data.registry, scheme)
-    orders, registry = data.orders, data.registry
-    if not metrics.in_month(orders["accepted_at"], month).any():  # nothing accepted: no (complete) month to report
+    if not metrics.in_month(data.orders["accepted_at"], month).any():  # nothing accepted: no (complete) month
         known = data.months()
         span = f"数据中的月份为 {known[0]} 至 {known[-1]}" if known else "数据中没有任何工单"
         raise MonthError(f"{month} 没有任何工单记录（{span}）")
+    return month, scheme
+
+
+@dataclass(frozen=True)
+class EvaluationTable:
+    """The 综合评价表 alone (``evaluate``): what :func:`monthly_report` gives as ``evaluation``, nothing else."""
+
+    month: pd.Period
+    scheme: Scheme
+    evaluation: pd.DataFrame
+    quality: tuple[FileQuality, ...] = ()
+
+    def appendix(self, *, with_group: bool = True) -> pd.DataFrame:
+        return appendix_table(self.evaluation, with_group=with_group)
+
+
+def evaluation_table(month: str | pd.Period, data: Dataset,
+                     scheme: Scheme | str | Path | None = None) -> EvaluationTable:
+    """Only the month's evaluation table: the same checks and figures as :func:`monthly_report`."""
+    month, scheme = _month_and_scheme(month, data, scheme)
+    return EvaluationTable(month, scheme, metrics.evaluation(data.orders, data.registry, month, scheme), data.quality)
+
+
+def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str | Path | None = None) -> MonthlyReport:
+    """Compute everything the month's bulletin states."""
+    month, scheme = _month_and_scheme(month, data, scheme)
+    orders, registry = data.orders, data.registry
     evaluation = metrics.evaluation(orders, registry, month, scheme)
     as_of = data.as_of
     overdue = metrics.overdue(orders, registry, month, scheme, as_of=as_of)

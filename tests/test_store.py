@@ -350,3 +350,89 @@ def test_clean_typed_parquet_is_staged_by_duckdb_with_the_readers_result(tmp_pat
     else:
         pd.testing.assert_frame_equal(outcomes[0][0], outcomes[1][0])
         assert outcomes[0][1] == outcomes[1][1]
+
+
+# ---------------------------------------------------------------- evaluate: the table only
+def test_evaluate_computes_only_the_table_and_equals_the_bulletins(tmp_path, reference, monkeypatch):
+    from pyhotline import metrics, report as report_module
+
+    data = load_month(MAY)
+    for name in ("overdue", "violations", "categories", "mailbox", "month_over_month", "totals"):
+        monkeypatch.setattr(metrics, name, lambda *a, _n=name, **k: pytest.fail(f"evaluate computed {_n}"))
+    table = report_module.evaluation_table(MAY, data)
+    pd.testing.assert_frame_equal(table.evaluation, reference.evaluation)
+    pd.testing.assert_frame_equal(table.appendix(), reference.appendix())
+    monkeypatch.undo()
+    done = _cli("evaluate", "--month", MAY, "--out", str(tmp_path / "x.csv"),
+                env={"PYHOTLINE_STORE": str(tmp_path / "none.duckdb")})
+    assert done.returncode == 0, done.stderr
+    expected = pd.read_csv(ROOT / "data" / "reference" / "pingjiang-2024-05-appendix.csv", dtype=str)
+    got = pd.read_csv(tmp_path / "x.csv", dtype=str)
+    assert got.to_numpy().tolist() == expected.to_numpy().tolist()
+
+
+# ---------------------------------------------------------------- safety: imports and reads at the same time
+def _store_rows(store: Path) -> tuple:
+    with connect(store) as con:
+        return (con.sql("SELECT * EXCLUDE (import_id, seq) FROM orders ORDER BY order_id").fetchall(),
+                con.sql("SELECT kind, sha256 FROM imports ORDER BY kind, sha256").fetchall())
+
+
+def test_two_imports_at_once_both_land_or_one_says_why(tmp_path, exports):
+    store = tmp_path / "s.duckdb"
+    import_files(store, units=[SAMPLE / "units.csv"])
+    args = [[sys.executable, "-m", "pyhotline.cli", "import", "--store", str(store), "--orders", str(o),
+             "--letters", str(l), "--as-of", a] for o, l, a in exports[1:3]]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    running = [subprocess.Popen(a, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for a in args]
+    results = [(p.wait(timeout=300), *p.communicate()) for p in running]
+    for code, out, err in results:
+        assert "Traceback" not in err
+        assert code == 0 or (code == 2 and "正被另一个 pyhotline 进程" in err), err
+    assert any(code == 0 for code, _, _ in results)
+    for (code, _, _), (o, l, a) in zip(results, exports[1:3]):
+        if code:  # the one that gave up changed nothing; importing it now completes the store
+            import_files(store, orders=[o], letters=[l], as_of=a)
+    sequential = tmp_path / "seq.duckdb"
+    _import_all(sequential, exports, [1, 2])
+    assert _store_rows(store) == _store_rows(sequential)
+
+
+def test_an_import_during_a_bulletin_read_never_corrupts_either(tmp_path, exports, reference):
+    store = tmp_path / "s.duckdb"
+    _import_all(store, exports, [0, 1, 2])
+    importing = subprocess.Popen(
+        [sys.executable, "-m", "pyhotline.cli", "import", "--store", str(store), "--orders", str(exports[3][0]),
+         "--letters", str(exports[3][1]), "--as-of", exports[3][2]],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    evaluated = _cli("evaluate", "--month", MAY, "--store", str(store), "--out", str(tmp_path / "x.csv"))
+    out, err = importing.communicate(timeout=300)
+    assert importing.returncode == 0 or "正被另一个 pyhotline 进程" in err, err
+    assert evaluated.returncode == 0 or "正被另一个 pyhotline 进程" in evaluated.stderr, evaluated.stderr
+    assert "Traceback" not in err + evaluated.stderr
+    if evaluated.returncode == 0:  # read before or after the import: May's table is the reference either way
+        expected = pd.read_csv(ROOT / "data" / "reference" / "pingjiang-2024-05-appendix.csv", dtype=str)
+        assert pd.read_csv(tmp_path / "x.csv", dtype=str).to_numpy().tolist() == expected.to_numpy().tolist()
+    if importing.returncode:
+        import_files(store, orders=[exports[3][0]], letters=[exports[3][1]], as_of=exports[3][2])
+    assert_same_figures(ph.monthly_report(MAY, month_dataset(store, MAY)), reference)
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.8, 1.5, 2.5])
+def test_an_import_killed_at_any_moment_leaves_the_store_before_or_after(tmp_path, exports, delay):
+    store = tmp_path / "s.duckdb"
+    _import_all(store, exports, [0])
+    before = _store_rows(store)
+    after_store = tmp_path / "after.duckdb"
+    _import_all(after_store, exports, [0, 1])
+    after = _store_rows(after_store)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "pyhotline.cli", "import", "--store", str(store), "--orders", str(exports[1][0]),
+         "--letters", str(exports[1][1]), "--as-of", exports[1][2]],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    time.sleep(delay)
+    child.kill()  # SIGKILL, wherever it is: reading, checking, writing or committing
+    child.wait()
+    assert _store_rows(store) in (before, after)
+    import_files(store, orders=[exports[1][0]], letters=[exports[1][1]], as_of=exports[1][2])
+    assert _store_rows(store) == after
