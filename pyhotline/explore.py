@@ -76,18 +76,15 @@ def parse_period(text, known: list[pd.Period] | None = None) -> Period:
             raise MonthError("数据中没有任何工单")
         return Period("全部", tuple(pd.period_range(known[0], known[-1], freq="M")))
     value = str(text).strip()
-    if found := re.fullmatch(r"(\d{4})[Qq]([1-4])", value):
-        first = pd.Period(f"{found[1]}-{3 * int(found[2]) - 2:02d}", "M")
-        return Period(value.upper(), tuple(pd.period_range(first, first + 2, freq="M")))
-    if re.fullmatch(r"\d{4}", value):
-        return Period(value, tuple(pd.period_range(f"{value}-01", f"{value}-12", freq="M")))
     if ":" in value:
         first, last = (parse_month(p) for p in value.split(":", 1))
         if last < first:
             raise MonthError(f"月份范围“{value}”的结束月份早于开始月份")
         return Period(value, tuple(pd.period_range(first, last, freq="M")))
-    month = parse_month(value)
-    return Period(str(month), (month,))
+    from .period import months_of, parse_period as parse_report_period  # the quarterly reports' own reading
+
+    period = parse_report_period(value)
+    return Period(str(period), tuple(months_of(period)))
 
 
 # ---------------------------------------------------------------- the store
@@ -98,7 +95,7 @@ class Explorer:
     def __init__(self, store=None, *, orders=None, units=None, letters=None, scheme=None):
         from .store import connect, memory_store, resolve_store
         from .store import import_oneoff
-        from .store.month import imports_table, store_months
+        from .store.month import imports_table
         from .store.registry import effective_registry
 
         self.scheme: Scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
@@ -114,14 +111,17 @@ class Explorer:
         cutoffs = imports.loc[imports["kind"].isin(["orders", "letters"]), "cutoff"].dropna()
         self.cutoff = pd.Timestamp(cutoffs.max()) if len(cutoffs) else None
         self.has_letters = bool((imports["kind"] == "letters").any())
-        self.months = store_months(self.con)
-        stored = [r[0] for r in self._run(
-            "SELECT DISTINCT unit FROM orders UNION SELECT DISTINCT unit FROM letters").fetchall()]
+        raw = self._scan()
+        stored = set(raw["unit"]) | {r[0] for r in self._run("SELECT DISTINCT unit FROM letters").fetchall()}
         self.registry, mapping = effective_registry(self.con, sorted(u for u in stored if u))
         info = self.registry.info()
         self.units = pd.DataFrame({"stored": list(mapping), "unit": list(mapping.values())}).join(info, on="unit")
-        self.categories = [r[0] for r in self._run(
-            "SELECT category FROM orders GROUP BY category ORDER BY count(*) DESC, category").fetchall()]
+        self._cube = self._make_cube(raw.assign(unit=raw["unit"].map(self._names()).fillna(raw["unit"])))
+        requests = raw.groupby(["accepted_at", "category"])["requested"].sum()
+        self._requests = requests.rename(index=_month_label, level="accepted_at").rename_axis(["month", "category"])
+        self.months = [pd.Period(m, "M") for m in sorted(set(self._requests.index.get_level_values("month")))]
+        by_category = self._requests.groupby("category").sum().reset_index()
+        self.categories = by_category.sort_values(["requested", "category"], ascending=[False, True])["category"].tolist()
 
     def _run(self, sql: str, params: dict | None = None):
         """Execute with the named parameters the statement uses (DuckDB refuses extra ones)."""
@@ -147,7 +147,7 @@ class Explorer:
         return [*months, *quarters, *years, "全部"]
 
     def period(self, text) -> Period:
-        return parse_period(text, self.months)
+        return text if isinstance(text, Period) else parse_period(text, self.months)
 
     def report_month(self, text) -> str:
         """The month whose bulletin figures go with a period: its last month that holds orders."""
@@ -178,45 +178,83 @@ class Explorer:
             args["category"] = category
         return "".join(f" AND {c}" for c in clauses), args
 
-    def _args(self, period: Period) -> dict:
-        return {"start": period.start.to_pydatetime(), "end": period.end.to_pydatetime(),
-                "cutoff": (self.cutoff if self.cutoff is not None else _FAR).to_pydatetime(),
+    def _args(self, period: Period | None) -> dict:
+        span = {} if period is None else {"start": period.start.to_pydatetime(), "end": period.end.to_pydatetime()}
+        return {**span, "cutoff": (self.cutoff if self.cutoff is not None else _FAR).to_pydatetime(),
                 "max_ext": self.scheme.max_extensions, "max_back": self.scheme.max_send_backs}
 
-    def predicates(self) -> dict[str, str]:
-        """The figures' SQL predicates (see the module's docstring); parameters $start, $end, $cutoff …"""
-        due = "(mode = '派单' AND deadline >= $start AND deadline < $end)"
-        late = f"({due} AND NOT coalesce(closed_at <= deadline, false) AND (closed_at IS NOT NULL OR deadline < $cutoff))"
-        visit_base = due if self.scheme.visit_basis == "due" else "(mode = '派单' AND closed_at >= $start AND closed_at < $end)"
+    def rules(self) -> dict[str, tuple[str, str]]:
+        """Each figure as (the time that places a 派单 order in a month, the condition on the order):
+        the one definition both the counts and the orders behind them use (see the module's docstring)."""
+        late = "(NOT coalesce(closed_at <= deadline, false) AND (closed_at IS NOT NULL OR deadline < $cutoff))"
+        visit_on = "deadline" if self.scheme.visit_basis == "due" else "closed_at"
         visited = ", ".join(f"'{v}'" for v in VISITED)
         return {
-            "accepted": "(mode = '派单' AND accepted_at >= $start AND accepted_at < $end)",
-            "due": due,
-            "handled": f"({due} AND closed_at IS NOT NULL)",
-            "on_time": f"({due} AND closed_at <= deadline)",
-            "reworked": f"({due} AND reworks >= 1)",
-            "visited": f"({visit_base} AND visit IN ({visited}))",
-            "dissatisfied": f"({visit_base} AND visit = '不满意')",
-            "overdue": late,
-            "unjustified": f"({late} AND NOT city_returned)",
-            "extension_violations": f"({due} AND extensions > $max_ext)",
-            "send_back_violations": f"({due} AND send_backs > $max_back)",
-            "requested": "(accepted_at >= $start AND accepted_at < $end)",
+            "accepted": ("accepted_at", "true"),
+            "due": ("deadline", "true"),
+            "handled": ("deadline", "closed_at IS NOT NULL"),
+            "on_time": ("deadline", "closed_at <= deadline"),
+            "reworked": ("deadline", "reworks >= 1"),
+            "visited": (visit_on, f"visit IN ({visited})"),
+            "dissatisfied": (visit_on, "visit = '不满意'"),
+            "overdue": ("deadline", late),
+            "unjustified": ("deadline", f"({late} AND NOT city_returned)"),
+            "extension_violations": ("deadline", "extensions > $max_ext"),
+            "send_back_violations": ("deadline", "send_backs > $max_back"),
         }
 
+    def predicates(self) -> dict[str, str]:
+        """Each figure's rule over a period (parameters $start, $end), plus ``requested``: any order accepted."""
+        out = {name: f"(mode = '派单' AND {on} >= $start AND {on} < $end AND {cond})"
+               for name, (on, cond) in self.rules().items()}
+        out["requested"] = "(accepted_at >= $start AND accepted_at < $end)"
+        return out
+
     # ------------------------------------------------------------ per unit
-    def unit_counts(self, period, *, group=None, unit=None, category=None) -> pd.DataFrame:
-        """Per unit (registry name): every count of :data:`SUMMARY_HEADERS`, ints."""
-        period = period if isinstance(period, Period) else self.period(period)
-        p = self.predicates()
-        names = [*COUNT_COLUMNS, "overdue", "unjustified", "extension_violations", "send_back_violations"]
-        where, args = self._where(group=group, unit=unit, category=category)
-        any_of = " OR ".join(p[n] for n in ("accepted", "due", "visited"))
-        sql = (f"SELECT unit, {', '.join(f'count(*) FILTER ({p[n]}) AS {n}' for n in names)} FROM orders "
-               f"WHERE mode = '派单' AND ({any_of}){where} GROUP BY unit")
-        raw = self._run(sql, {**self._args(period), **args}).df()
-        mapped = raw.assign(unit=raw["unit"].map(dict(zip(self.units["stored"], self.units["unit"]))).fillna(raw["unit"]))
-        return mapped.groupby("unit")[names].sum().astype("int64")
+    def _scan(self) -> pd.DataFrame:
+        """The one scan of the store's orders: every count of :meth:`rules` (and all requests, any mode) per
+        unit, 事件分类 and the months of 受理时间, 办理时限 and 办结时间 (integers year * 12 + month - 1)."""
+        rules = self.rules()
+        times = sorted({on for on, _ in rules.values()} | {"accepted_at"})
+        keys = ", ".join(f'year({t}) * 12 + month({t}) - 1 AS "{t}"' for t in times)
+        sql = (f"SELECT unit, category, mode = '派单' AS work, {keys}, count(*) AS requested, "
+               + ", ".join(f"count(*) FILTER ({cond}) AS {name}" for name, (_, cond) in rules.items())
+               + " FROM orders GROUP BY ALL")
+        return self._run(sql, self._args(None)).df()
+
+    def _make_cube(self, raw: pd.DataFrame) -> pd.DataFrame:
+        rules = self.rules()
+        work = raw.loc[raw["work"]]
+        parts = []
+        for on in sorted({t for t, _ in rules.values()}):
+            names = [n for n, (t, _) in rules.items() if t == on]
+            placed = work.loc[work[on].notna()]
+            parts.append(placed.assign(month=placed[on].map(_month_label)).groupby(["month", "unit", "category"])[names].sum())
+        return pd.concat(parts, axis=1).fillna(0).astype("int64")[list(rules)]
+
+    @property
+    def cube(self) -> pd.DataFrame:
+        """Every count per (month, unit, 事件分类), made once at opening from one scan of the store
+        (:meth:`_scan`): each figure in the month of its own time (:meth:`rules`). Summaries and trends
+        are sums of it; the orders behind a figure are selected with the same rules (:meth:`predicates`)."""
+        return self._cube
+
+    def unit_counts(self, period, *, group=None, unit=None, category=None, by_month: bool = False) -> pd.DataFrame:
+        """Per unit (registry name; with ``by_month`` per month and unit): every count of
+        :data:`SUMMARY_HEADERS`, ints, summed from :attr:`cube`."""
+        period = self.period(period)
+        cube = self.cube
+        months = cube.index.get_level_values("month")
+        mask = months.isin([str(m) for m in period.months])
+        units = cube.index.get_level_values("unit")
+        if group:
+            mask &= units.isin(self.unit_names(group))
+        if unit:
+            mask &= units == self._resolve(unit)
+        if category:
+            mask &= cube.index.get_level_values("category").str.contains(category, regex=False)
+        chosen = cube.loc[mask]
+        return chosen.groupby(["month", "unit"] if by_month else "unit").sum()
 
     def unit_summary(self, period, *, group=None, unit=None, category=None, sort_by=None, ascending=False
                      ) -> pd.DataFrame:
@@ -238,21 +276,26 @@ class Explorer:
     # ------------------------------------------------------------ a unit's months
     def unit_trend(self, unit: str | None, *, last: int | None = 12, period=None, group=None, category=None
                    ) -> pd.DataFrame:
-        """Month by month (up to the period's last month): the unit's counts, 按期办结率, 综合指标值, grade."""
+        """Month by month (up to the period's last month): the unit's counts, 按期办结率, 综合指标值, grade
+        (the last two for one unit, as that month's appendix gives them)."""
         end = (self.period(period).months[-1] if period is not None else self.months[-1]) if self.months else None
         months = [m for m in self.months if end is None or m <= end][-(last or len(self.months)):]
-        rows = []
+        if not months:
+            return pd.DataFrame(columns=["月份", *SUMMARY_HEADERS.values()])
+        counts = self.unit_counts(Period("trend", tuple(months)), group=group, unit=unit, category=category,
+                                  by_month=True)
         name = self._resolve(unit)
-        for month in months:
-            counts = self.unit_counts(Period(str(month), (month,)), group=group, unit=unit, category=category)
-            row = counts.sum() if name is None else counts.reindex([name]).fillna(0).iloc[0]
-            row = row.astype("int64")
+        rows = []
+        for month in map(str, months):
+            here = counts.xs(month, level="month") if month in counts.index.get_level_values("month") else \
+                counts.iloc[:0].droplevel("month")
+            row = here.sum().astype("int64")
             scored = None
             if name is not None:
-                scored = evaluation_from_counts(counts.reindex([name]).fillna(0).astype("int64")[COUNT_COLUMNS],
-                                                self.registry, self.scheme)
+                one = here.reindex([name]).fillna(0).astype("int64")[COUNT_COLUMNS]
+                scored = evaluation_from_counts(one, self.registry, self.scheme)
             rows.append({
-                "月份": str(month), **{SUMMARY_HEADERS[k]: int(row[k]) for k in row.index},
+                "月份": month, **{SUMMARY_HEADERS[k]: int(row[k]) for k in row.index},
                 "按期办结率": percent(row["on_time"], row["due"], self.scheme.rate_decimals, self.scheme.rounding_mode)
                 if row["due"] else None,
                 "综合指标值": scored["composite"].iloc[0] if scored is not None and len(scored) else None,
@@ -329,14 +372,16 @@ class Explorer:
     # ------------------------------------------------------------ categories
     def category_by_month(self, period=None) -> pd.DataFrame:
         """Requests per 事件分类 (rows) and month of 受理时间 (columns), over the period (all months)."""
-        period = self.period(period)
-        raw = self._run(
-            "SELECT category, strftime(accepted_at, '%Y-%m') AS month, count(*) AS n FROM orders "
-            "WHERE accepted_at >= $start AND accepted_at < $end GROUP BY ALL",
-            {"start": period.start.to_pydatetime(), "end": period.end.to_pydatetime()}).df()
-        table = raw.pivot_table(index="category", columns="month", values="n", aggfunc="sum", fill_value=0)
+        months = [str(m) for m in self.period(period).months]
+        raw = self._requests.loc[self._requests.index.get_level_values("month").isin(months)].reset_index()
+        table = raw.pivot_table(index="category", columns="month", values="requested", aggfunc="sum", fill_value=0)
         table = table.sort_values(by=table.columns[-1], ascending=False) if len(table.columns) else table
         return table.rename_axis(index="事件分类", columns="月份")
+
+
+def _month_label(key) -> str:
+    """``year * 12 + month - 1`` (the scan's month key) as ``YYYY-MM``."""
+    return f"{int(key) // 12:04d}-{int(key) % 12 + 1:02d}"
 
 
 def sort_table(table: pd.DataFrame, sort_by: str | None, ascending: bool = False) -> pd.DataFrame:

@@ -129,8 +129,10 @@ class ExploreApp:
         self.widget = w.VBox([w.HBox([self.period, self.group]), w.HBox([self.unit, self.category]),
                               w.HBox(list(self.flags.values())), self.status, tabs])
         self.group.observe(self._group_changed, names="value")
-        for control in (self.period, self.unit, self.category, *self.flags.values()):
+        for control in (self.period, self.unit, self.category):
             control.observe(lambda _: self.refresh(), names="value")
+        for control in self.flags.values():  # the flags choose the orders listed: only that table changes
+            control.observe(lambda _: self.refresh_orders(), names="value")
         self.refresh()
 
     # ------------------------------------------------------------ choices
@@ -191,6 +193,10 @@ class ExploreApp:
         return f"来信 {total} 件" + (f"（显示前 {len(rows)} 件）" if total > len(rows) else ""), rows
 
     # ------------------------------------------------------------ refresh
+    def refresh_orders(self) -> None:
+        self.orders.refresh()
+        self.status.value = f"筛选出 {self.orders_total} 件工单"
+
     def refresh(self) -> None:
         for table in self.tables.values():
             table.refresh()
