@@ -118,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     from pyhotline.explore_ui import ExploreApp
 
     # Outside a kernel, display() would print a repr: render the PNG instead, as the notebook's kernel does.
-    explore_ui.display = lambda obj, *a, **k: obj.savefig(BytesIO(), format="png") if hasattr(obj, "savefig") else None
+    explore_ui.display = lambda obj, *a, **k: (obj.savefig(BytesIO(), format="png", dpi=obj.dpi, bbox_inches="tight")
+                                               if hasattr(obj, "savefig") else None)  # as IPython's inline backend
 
     start = time.perf_counter()
     x = Explorer(path)  # opening scans the store once (the counts per month, unit and category)

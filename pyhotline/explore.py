@@ -29,7 +29,7 @@ import pandas as pd
 
 from .errors import MonthError
 from .io import ORDER_COLUMNS, VISITED, normalize_text
-from .metrics import COUNT_COLUMNS, evaluation_from_counts, in_month, parse_month
+from .metrics import COUNT_COLUMNS, _rates_and_grade, evaluation_from_counts, in_month, parse_month
 from .numbers import percent
 from .report import Dataset
 from .scheme import Scheme, load_scheme
@@ -107,6 +107,7 @@ class Explorer:
             import_oneoff(self.con, orders, units, letters, scheme=self.scheme)
         else:
             self.con = self._stack.enter_context(connect(source))
+        self.con.execute("SET enable_progress_bar = false").fetchall()  # no bar under the widgets
         imports = imports_table(self.con)
         cutoffs = imports.loc[imports["kind"].isin(["orders", "letters"]), "cutoff"].dropna()
         self.cutoff = pd.Timestamp(cutoffs.max()) if len(cutoffs) else None
@@ -284,24 +285,27 @@ class Explorer:
             return pd.DataFrame(columns=["月份", *SUMMARY_HEADERS.values()])
         counts = self.unit_counts(Period("trend", tuple(months)), group=group, unit=unit, category=category,
                                   by_month=True)
+        labels = [str(m) for m in months]
+        monthly = counts.groupby("month").sum().reindex(labels, fill_value=0).astype("int64")
+        table = monthly.assign(
+            on_time_rate=[percent(o, d, self.scheme.rate_decimals, self.scheme.rounding_mode) if d else None
+                          for o, d in zip(monthly["on_time"], monthly["due"])],
+            composite=None, grade=None,
+        )
         name = self._resolve(unit)
-        rows = []
-        for month in map(str, months):
-            here = counts.xs(month, level="month") if month in counts.index.get_level_values("month") else \
-                counts.iloc[:0].droplevel("month")
-            row = here.sum().astype("int64")
-            scored = None
-            if name is not None:
-                one = here.reindex([name]).fillna(0).astype("int64")[COUNT_COLUMNS]
-                scored = evaluation_from_counts(one, self.registry, self.scheme)
-            rows.append({
-                "月份": month, **{SUMMARY_HEADERS[k]: int(row[k]) for k in row.index},
-                "按期办结率": percent(row["on_time"], row["due"], self.scheme.rate_decimals, self.scheme.rounding_mode)
-                if row["due"] else None,
-                "综合指标值": scored["composite"].iloc[0] if scored is not None and len(scored) else None,
-                "等级评价": scored["grade"].iloc[0] if scored is not None and len(scored) else None,
-            })
-        return pd.DataFrame(rows)
+        info = self.registry.info()
+        if name in info.index and info.at[name, "assessed"]:
+            # the appendix's row for each month: metrics.evaluation_from_counts's own per-row step
+            # (its filter: a month with anything accepted or due), applied to the unit's months at once
+            rated = monthly.loc[monthly[["accepted", "due"]].sum(axis=1) > 0, COUNT_COLUMNS]
+            if len(rated):
+                scored = rated.apply(_rates_and_grade, axis=1, scheme=self.scheme)
+                table = table.assign(composite=scored["composite"].reindex(labels).astype(object),
+                                     grade=scored["grade"].reindex(labels).astype(object))
+        table = table.astype({"composite": object, "grade": object})
+        table = table.where(table.notna(), None) if len(table) else table
+        return table.reset_index(names="月份")[["月份", *(k for k in SUMMARY_HEADERS if k in table)]].rename(
+            columns=SUMMARY_HEADERS)
 
     # ------------------------------------------------------------ orders behind a figure
     def orders(self, period, *, group=None, unit=None, category=None, flags=(), sort_by=None, ascending=False,

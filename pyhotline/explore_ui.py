@@ -9,11 +9,14 @@ all matching rows, not only those shown). Tests drive the callbacks by setting w
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
+from html import escape
+from io import BytesIO
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import display
+from IPython.display import Image, display
 from matplotlib.axes import Axes
 
 from . import charts
@@ -24,19 +27,22 @@ ALL = "全部"
 
 
 def _cell(value) -> str:
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (not isinstance(value, (str, Decimal)) and pd.isna(value)):
         return "—"
     if isinstance(value, pd.Timestamp):
-        return "" if pd.isna(value) else f"{value:%Y-%m-%d %H:%M}"
-    if hasattr(value, "as_tuple"):  # Decimal: the bulletin's print
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, Decimal):  # the bulletin's print
         return plain(value)
     return str(value)
 
 
 def html_table(frame: pd.DataFrame) -> str:
-    """The frame as an HTML table (values escaped; Decimals printed as the bulletin prints them)."""
-    shown = frame.astype(object).where(frame.notna(), None).map(_cell) if len(frame) else frame
-    return shown.to_html(index=False, escape=True, border=0, classes="pyhotline-explore")
+    """The frame as an HTML table, values escaped (Decimals printed as the bulletin prints them, missing as —)."""
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{escape(_cell(v))}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False, name=None))
+    return (f'<table class="pyhotline-explore" style="border-collapse:collapse"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>")
 
 
 class SortableTable:
@@ -89,10 +95,15 @@ def trend_chart(trend: pd.DataFrame, *, ax: Axes | None = None, title: str = "")
 
 
 def show(ax_or_fig) -> None:
-    """Display a chart once as a picture and close it (a notebook cell shows no ``<Axes …>`` text)."""
+    """Display a chart once as a PNG picture and close it (a notebook cell shows no ``<Axes …>`` text).
+
+    Drawn once at screen resolution (the figure's layout is already constrained), not twice as the inline
+    backend's tight bounding box would: the unit page redraws on every choice."""
     fig = ax_or_fig if isinstance(ax_or_fig, plt.Figure) else ax_or_fig.figure
-    display(fig)
+    buffer = BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi)
     plt.close(fig)
+    display(Image(data=buffer.getvalue(), format="png"))
 
 
 class ExploreApp:
