@@ -96,6 +96,20 @@ def _iso_date(text: str) -> str:
         raise argparse.ArgumentTypeError(f"日期“{text}”不对，应写成 YYYY-MM-DD，例如 2024-07-10") from None
 
 
+def _text_encoding(text: str) -> str:
+    """A codec that turns text into bytes (utf-8, gb18030 …); not rot13, base64 or an unknown name."""
+    import codecs
+
+    try:
+        known = codecs.lookup(text)._is_text_encoding
+    except LookupError:
+        known = False
+    if not known:
+        raise argparse.ArgumentTypeError(
+            f"不认识的编码“{text}”；可用 utf-8、utf-8-sig（Excel 直接打开）或 gb18030") from None
+    return text
+
+
 def _positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"“{text}”不是正整数")
@@ -122,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--month", required=True, help="月份，YYYY-MM，例如 2024-05")
     _inputs(ev, letters=False)
     ev.add_argument("--out", required=True, type=Path, help="输出文件，.csv、.xlsx 或 .json")
-    ev.add_argument("--encoding", default="utf-8", help="CSV 编码（默认 utf-8；Excel 直接打开可用 utf-8-sig 或 gb18030）")
+    ev.add_argument("--encoding", type=_text_encoding, default="utf-8", help="CSV 编码（默认 utf-8；Excel 直接打开可用 utf-8-sig 或 gb18030）")
     ev.add_argument("--engine", choices=("pandas", "duckdb"), default=None, help=argparse.SUPPRESS)  # retired: no effect
     ev.set_defaults(func=_evaluate)
 
@@ -138,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     bu.add_argument("--date", type=_iso_date, default=None, help="发文日期，YYYY-MM-DD；默认今天")
     bu.add_argument("--notes", type=Path, default=None,
                     help="通报备注（办公室自己的文字，docs/layout.md）：文件，或按月份存放 YYYY-MM.md 的文件夹")
-    bu.add_argument("--jobs", type=int, default=None, help="并行进程数（默认为 CPU 核数）")
+    bu.add_argument("--jobs", type=_positive_int, default=None, help="并行进程数（默认为 CPU 核数）")
     bu.set_defaults(func=_bulletin)
 
     ch = sub.add_parser("check", help="检查数据文件，列出发现的所有问题（不生成通报）")
@@ -257,6 +271,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug of ours: one line for the analyst, the traceback on request
+        import os
+
+        if os.environ.get("PYHOTLINE_DEBUG"):
+            raise
+        print(f"错误：内部错误（{type(exc).__name__}: {exc}）；设置环境变量 PYHOTLINE_DEBUG=1 后重试可看到详细信息，"
+              "请连同输入文件的情况一并报告", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -269,6 +269,9 @@ def run_bulletins(
 
     wanted = [str(m) for m in (parse_month_range(months) if months else [parse_period(month)])]
     lock_dir()  # an unsafe lock folder stops the command before any work
+    out_dir = Path(kwargs.get("out_dir", "outputs"))
+    if out_dir.exists() and not out_dir.is_dir():
+        raise PyhotlineError(f"输出文件夹 {out_dir} 已存在，但不是文件夹；请用 --out-dir 给出一个文件夹")
     files = {k: kwargs.pop(k, None) for k in ("orders", "units", "letters", "store")}
     with prepared_store(files["store"], files["orders"], files["units"], files["letters"],
                         scheme=kwargs.get("scheme"), strict=kwargs.get("strict", False)) as (store, imported):

@@ -271,3 +271,56 @@ def test_executed_notebook_shows_chinese_parameters(tmp_path):
         source = "".join(injected["source"])
         assert "通报" in source and "\\u" not in source
         assert f"issue = {issue}" in source
+
+
+# ---- every command with garbage --------------------------------------------------------------------
+
+GARBAGE = [
+    ["evaluate", "--month", "2024-05", "--out", "x.csv", "--encoding", "rot13"],
+    ["evaluate", "--month", "2024-05", "--out", "x.csv", "--encoding", "no-such-codec"],
+    ["evaluate", "--month", "2024-13", "--out", "x.xlsx"],
+    ["evaluate", "--month", "2024-05", "--out", "folder"],
+    ["evaluate", "--month", "2024-05", "--out", "x.doc"],
+    ["evaluate", "--month", "2024-05", "--out", "junk.bin/x.xlsx"],
+    ["evaluate", "--month", "2024-05", "--out", "x.csv", "--orders", "junk.xlsx", "--units", "junk.csv"],
+    ["evaluate", "--month", "2024-05", "--out", "x.csv", "--store", "junk.bin"],
+    ["import", "--orders", "junk.xlsx"],
+    ["import", "--orders", "folder"],
+    ["import", "--orders", "/dev/null"],
+    ["import", "--orders", "nope.csv"],
+    ["import", "--as-of", "garbage", "--orders", "empty.csv"],
+    ["import"],
+    ["check", "--orders", "junk.xlsx", "--units", "junk.csv"],
+    ["check", "--scheme", "bad.toml"],
+    ["check", "--store", "junk.bin"],
+    ["check", "--letters", "/dev/null"],
+    ["bulletin", "--month", "2024-13"],
+    ["bulletin", "--months", "2024-06:2024-03"],
+    ["bulletin", "--months", "x:y"],
+    ["bulletin", "--month", "2024-05", "--issue", "0"],
+    ["bulletin", "--month", "2024-05", "--date", "2024-02-30"],
+    ["bulletin", "--month", "2024-05", "--jobs", "0"],
+    ["bulletin", "--month", "2024-05", "--out-dir", "junk.bin"],
+    ["bulletin", "--month", "2024-05", "--scheme", "bad.toml"],
+    ["bulletin", "--month", "2024-05", "--orders", "junk.csv", "--units", "junk.csv"],
+    ["frobnicate"],
+    [],
+]
+
+
+def test_every_command_with_garbage_gives_a_chinese_message(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    (tmp_path / "junk.bin").write_bytes(bytes(range(256)) * 12)
+    (tmp_path / "junk.xlsx").write_bytes(bytes(range(256)) * 12)
+    (tmp_path / "junk.csv").write_bytes(bytes(range(256)) * 12)
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "bad.toml").write_text("not = [toml\n")
+    (tmp_path / "folder").mkdir()
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda argv: (argv, cli(*argv, cwd=tmp_path, timeout=120)), GARBAGE))
+    for argv, proc in results:
+        assert proc.returncode in (1, 2), (argv, proc.returncode, proc.stderr)
+        assert "Traceback" not in proc.stderr and "内部错误" not in proc.stderr, (argv, proc.stderr)
+        assert "错误：" in proc.stderr, (argv, proc.stderr)
+    assert not (tmp_path / "outputs").exists() and not (tmp_path / "x.csv").exists()
