@@ -271,7 +271,8 @@ def period_report(period, data: Dataset, scheme: Scheme | str | None = None) -> 
             "deductions": metrics.deductions(table, base.overdue, scheme),
             "month_over_month": None,  # its text says 较上月: the period's comparisons are their own section
         },
-        series=monthly_series(data.orders, data.registry, months, scheme),
+        series=monthly_series(data.orders, data.registry, months, scheme).assign(
+            complete=[m in covered for m in months]),  # hatched in the chart when the store lacks part of it
         groups=group_series(data.orders, data.registry, months, scheme),
         previous=compared.get("previous"), year_ago=compared.get("year_ago"),
         left_out=tuple(left_out), composite_mode=composite_mode(scheme),

@@ -102,3 +102,23 @@ def test_cli_period_arguments_are_checked(capsys):
     assert "不是季度" in capsys.readouterr().err
     assert cli.main(["bulletin", "--year", "2024Q5"]) == 2
     assert "YYYYQn" in capsys.readouterr().err
+
+
+def test_quarter_bulletin_end_to_end(tmp_path, capsys, rules):
+    """`pyhotline bulletin --quarter 2024Q2`: outputs/2024Q2/ holds what a month's run holds, its figures
+    are the quarter's."""
+    import json
+
+    from pyhotline import cli
+
+    assert cli.main(["bulletin", "--quarter", "2024Q2", "--out-dir", str(tmp_path)]) == 0
+    folder = tmp_path / "2024Q2"
+    assert {"bulletin.pdf", "bulletin.html", "bulletin.docx", "evaluation.xlsx", "figures.json"} <= {p.name for p in folder.iterdir()}
+    out = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
+    months = [ph.monthly_report(m, ph.load_month(m, scheme=rules), rules) for m in ("2024-04", "2024-05", "2024-06")]
+    assert out["hotline"]["work_orders_accepted"] == sum(r.totals["work_orders"] for r in months)
+    assert [r["month"] for r in out["period"]["by_month"]] == ["2024-04", "2024-05", "2024-06"]
+    assert any("上期（2024Q1）的数据不全" in n for n in out["data_notes"])
+    html = (folder / "bulletin.html").read_text(encoding="utf-8")
+    assert "2024年第二季度平江县12345热线" in html and "第二季度各月趋势与对比" in html.replace("2024年第二季度各月", "第二季度各月")
+    assert "注意：2024Q2：" in capsys.readouterr().err
