@@ -68,7 +68,7 @@ def child_import(label: str, fmt: str) -> dict:
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
         con = duckdb.connect(str(Path(tmp) / "anchor.duckdb"))
         con.execute("SET enable_progress_bar = false")
-        reader = f"read_parquet('{source}')" if fmt == "parquet" else f"read_csv('{source}', strict_mode = false)"
+        reader = f"read_parquet('{source}')" if fmt == "parquet" else f"read_csv('{source}', strict_mode = false, parallel = false)"
         a0 = time.perf_counter()
         con.execute(f"CREATE TABLE t AS SELECT * FROM {reader}")
         anchor = time.perf_counter() - a0
