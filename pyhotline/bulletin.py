@@ -1,11 +1,11 @@
-"""The bulletin's text and layout: sections of HTML built from a :class:`MonthlyReport`.
+"""The bulletin's layout: sections of HTML built from a :class:`MonthlyReport`.
 
 The notebook calls these and displays the result; nbconvert then turns the
 executed notebook into the bulletin's HTML, and WeasyPrint into its PDF
 (:mod:`pyhotline.render`). Every data-driven string is HTML-escaped.
 
-Wording follows the reference bulletin (平江县 2024 年 5 月): each paragraph
-is a function returning plain text, so tests can read it without HTML.
+The sentences themselves are in :mod:`pyhotline.bulletin_text` (plain text, so tests can read
+them without HTML); every name there is importable from here too.
 """
 
 from __future__ import annotations
@@ -16,197 +16,27 @@ from pathlib import Path
 
 import pandas as pd
 
+from .bulletin_text import (  # noqa: F401  (the bulletin's sentences, importable from here as before)
+    CN_NUMERALS,
+    charts_title,
+    cn_number,
+    group_label,
+    other_order_notes,
+    para_letters,
+    para_month_over_month,
+    para_overdue,
+    para_rankings,
+    para_work_orders,
+    problems,
+    title,
+    title_for,
+)
 from .export import appendix_title, write_appendix
-from .numbers import pct, plain
 from .notes import Notes
-from .period import period_caption, period_name, period_title
+from .numbers import plain
+from .period import period_caption
 from .report import MonthlyReport
 from .series import text as series_text
-
-CN_NUMERALS = "一二三四五六七八九十"
-
-
-def cn_number(n: int) -> str:
-    """1..10 as 一..十 (as bulletins write small counts in ranking phrases); larger as digits."""
-    return CN_NUMERALS[n - 1] if 1 <= n <= 10 else str(n)
-
-
-def group_label(group: str) -> str:
-    """A unit type as running text writes it: 乡镇(街道) -> 乡镇（街道）."""
-    return group.replace("(", "（").replace(")", "）")
-
-
-def _m(report: MonthlyReport) -> str:
-    return period_name(report.month)  # 5月份; a quarter's or year's report: 第二季度, 全年
-
-
-def _join(items: list[str], sep: str = "、") -> str:
-    return sep.join(items)
-
-
-# ---------------------------------------------------------------- plain text
-def title(report: MonthlyReport) -> str:
-    return title_for(report.month, report.scheme.county)
-
-
-def title_for(month: pd.Period, county: str) -> str:
-    return f"{period_title(month)}{county}12345热线和市、县长信箱运行办理情况通报"
-
-
-def para_work_orders(report: MonthlyReport) -> str:
-    top = report.top_categories
-    parts = [f"{c}{n}件，占比{pct(s)}" for c, n, s in zip(top["category"], top["count"], top["share"])]
-    lead = f"{_m(report)}，共受理12345热线工单{report.totals['work_orders']}件"
-    if not parts:
-        return lead + "。"
-    return f"{lead}，热线工单事件分类统计排行前{cn_number(len(parts))}的是：{'；'.join(parts)}。"
-
-
-def para_month_over_month(report: MonthlyReport) -> str | None:
-    mom = report.month_over_month
-    if mom is None:
-        return None
-    row = mom.loc[mom["item"] == "派单工单"].iloc[0]
-    change = int(row["change"])
-    if change == 0:
-        trend = "与上月持平"
-    else:
-        word = "增加" if change > 0 else "减少"
-        rate_word = "上升" if change > 0 else "下降"
-        rate = row["change_rate"]
-        trend = f"较上月{word}{abs(change)}件" + (f"，环比{rate_word}{pct(abs(rate))}" if rate is not None else "")
-    cats = mom.loc[mom["kind"] == "事件分类"].assign(abs_change=lambda d: d["change"].abs())
-    cats = cats.loc[cats["change"] != 0].sort_values(["abs_change", "current"], ascending=False, kind="stable").head(2)
-    moved = [f"{r.item}{'增加' if r.change > 0 else '减少'}{abs(int(r.change))}件" for r in cats.itertuples()]
-    tail = f"；变化较大的分类是{_join(moved)}" if moved else ""
-    return f"{_m(report)}热线工单{trend}{tail}。"
-
-
-def para_rankings(report: MonthlyReport) -> str | None:
-    groups = report.scheme.narrative_groups
-    n = report.scheme.top_n
-    num = cn_number(n)
-
-    def names(table: pd.DataFrame, group: str) -> str:
-        return _join(table.loc[table["group"] == group, "short"].tolist())
-
-    volume = "。".join(
-        f"{group_label(g)}办理工单量排名前{num}位为：{names(report.volume_top, g)}" for g in groups if names(report.volume_top, g)
-    )
-    composite = "。".join(
-        f"工单办理综合指标值排名前{num}位的{group_label(g)}为：{names(report.composite_top, g)}"
-        for g in groups
-        if names(report.composite_top, g)
-    )
-    sentences = [x for x in (volume, composite) if x]
-    if not sentences:
-        return None
-    return f"{_m(report)}，" + "。".join(sentences) + "。"
-
-
-def para_overdue(report: MonthlyReport) -> str:
-    total = report.overdue_total
-    if total == 0:
-        return f"{_m(report)}，热线工单均按期办结，无超期工单。"
-    parts = [f"{label}{n}件" for label, n in zip(report.overdue["label"], report.overdue["overdue"])]
-    still_open = int(report.overdue["open"].sum())
-    cut = f"{report.as_of.year}年{report.as_of.month}月{report.as_of.day}日" if report.as_of is not None else "统计时"
-    if still_open == 0:
-        return f"{_m(report)}，热线超期办结工单{total}件，其中{'；'.join(parts)}。"
-    return f"{_m(report)}，热线超期工单{total}件（其中{still_open}件至{cut}仍未办结），其中{'；'.join(parts)}。"
-
-
-def para_letters(report: MonthlyReport) -> str | None:
-    box = report.mailbox
-    if box is None or box.empty:
-        return None
-    total = int(box["letters"].sum())
-    channels = "，".join(f"{c}{n}件" for c, n in zip(box["channel"], box["letters"]))
-    on_time, pending = int(box["on_time"].sum()), int(box["pending"].sum())
-    late = total - on_time - pending
-    if late == 0 and pending == 0:
-        timely = "均已按时办结"
-    else:
-        parts = [f"按时办结{on_time}件"] + ([f"超期{late}件"] if late else []) + ([f"尚在办理期限内{pending}件"] if pending else [])
-        timely = "，".join(parts)
-    text = f"{_m(report)}，共受理群众来信{total}件，{channels}，{timely}。"
-    mayor = box.loc[box["channel"] == "市长信箱", "satisfaction"]
-    if len(mayor) and mayor.iloc[0] is not None:
-        text += f"市长信箱群众满意率为{pct(mayor.iloc[0])}。"
-    very = report.very_satisfied
-    if very is not None and len(very):
-        listed = _join([f"{label}{n}件" for label, n in zip(very["label"], very["count"])])
-        text += f"非常满意信件{int(very['count'].sum())}件，其中：{listed}。"
-    return text
-
-
-def problems(report: MonthlyReport, notes: Notes | None = None) -> list[tuple[str, str]]:
-    """二、存在的问题: (heading, text) items; items with nothing to report are left out. A named order's
-    note (:mod:`pyhotline.notes`) replaces the generated sentence about that order."""
-    items: list[tuple[str, str]] = []
-    scheme = report.scheme
-    unj = report.unjustified
-    if len(unj):
-        n = int(unj["unjustified"].sum())
-        listed = "，".join(
-            f"{label}" + "、".join(f"[{i}]" for i in ids) for label, ids in zip(unj["label"], unj["unjustified_ids"])
-        )
-        items.append((
-            "工单办理不注重时效",
-            f"除因被市热线办退回导致超期的工单外，还有{n}个工单无故超期。分别是{listed}。"
-            f"根据考评细则，每件扣{plain(scheme.unjustified_overdue_points)}分。",
-        ))
-    graded = [(g, units) for g, units in report.graded.items() if units]
-    if graded:
-        parts = [
-            f"{_join(units)}考核等级为 {g} 类，扣 {plain(scheme.deduction_for(g))} 分" for g, units in graded
-        ]
-        items.append((
-            "工单办理质量有差距",
-            f"因结案内容不规范等原因被退回重办情况较多，导致综合指标分值较低。{'；'.join(parts)}。",
-        ))
-    v = report.violations
-    if len(v):
-        parts = []
-        for r in v.itertuples():
-            if notes is not None and notes.order_text(r.order_id):
-                parts.append(_OfficeWords(notes.order_text(r.order_id)))
-            elif r.rule == "回退":
-                parts.append(f"工单[{r.order_id}]被{r.label}回退{r.count}次，导致该工单多次流转")
-            else:
-                parts.append(
-                    f"{r.label}承办的工单[{r.order_id}]申请延期{r.count}次，不符合延期不超过{scheme.max_extensions}次的规定"
-                )
-        items.append(("担当精神还需提升", _sentences(parts)))
-    return items
-
-
-class _OfficeWords(str):
-    """A sentence the office wrote (a note): kept as written, never joined into a generated one."""
-
-
-def _sentences(parts: list[str]) -> str:
-    """Generated clauses joined by ；and closed by 。; the office's sentences stand as they are."""
-    out, run = "", []
-    for part in parts + [None]:
-        if part is None or isinstance(part, _OfficeWords):
-            if run:
-                out += "；".join(run) + "。"
-                run = []
-            if part is not None:
-                out += part if part[-1:] in "。！？；…”）" else part + "。"
-        else:
-            run.append(part)
-    return out
-
-
-def other_order_notes(report: MonthlyReport, notes: Notes | None) -> list[str]:
-    """Notes on orders that are not among the named violations: paragraphs closing 二、存在的问题."""
-    if notes is None:
-        return []
-    named = set(report.violations["order_id"].astype(str)) if len(report.violations) else set()
-    return [text for order_id, text in notes.orders.items() if order_id not in named]
-
 
 # ---------------------------------------------------------------- HTML
 def _p(text: str | None, cls: str = "") -> str:
@@ -274,7 +104,7 @@ def problems_html(report: MonthlyReport, notes: Notes | None = None) -> str:
         for i, (head, text) in enumerate(items, start=1)
     )
     body += "".join(_p(t) for t in other_order_notes(report, notes) + (notes.paragraphs("problems") if notes else []))
-    return "<h2>二、存在的问题</h2>" + (body or _p("本月未发现需要通报的问题。"))
+    return "<h2>二、存在的问题</h2>" + (body or _p(report.scheme.words("no_problems")))
 
 
 def cases_html(notes: Notes | None) -> str:
@@ -300,10 +130,6 @@ def requirements_html(report: MonthlyReport, text: str | None = None, notes: Not
     return f"<h2>{number}、工作要求</h2>" + "".join(_p(p) for p in paragraphs)
 
 
-def charts_title(report: MonthlyReport) -> str:
-    return f"{period_title(report.month)}12345热线和市、县长信箱运行情况图表"
-
-
 def attachments_html(report: MonthlyReport, *, charts: bool = True) -> str:
     """The list of attachments closing the body, as the reference does."""
     items = [appendix_title(report)] + ([charts_title(report)] if charts else [])
@@ -317,6 +143,7 @@ def appendix_html(report: MonthlyReport) -> str:
     """附件1: the evaluation table, one table per 单位类型 (each starting on its own page)."""
     table = report.appendix(with_group=False)
     groups = report.evaluation["group"].tolist()
+    ranks = {g.name: i for i, g in enumerate(report.scheme.grades)}  # 0: the top grade, unshaded
     head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
     blocks = []
     for group in dict.fromkeys(groups):
@@ -325,7 +152,8 @@ def appendix_html(report: MonthlyReport) -> str:
             if g != group:
                 continue
             grade = row[-1]
-            cls = f' class="grade-{escape(grade)}"' if grade in ("B", "C", "D") else ""
+            rank = ranks.get(grade, 0)
+            cls = f' class="grade-{"BCD"[min(rank, 3) - 1]}"' if rank else ""  # shading by rank, whatever the names
             rows.append(f"<tr{cls}>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>")
         blocks.append(
             f'<table class="evaluation"><caption>{escape(group)}</caption>'
@@ -533,7 +361,8 @@ def bulletin_chart(report: MonthlyReport, name: str):
     if name == "overdue":
         if report.overdue.empty:
             return None
-        return charts.overdue_bar(report.overdue), f"{m}超期工单分布"
+        legend = (report.scheme.words("justified_overdue_legend"), report.scheme.words("unjustified_overdue_legend"))
+        return charts.overdue_bar(report.overdue, legend=legend), f"{m}超期工单分布"
     if name == "mailbox":
         if report.mailbox is None or report.mailbox.empty:
             return None

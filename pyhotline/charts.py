@@ -245,13 +245,14 @@ def grade_label(grade: str) -> str:
     return f"{grade}级" if len(grade) == 1 and grade.isascii() else grade
 
 
-def overdue_bar(overdue: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+def overdue_bar(overdue: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None,
+                legend: tuple[str, str] = ("因市热线办退回超期", "无故超期")) -> Axes:
     """Overdue orders per unit (``MonthlyReport.overdue``), in the table's order.
 
     Each bar stacks the orders overdue because 市热线办 sent them back (justified)
     and the 无故超期 ones; it is labelled with the total and, if any, the
     unjustified count. Groups are separated by a dashed line and named on the
-    right.
+    right. ``legend`` names the two parts (the scheme's ``wording.*_overdue_legend``).
     """
     names = [str(s) for s in overdue["label"]]
     totals = [int(n) for n in overdue["overdue"]]
@@ -259,14 +260,14 @@ def overdue_bar(overdue: pd.DataFrame, *, ax: Axes | None = None, title: str | N
     justified = [t - u for t, u in zip(totals, unjustified)]
     groups = [str(g) for g in overdue["group"]] if "group" in overdue else []
     title = title or f"超期工单情况（共{sum(totals)}件，其中无故超期{sum(unjustified)}件）"
-    apply_style(title, *names, *groups)
+    apply_style(title, *names, *groups, *legend)
     ax = _axes(ax, len(names))
     ax.set_title(title)
     if not names:
         return _no_data(ax, "本月没有超期工单")
     y = range(len(names))
-    ax.barh(y, justified, height=0.65, color=SECONDARY, label="因市热线办退回超期")
-    late = ax.barh(y, unjustified, left=justified, height=0.65, color=ALERT, label="无故超期")
+    ax.barh(y, justified, height=0.65, color=SECONDARY, label=legend[0])
+    late = ax.barh(y, unjustified, left=justified, height=0.65, color=ALERT, label=legend[1])
     labels = [f"{t}（无故{u}）" if u else f"{t}" for t, u in zip(totals, unjustified)]
     ax.bar_label(late, labels=labels, padding=3, fontsize=9)
     _rows(ax, names)

@@ -14,7 +14,7 @@ from .errors import InputError, PyhotlineError
 from .io import FileQuality, collecting, load_letters, load_orders, load_units
 from .report import check_groups
 from .sample import resolve_inputs
-from .scheme import Scheme, load_scheme
+from .scheme import Scheme, load_scheme, validate_scheme
 
 
 @dataclass
@@ -42,6 +42,8 @@ def check_files(
     except PyhotlineError as exc:
         result.problems.append(exc)
         scheme = None
+    if scheme is not None:
+        result.problems.extend(validate_scheme(scheme))  # the files it names exist and read
     aliases = scheme.header_aliases if scheme else None
     try:
         orders, units, letters = resolve_inputs(orders, units, letters)

@@ -27,18 +27,22 @@ def percent(numerator: int, denominator: int, decimals: int = 2, mode: str = ROU
     return quantize(exact, decimals, mode)
 
 
-def plain(value: Decimal | int | None) -> str:
-    """Print a figure the way the bulletin does: no trailing zeros (97.90 -> 97.9, 100.00 -> 100)."""
+def plain(value: Decimal | int | None, *, keep_zeros: bool = False) -> str:
+    """Print a figure the way the bulletin does: no trailing zeros (97.90 -> 97.9, 100.00 -> 100);
+    with ``keep_zeros`` (the scheme's ``rounding.keep_trailing_zeros``) as rounded (84.20, 100.00)."""
     if value is None:
         return "—"
     if isinstance(value, int):
         return str(value)
     text = format(value, "f")
+    if keep_zeros:
+        return text[1:] if text.startswith("-") and not value else text
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
-def pct(value: Decimal | None) -> str:
-    """A percentage as printed: ``20.88%``, ``97.9%``, ``100%``; ``—`` when not applicable."""
-    return "—" if value is None else plain(value) + "%"
+def pct(value: Decimal | None, *, keep_zeros: bool = False) -> str:
+    """A percentage as printed: ``20.88%``, ``97.9%``, ``100%`` (``100.00%`` with ``keep_zeros``);
+    ``—`` when not applicable."""
+    return "—" if value is None else plain(value, keep_zeros=keep_zeros) + "%"

@@ -125,7 +125,7 @@ class MonthlyReport:
         return int(self.overdue["overdue"].sum()) if len(self.overdue) else 0
 
     def appendix(self, *, with_group: bool = True) -> pd.DataFrame:
-        return appendix_table(self.evaluation, with_group=with_group)
+        return appendix_table(self.evaluation, with_group=with_group, keep_zeros=self.scheme.keep_trailing_zeros)
 
 
 def _month_and_scheme(month: str | pd.Period, data: Dataset, scheme: Scheme | str | Path | None):
@@ -218,16 +218,17 @@ APPENDIX_HEADERS = {
 }
 
 
-def appendix_table(evaluation: pd.DataFrame, *, with_group: bool = True) -> pd.DataFrame:
-    """The evaluation as the bulletin prints it: Chinese headers, figures as text (97.9%, 100, —)."""
+def appendix_table(evaluation: pd.DataFrame, *, with_group: bool = True, keep_zeros: bool = False) -> pd.DataFrame:
+    """The evaluation as the bulletin prints it: Chinese headers, figures as text (97.9%, 100, —;
+    with ``keep_zeros`` as rounded: 97.90%, 100.00)."""
     columns = [c for c in APPENDIX_HEADERS if with_group or c != "group"]
     rate_columns = {"completion_rate", "on_time_rate", "rework_rate", "dissatisfaction_rate"}
     table = evaluation[columns].copy()
     for column in columns:
         if column in rate_columns:
-            table[column] = table[column].map(pct)
+            table[column] = table[column].map(lambda v: pct(v, keep_zeros=keep_zeros))
         elif column == "composite":
-            table[column] = table[column].map(plain)
+            table[column] = table[column].map(lambda v: plain(v, keep_zeros=keep_zeros))
         elif column == "grade":
             table[column] = table[column].map(lambda g: "—" if g is None else g)
         elif column not in ("group", "unit"):

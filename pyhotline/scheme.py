@@ -8,15 +8,14 @@ name (``"pingjiang"``) or a path and returns a validated :class:`Scheme`.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from importlib import resources
 from pathlib import Path
 
+from . import scheme_fields as f
 from .errors import SchemeError
-from .io import LETTER_COLUMNS, ORDER_COLUMNS, UNIT_COLUMNS, normalize_text
 
 #: The four rates of the composite, in the order the appendix prints them.
 #: ``True`` means the rate enters the composite as is, ``False`` as (100 - rate).
@@ -68,6 +67,12 @@ class Scheme:
     unassessed_label: str
     header_aliases: dict[str, str] = field(default_factory=dict)
     mom_min_previous_ratio: Decimal = Decimal("0.5")
+    #: Order numbers named per unit in the bulletin's text (0: all); the rest are "等 N 件" and in 附件3.
+    max_orders_per_unit: int = 0
+    #: ``[wording]``: the bulletin's county-specific phrases as templates (docs/wording.md).
+    wording: dict[str, str] = field(default_factory=dict)
+    #: Print figures with the scheme's decimals (84.20, 100.00) rather than without trailing zeros.
+    keep_trailing_zeros: bool = False
     raw: dict = field(repr=False, compare=False, default_factory=dict)
 
     @property
@@ -90,12 +95,22 @@ class Scheme:
         """The office-edited text of 三、工作要求 (empty when the scheme names none)."""
         if self.requirements_file is None:
             return ""
-        try:
-            return self.requirements_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise SchemeError(
-                f"找不到“工作要求”文件 {self.requirements_file}（{exc.strerror}）", path=self.path
-            ) from None
+        return f.read_requirements(self.requirements_file, self.path)
+
+    def words(self, key: str, **values: object) -> str:
+        """The ``[wording]`` template ``key`` filled with ``values`` (docs/wording.md)."""
+        return self.wording[key].format(**values)
+
+
+def validate_scheme(scheme: Scheme) -> list[SchemeError]:
+    """What ``check`` finds wrong with a loaded scheme beyond its values (those fail at loading):
+    every file it names exists and reads."""
+    problems = []
+    try:
+        scheme.requirements_text()
+    except SchemeError as exc:
+        problems.append(exc)
+    return problems
 
 
 def bundled_schemes() -> list[str]:
@@ -127,7 +142,7 @@ def load_scheme(name_or_path: str | Path | None = None) -> Scheme:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise SchemeError(_toml_message(exc), path=path) from None
+        raise SchemeError(f.toml_message(exc), path=path) from None
     except UnicodeDecodeError:
         raise SchemeError("不是 UTF-8 编码的文本文件", path=path) from None
     scheme = _parse(raw, path)
@@ -137,93 +152,12 @@ def load_scheme(name_or_path: str | Path | None = None) -> Scheme:
     return scheme
 
 
-_TOML_REASONS = (
-    ("Expected ']' at the end of a table declaration", "表名的方括号没有闭合"),
-    ("Expected ']]' at the end of an array declaration", "[[…]] 的方括号没有闭合"),
-    ("Invalid value", "取值写法不对（文字要加英文引号，如 \"0.3\"）"),
-    ("Cannot overwrite a value", "同一设置项写了两次"),
-    ("Cannot declare", "同一张表写了两次"),
-    ("Unterminated string", "引号没有闭合"),
-    ("Expected '=' after a key", "设置项后面缺少 ="),
-    ("Invalid statement", "这一行的写法不对"),
-)
-
-
-def _toml_message(exc: Exception) -> str:
-    """tomllib's English message as an analyst can act on it: where, and what in Chinese."""
-    text = str(exc)
-    where = re.search(r"\(at line (\d+), column (\d+)\)", text)
-    reason = next((cn for en, cn in _TOML_REASONS if text.startswith(en)), "写法不符合 TOML 格式")
-    if where:
-        return f"格式错误，第 {where.group(1)} 行第 {where.group(2)} 列：{reason}"
-    return f"格式错误：{reason}"
-
-
-def _get(raw: dict, dotted: str, path: Path, default: object = ...) -> object:
-    node: object = raw
-    for key in dotted.split("."):
-        if not isinstance(node, dict) or key not in node:
-            if default is not ...:
-                return default
-            raise SchemeError(f"缺少设置项 {dotted}", path=path)
-        node = node[key]
-    return node
-
-
-def _decimal(value: object, what: str, path: Path) -> Decimal:
-    if isinstance(value, bool):
-        raise SchemeError(f"{what} 应为数字（值为 {value!r}）", path=path)
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise SchemeError(f"{what} 应为数字（值为 {value!r}）", path=path) from None
-    if not number.is_finite():
-        raise SchemeError(f"{what} 应为有限的数字（值为 {value!r}）", path=path)
-    return number
-
-
-def _int(value: object, what: str, path: Path, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise SchemeError(f"{what} 应为不小于 {minimum} 的整数（值为 {value!r}）", path=path)
-    return value
-
-
-_HEX_COLOR = re.compile(r"#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})")
-
-
-def _color(value: object, what: str, path: Path) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _HEX_COLOR.fullmatch(value.strip()):
-        raise SchemeError(f"{what} 应为十六进制颜色，如 \"#2e7d32\"（值为 {value!r}）", path=path)
-    return value.strip()
-
-
-def _groups(value: object, what: str, path: Path) -> tuple[str, ...]:
-    if (not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value)
-            or len(set(value)) != len(value)):
-        raise SchemeError(f"{what} 应为不重复的单位类型列表，如 [\"县直单位\", \"乡镇(街道)\"]（值为 {value!r}）", path=path)
-    return tuple(normalize_text(v) for v in value)
-
-
-def _header_aliases(value: object, path: Path) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise SchemeError("input.header_aliases 应为“导出文件中的列名 = 文档中的列名”这样的表", path=path)
-    documented = {c.header for c in (*ORDER_COLUMNS, *LETTER_COLUMNS, *UNIT_COLUMNS)}
-    unknown = sorted(v for v in value.values() if v not in documented)
-    if unknown:
-        raise SchemeError(
-            f"input.header_aliases 指向了不存在的列 {'、'.join(unknown)}；应为 docs/input-format.md 中的列名", path=path
-        )
-    return {normalize_text(k): v for k, v in value.items()}
-
-
 def _parse(raw: dict, path: Path) -> Scheme:
-    rounding = _get(raw, "rounding.mode", path, "half_up")
+    rounding = f.get(raw, "rounding.mode", path, "half_up")
     if rounding not in _ROUNDING_MODES:
         raise SchemeError(f"rounding.mode 应为 half_up 或 half_even（值为 {rounding!r}）", path=path)
 
-    weights_raw = _get(raw, "composite.weights", path)
+    weights_raw = f.get(raw, "composite.weights", path)
     if not isinstance(weights_raw, dict):
         raise SchemeError("composite.weights 应为一张表", path=path)
     unknown = set(weights_raw) - set(RATES)
@@ -233,7 +167,7 @@ def _parse(raw: dict, path: Path) -> Scheme:
             path=path,
         )
     weights = {
-        rate: _decimal(weights_raw.get(rate, 0), f"composite.weights.{rate}", path) for rate in RATES
+        rate: f.decimal(weights_raw.get(rate, 0), f"composite.weights.{rate}", path) for rate in RATES
     }
     if any(w < 0 for w in weights.values()):
         raise SchemeError("composite.weights 的权重不能为负数", path=path)
@@ -241,11 +175,11 @@ def _parse(raw: dict, path: Path) -> Scheme:
     if total != 1:
         raise SchemeError(f"composite.weights 的权重之和应为 1，现为 {total}", path=path)
 
-    visit_basis = _get(raw, "composite.visit_basis", path, "closed")
+    visit_basis = f.get(raw, "composite.visit_basis", path, "closed")
     if visit_basis not in ("closed", "due"):
         raise SchemeError(f"composite.visit_basis 应为 closed 或 due（值为 {visit_basis!r}）", path=path)
 
-    grades_raw = _get(raw, "grades", path)
+    grades_raw = f.get(raw, "grades", path)
     if not isinstance(grades_raw, list) or not grades_raw:
         raise SchemeError("grades 应至少列出一个等级（[[grades]]）", path=path)
     grades = []
@@ -255,9 +189,9 @@ def _parse(raw: dict, path: Path) -> Scheme:
         grades.append(
             Grade(
                 name=str(g["name"]),
-                min=_decimal(g["min"], f"等级 {g['name']} 的 min", path),
-                deduction=_decimal(g.get("deduction", 0), f"等级 {g['name']} 的 deduction", path),
-                color=_color(g.get("color"), f"等级 {g['name']} 的 color", path),
+                min=f.decimal(g["min"], f"等级 {g['name']} 的 min", path, (Decimal(0), Decimal(100))),
+                deduction=f.decimal(g.get("deduction", 0), f"等级 {g['name']} 的 deduction", path, f.DEDUCTION),
+                color=f.color(g.get("color"), f"等级 {g['name']} 的 color", path),
             )
         )
     mins = [g.min for g in grades]
@@ -272,55 +206,68 @@ def _parse(raw: dict, path: Path) -> Scheme:
     if len({g.name for g in grades}) != len(grades):
         raise SchemeError("grades 中有重名的等级", path=path)
 
-    appendix_groups = _groups(
-        _get(raw, "ranking.appendix_groups", path, list(GROUPS)), "ranking.appendix_groups", path
+    appendix_groups = f.groups(
+        f.get(raw, "ranking.appendix_groups", path, list(GROUPS)), "ranking.appendix_groups", path
     )
-    narrative_groups = _groups(
-        _get(raw, "ranking.narrative_groups", path, list(reversed(appendix_groups))), "ranking.narrative_groups", path
+    narrative_groups = f.groups(
+        f.get(raw, "ranking.narrative_groups", path, list(reversed(appendix_groups))), "ranking.narrative_groups", path
     )
     if set(appendix_groups) != set(narrative_groups):
         raise SchemeError(
             "ranking.appendix_groups 与 ranking.narrative_groups 应列出同样的单位类型（顺序可以不同）", path=path
         )
 
-    ties = _get(raw, "ranking.composite_ties", path, ["受理案件数"])
+    ties = f.get(raw, "ranking.composite_ties", path, ["受理案件数"])
     if not isinstance(ties, list) or any(t not in TIE_KEYS for t in ties):
         raise SchemeError(f"ranking.composite_ties 只能取 {'、'.join(TIE_KEYS)}（值为 {ties!r}）", path=path)
 
-    req = _get(raw, "county.requirements_file", path, None)
+    req = f.get(raw, "county.requirements_file", path, None)
     requirements = None if not req else (path.parent / str(req))
 
     return Scheme(
         path=path,
-        county=str(_get(raw, "county.name", path)),
-        office=str(_get(raw, "county.office", path, "")),
-        publication=str(_get(raw, "county.publication", path, "")),
+        county=str(f.get(raw, "county.name", path)),
+        office=str(f.get(raw, "county.office", path, "")),
+        publication=str(f.get(raw, "county.publication", path, "")),
         requirements_file=requirements,
         rounding=rounding,
-        rate_decimals=_int(_get(raw, "rounding.rate_decimals", path, 2), "rounding.rate_decimals", path),
-        composite_decimals=_int(
-            _get(raw, "rounding.composite_decimals", path, 1), "rounding.composite_decimals", path
+        rate_decimals=f.integer(f.get(raw, "rounding.rate_decimals", path, 2), "rounding.rate_decimals", path, *f.DECIMALS),
+        composite_decimals=f.integer(
+            f.get(raw, "rounding.composite_decimals", path, 1), "rounding.composite_decimals", path, *f.DECIMALS
         ),
-        share_decimals=_int(_get(raw, "rounding.share_decimals", path, 2), "rounding.share_decimals", path),
+        share_decimals=f.integer(
+            f.get(raw, "rounding.share_decimals", path, 2), "rounding.share_decimals", path, *f.DECIMALS
+        ),
+        keep_trailing_zeros=f.boolean(
+            f.get(raw, "rounding.keep_trailing_zeros", path, False), "rounding.keep_trailing_zeros", path
+        ),
         weights=weights,
         visit_basis=visit_basis,
         grades=tuple(grades),
-        unjustified_overdue_points=_decimal(
-            _get(raw, "deductions.unjustified_overdue_per_order", path, 0),
+        unjustified_overdue_points=f.decimal(
+            f.get(raw, "deductions.unjustified_overdue_per_order", path, 0),
             "deductions.unjustified_overdue_per_order",
             path,
+            f.DEDUCTION,
         ),
-        max_extensions=_int(_get(raw, "rules.max_extensions", path, 1), "rules.max_extensions", path),
-        max_send_backs=_int(_get(raw, "rules.max_send_backs", path, 1), "rules.max_send_backs", path),
-        top_n=_int(_get(raw, "ranking.top_n", path, 3), "ranking.top_n", path, 1),
-        top_categories=_int(_get(raw, "ranking.top_categories", path, 5), "ranking.top_categories", path, 1),
+        max_extensions=f.integer(f.get(raw, "rules.max_extensions", path, 1), "rules.max_extensions", path, 0, 20),
+        max_send_backs=f.integer(f.get(raw, "rules.max_send_backs", path, 1), "rules.max_send_backs", path, 0, 20),
+        top_n=f.integer(f.get(raw, "ranking.top_n", path, 3), "ranking.top_n", path, *f.TOP_N),
+        top_categories=f.integer(
+            f.get(raw, "ranking.top_categories", path, 5), "ranking.top_categories", path, *f.TOP_N
+        ),
         appendix_groups=appendix_groups,
         narrative_groups=narrative_groups,
         composite_ties=tuple(ties),
-        unassessed_label=str(_get(raw, "ranking.unassessed_label", path, "无系统单位")),
-        header_aliases=_header_aliases(_get(raw, "input.header_aliases", path, {}), path),
-        mom_min_previous_ratio=_decimal(
-            _get(raw, "month_over_month.min_previous_ratio", path, "0.5"), "month_over_month.min_previous_ratio", path
+        unassessed_label=str(f.get(raw, "ranking.unassessed_label", path, "无系统单位")),
+        header_aliases=f.header_aliases(f.get(raw, "input.header_aliases", path, {}), path),
+        mom_min_previous_ratio=f.decimal(
+            f.get(raw, "month_over_month.min_previous_ratio", path, "0.5"), "month_over_month.min_previous_ratio", path,
+            (Decimal(0), Decimal(1)),
         ),
+        max_orders_per_unit=f.integer(
+            f.get(raw, "bulletin.max_orders_per_unit", path, 0), "bulletin.max_orders_per_unit", path, 0, 1000
+        ),
+        wording=f.wording(f.get(raw, "wording", path, {}), path),
         raw=raw,
     )

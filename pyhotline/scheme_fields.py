@@ -1,0 +1,209 @@
+"""Reading one field of a scheme file: types, bounds and the messages an analyst can act on.
+
+:mod:`pyhotline.scheme` assembles a :class:`~pyhotline.scheme.Scheme` from these; each helper
+raises :class:`~pyhotline.errors.SchemeError` naming the setting, the value found and what is
+allowed. The bundle's wording defaults (``[wording]``) are read from the bundled
+``pingjiang.toml`` so that no county's phrase lives in code (docs/wording.md).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from .errors import SchemeError
+from .io import LETTER_COLUMNS, ORDER_COLUMNS, UNIT_COLUMNS, normalize_text
+
+#: Bounds of the numeric settings (inclusive): what a real scheme can mean.
+DECIMALS = (0, 6)
+TOP_N = (1, 50)
+DEDUCTION = (Decimal(0), Decimal(100))
+REQUIREMENTS_MAX_BYTES = 64 * 1024
+
+#: Every template of ``[wording]`` and the placeholders it may use (docs/wording.md).
+WORDING_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "title": ("period", "year", "month", "county"),
+    "charts_title": ("period", "year", "month", "county"),
+    "problem_timeliness": (),
+    "problem_quality": (),
+    "problem_responsibility": (),
+    "unjustified_overdue": ("count", "orders", "points"),
+    "quality_cause": (),
+    "graded": ("units", "grade", "points"),
+    "send_back": ("order", "unit", "count"),
+    "extension": ("order", "unit", "count", "max"),
+    "no_problems": (),
+    "satisfaction_channel": (),
+    "satisfaction": ("channel", "rate"),
+    "justified_overdue_legend": (),
+    "unjustified_overdue_legend": (),
+    "more_orders": ("count", "shown"),
+}
+
+_BUNDLED_WORDING = "pingjiang.toml"
+
+
+def get(raw: dict, dotted: str, path: Path, default: object = ...) -> object:
+    node: object = raw
+    for key in dotted.split("."):
+        if not isinstance(node, dict) or key not in node:
+            if default is not ...:
+                return default
+            raise SchemeError(f"缺少设置项 {dotted}", path=path)
+        node = node[key]
+    return node
+
+
+def decimal(value: object, what: str, path: Path, bounds: tuple[Decimal, Decimal] | None = None) -> Decimal:
+    if isinstance(value, bool):
+        raise SchemeError(f"{what} 应为数字（值为 {value!r}）", path=path)
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise SchemeError(f"{what} 应为数字（值为 {value!r}）", path=path) from None
+    if not number.is_finite():
+        raise SchemeError(f"{what} 应为有限的数字（值为 {value!r}）", path=path)
+    if bounds is not None and not bounds[0] <= number <= bounds[1]:
+        raise SchemeError(f"{what} 应在 {bounds[0]} 到 {bounds[1]} 之间（值为 {value!r}）", path=path)
+    return number
+
+
+def integer(value: object, what: str, path: Path, minimum: int = 0, maximum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise SchemeError(f"{what} 应为不小于 {minimum} 的整数（值为 {value!r}）", path=path)
+    if maximum is not None and value > maximum:
+        raise SchemeError(f"{what} 应为 {minimum} 到 {maximum} 之间的整数（值为 {value!r}）", path=path)
+    return value
+
+
+def boolean(value: object, what: str, path: Path) -> bool:
+    if not isinstance(value, bool):
+        raise SchemeError(f"{what} 应为 true 或 false（值为 {value!r}）", path=path)
+    return value
+
+
+def choice(value: object, what: str, path: Path, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise SchemeError(f"{what} 应为 {' 或 '.join(allowed)}（值为 {value!r}）", path=path)
+    return str(value)
+
+
+_HEX_COLOR = re.compile(r"#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})")
+
+
+def color(value: object, what: str, path: Path) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _HEX_COLOR.fullmatch(value.strip()):
+        raise SchemeError(f"{what} 应为十六进制颜色，如 \"#2e7d32\"（值为 {value!r}）", path=path)
+    return value.strip()
+
+
+def groups(value: object, what: str, path: Path) -> tuple[str, ...]:
+    if (not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value)
+            or len(set(value)) != len(value)):
+        raise SchemeError(f"{what} 应为不重复的单位类型列表，如 [\"县直单位\", \"乡镇(街道)\"]（值为 {value!r}）", path=path)
+    return tuple(normalize_text(v) for v in value)
+
+
+def header_aliases(value: object, path: Path) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise SchemeError("input.header_aliases 应为“导出文件中的列名 = 文档中的列名”这样的表", path=path)
+    documented = {c.header for c in (*ORDER_COLUMNS, *LETTER_COLUMNS, *UNIT_COLUMNS)}
+    unknown = sorted(v for v in value.values() if v not in documented)
+    if unknown:
+        raise SchemeError(
+            f"input.header_aliases 指向了不存在的列 {'、'.join(unknown)}；应为 docs/input-format.md 中的列名", path=path
+        )
+    return {normalize_text(k): v for k, v in value.items()}
+
+
+def read_requirements(file: Path, scheme_path: Path) -> str:
+    """The 工作要求 file's text: it must exist, be UTF-8 and stay under :data:`REQUIREMENTS_MAX_BYTES`."""
+    try:
+        size = file.stat().st_size
+        if not file.is_file():
+            raise SchemeError(f"“工作要求”文件 {file} 不是普通文件（county.requirements_file）", path=scheme_path)
+        if size > REQUIREMENTS_MAX_BYTES:
+            raise SchemeError(
+                f"“工作要求”文件 {file} 过大（{size} 字节，上限 {REQUIREMENTS_MAX_BYTES} 字节；county.requirements_file）",
+                path=scheme_path,
+            )
+        return file.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise SchemeError(
+            f"找不到“工作要求”文件 {file}（{exc.strerror}；county.requirements_file）", path=scheme_path
+        ) from None
+    except UnicodeDecodeError:
+        raise SchemeError(
+            f"“工作要求”文件 {file} 不是 UTF-8 编码的文本（county.requirements_file）", path=scheme_path
+        ) from None
+
+
+def check_template(key: str, text: object, path: Path) -> str:
+    """One ``[wording]`` template: text whose ``{placeholders}`` are the documented ones for ``key``."""
+    what = f"wording.{key}"
+    if not isinstance(text, str):
+        raise SchemeError(f"{what} 应为文字（值为 {text!r}）", path=path)
+    allowed = WORDING_PLACEHOLDERS[key]
+    try:
+        fields = [name for _, name, spec, conv in string.Formatter().parse(text) if name is not None]
+    except ValueError:
+        raise SchemeError(f"{what} 的花括号没有配对；要写花括号本身请写 {{{{ 或 }}}}（值为 {text!r}）", path=path) from None
+    bad = [f for f in fields if f not in allowed]
+    if bad:
+        can = "、".join("{" + a + "}" for a in allowed) or "无（不能有占位符）"
+        raise SchemeError(
+            f"{what} 中有未知的占位符 {'、'.join('{' + b + '}' for b in bad)}；可用的是 {can}（见 docs/wording.md）", path=path
+        )
+    return text
+
+
+@cache
+def default_wording() -> dict[str, str]:
+    """The bundled scheme's ``[wording]``: the defaults of any scheme that leaves a template out."""
+    text = (resources.files("pyhotline") / "schemes" / _BUNDLED_WORDING).read_text(encoding="utf-8")
+    return dict(tomllib.loads(text).get("wording", {}))
+
+
+def wording(value: object, path: Path) -> dict[str, str]:
+    """``[wording]`` with every template checked, completed from the bundled defaults."""
+    if not isinstance(value, dict):
+        raise SchemeError("wording 应为一张表（[wording]）", path=path)
+    unknown = sorted(set(value) - set(WORDING_PLACEHOLDERS))
+    if unknown:
+        raise SchemeError(
+            f"wording 中有未知的设置项 {'、'.join(unknown)}；可用的见 docs/wording.md", path=path
+        )
+    merged = {**default_wording(), **value}
+    missing = [k for k in WORDING_PLACEHOLDERS if k not in merged]
+    if missing:
+        raise SchemeError(f"wording 缺少 {'、'.join(missing)}", path=path)
+    return {k: check_template(k, merged[k], path) for k in WORDING_PLACEHOLDERS}
+
+
+_TOML_REASONS = (
+    ("Expected ']' at the end of a table declaration", "表名的方括号没有闭合"),
+    ("Expected ']]' at the end of an array declaration", "[[…]] 的方括号没有闭合"),
+    ("Invalid value", "取值写法不对（文字要加英文引号，如 \"0.3\"）"),
+    ("Cannot overwrite a value", "同一设置项写了两次"),
+    ("Cannot declare", "同一张表写了两次"),
+    ("Unterminated string", "引号没有闭合"),
+    ("Expected '=' after a key", "设置项后面缺少 ="),
+    ("Invalid statement", "这一行的写法不对"),
+)
+
+
+def toml_message(exc: Exception) -> str:
+    """tomllib's English message as an analyst can act on it: where, and what in Chinese."""
+    text = str(exc)
+    where = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    reason = next((cn for en, cn in _TOML_REASONS if text.startswith(en)), "写法不符合 TOML 格式")
+    if where:
+        return f"格式错误，第 {where.group(1)} 行第 {where.group(2)} 列：{reason}"
+    return f"格式错误：{reason}"
