@@ -318,7 +318,8 @@ def test_every_command_with_garbage_gives_a_chinese_message(tmp_path):
     (tmp_path / "bad.toml").write_text("not = [toml\n")
     (tmp_path / "folder").mkdir()
     with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda argv: (argv, cli(*argv, cwd=tmp_path, timeout=120)), GARBAGE))
+        env = {"PYHOTLINE_STORE": str(tmp_path / "store.duckdb")}  # never the shared no-store path of conftest
+        results = list(pool.map(lambda argv: (argv, cli(*argv, cwd=tmp_path, env=env, timeout=120)), GARBAGE))
     for argv, proc in results:
         assert proc.returncode in (1, 2), (argv, proc.returncode, proc.stderr)
         assert "Traceback" not in proc.stderr and "内部错误" not in proc.stderr, (argv, proc.stderr)
