@@ -7,8 +7,10 @@ so the tests exercise the same path as an analyst's files.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,7 +20,19 @@ from pyhotline.io import load_letters, load_orders, load_units
 from pyhotline.scheme import load_scheme
 
 # Commands without files read the default store when it exists: tests never see a developer's store.
-os.environ["PYHOTLINE_STORE"] = str(Path(tempfile.gettempdir()) / f"pyhotline-tests-no-store-{os.getpid()}.duckdb")
+# The path is in a private folder of this test run, and a test that creates the file (an import without
+# --store) has it removed afterwards, so that later tests still see "no store" (the bundled sample).
+_NO_STORE = Path(tempfile.mkdtemp(prefix="pyhotline-tests-")) / "no-store.duckdb"
+os.environ["PYHOTLINE_STORE"] = str(_NO_STORE)
+atexit.register(shutil.rmtree, _NO_STORE.parent, True)
+
+
+@pytest.fixture(autouse=True)
+def _keep_no_store_absent():
+    yield
+    for leftover in (_NO_STORE, _NO_STORE.with_name(_NO_STORE.name + ".wal")):
+        if leftover.exists():
+            leftover.unlink()
 
 UNIT_HEADER = ["单位名称", "单位类型", "简称", "参与考核"]
 ORDER_HEADER = [
