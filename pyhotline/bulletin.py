@@ -362,7 +362,8 @@ def bulletin_chart(report: MonthlyReport, name: str):
         if report.overdue.empty:
             return None
         legend = (report.scheme.words("justified_overdue_legend"), report.scheme.words("unjustified_overdue_legend"))
-        return charts.overdue_bar(report.overdue, legend=legend), f"{m}超期工单分布"
+        outside = f"{report.scheme.unassessed_label}超期"
+        return charts.overdue_bar(report.overdue, legend=legend, unassessed_legend=outside), f"{m}超期工单分布"
     if name == "mailbox":
         if report.mailbox is None or report.mailbox.empty:
             return None

@@ -246,28 +246,37 @@ def grade_label(grade: str) -> str:
 
 
 def overdue_bar(overdue: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None,
-                legend: tuple[str, str] = ("因市热线办退回超期", "无故超期")) -> Axes:
+                legend: tuple[str, str] = ("因市热线办退回超期", "无故超期"),
+                unassessed_legend: str = "未参与考核单位超期") -> Axes:
     """Overdue orders per unit (``MonthlyReport.overdue``), in the table's order.
 
     Each bar stacks the orders overdue because 市热线办 sent them back (justified)
     and the 无故超期 ones; it is labelled with the total and, if any, the
     unjustified count. Groups are separated by a dashed line and named on the
-    right. ``legend`` names the two parts (the scheme's ``wording.*_overdue_legend``).
+    right. ``legend`` names the two parts (the scheme's ``wording.*_overdue_legend``); rows whose
+    ``assessed`` is false (units outside the assessment) are drawn in light grey as ``unassessed_legend``.
     """
     names = [str(s) for s in overdue["label"]]
     totals = [int(n) for n in overdue["overdue"]]
-    unjustified = [int(n) for n in overdue["unjustified"]]
-    justified = [t - u for t, u in zip(totals, unjustified)]
+    # 无故超期 as the bulletin counts it (metrics.unjustified_overdue): assessed units only; the orders of
+    # units outside the assessment are drawn apart, neither justified nor unjustified.
+    assessed = [bool(a) for a in overdue["assessed"]] if "assessed" in overdue else [True] * len(names)
+    unjustified = [int(n) if a else 0 for n, a in zip(overdue["unjustified"], assessed)]
+    justified = [t - u if a else 0 for t, u, a in zip(totals, unjustified, assessed)]
+    outside = [0 if a else t for t, a in zip(totals, assessed)]
     groups = [str(g) for g in overdue["group"]] if "group" in overdue else []
     title = title or f"超期工单情况（共{sum(totals)}件，其中无故超期{sum(unjustified)}件）"
-    apply_style(title, *names, *groups, *legend)
+    apply_style(title, *names, *groups, *legend, unassessed_legend)
     ax = _axes(ax, len(names))
     ax.set_title(title)
     if not names:
         return _no_data(ax, "本月没有超期工单")
     y = range(len(names))
     ax.barh(y, justified, height=0.65, color=SECONDARY, label=legend[0])
-    late = ax.barh(y, unjustified, left=justified, height=0.65, color=ALERT, label=legend[1])
+    if any(outside):
+        ax.barh(y, outside, height=0.65, color="#D5D5D5", label=unassessed_legend)
+    lefts = [j + o for j, o in zip(justified, outside)]
+    late = ax.barh(y, unjustified, left=lefts, height=0.65, color=ALERT, label=legend[1])
     labels = [f"{t}（无故{u}）" if u else f"{t}" for t, u in zip(totals, unjustified)]
     ax.bar_label(late, labels=labels, padding=3, fontsize=9)
     _rows(ax, names)

@@ -300,6 +300,25 @@ def test_overdue_bar_stacks_justified_and_unjustified():
     assert "12" in ax.get_title() and "无故超期4件" in ax.get_title()
 
 
+def test_overdue_bar_counts_unjustified_for_assessed_units_only():
+    """One definition: the title's 无故超期 is the text's (metrics.unjustified_overdue), units outside the
+    assessment drawn apart, not as 因市热线办退回超期."""
+    overdue = pd.DataFrame({
+        "label": ["梅仙镇", "住建局", "无系统单位"],
+        "group": ["乡镇(街道)", "县直单位", "县直单位"],
+        "overdue": [4, 2, 3],
+        "unjustified": [2, 2, 3],
+        "assessed": [True, True, False],
+    })
+    ax = charts.overdue_bar(overdue, unassessed_legend="无系统单位超期")
+    justified, outside, unjustified = ax.containers
+    assert widths(justified) == [2, 0, 0]
+    assert widths(outside) == [0, 0, 3]
+    assert widths(unjustified) == [2, 2, 0]
+    assert outside.get_label() == "无系统单位超期"
+    assert "共9件" in ax.get_title() and "无故超期4件" in ax.get_title()
+
+
 def test_mailbox_channels_counts_and_satisfaction():
     mailbox = pd.DataFrame({
         "channel": ["中国政府网", "省长信箱", "县长信箱"],
@@ -402,7 +421,9 @@ def test_real_report_charts_plot_its_data_with_a_cjk_font(report):
         assert widths(ax.containers[0]) == [float(v) for v in rated["composite"]]
         drawn.append(ax)
     ax = charts.overdue_bar(r.overdue)
-    assert sum(widths(ax.containers[0])) + sum(widths(ax.containers[1])) == r.overdue_total
+    assert sum(sum(widths(c)) for c in ax.containers) == r.overdue_total
+    # the title's 无故超期 is the text's (assessed units only)
+    assert f"无故超期{int(r.unjustified['unjustified'].sum())}件" in ax.get_title()
     assert yticks(ax) == list(r.overdue["label"])
     drawn.append(ax)
     drawn.append(charts.mailbox_channels(r.mailbox))
