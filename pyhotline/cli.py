@@ -251,10 +251,23 @@ def _bulletin(args: argparse.Namespace) -> int:
     )
 
 
+def _plain_warnings() -> None:
+    """Warnings reach the analyst as one line ("注意：…"), without source paths or code lines; pandas'
+    note that a frame's attrs cannot be cached is ours to ignore (PYHOTLINE_DEBUG=1 shows everything)."""
+    import os
+    import warnings
+
+    if os.environ.get("PYHOTLINE_DEBUG"):
+        return
+    warnings.filterwarnings("ignore", message="Could not serialize pd.DataFrame.attrs")
+    warnings.showwarning = lambda message, *_args, **_kw: print(f"注意：{message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     from .runner import skip_slow_iri_checker
 
     skip_slow_iri_checker()
+    _plain_warnings()
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed its (Chinese) message or the help

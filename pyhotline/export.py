@@ -57,7 +57,13 @@ def appendix_title(report: MonthlyReport | pd.Period, scheme=None) -> str:
         template = template.replace("{year}年{month}月份", "{period}")
     from .period import period_title
 
-    return template.format(year=m.year, month=m.month, period=period_title(m))
+    try:
+        return template.format(year=m.year, month=m.month, period=period_title(m))
+    except (KeyError, IndexError, ValueError, AttributeError):
+        from .errors import SchemeError
+
+        raise SchemeError(f"[appendix] title “{template}”写法不对：只能用 {{year}}、{{month}}、{{period}} 这几个占位符，"
+                          "大括号须成对", path=getattr(scheme, "path", None)) from None
 
 
 #: What a spreadsheet reads as the start of a formula (OWASP "CSV injection").

@@ -47,7 +47,17 @@ def parse_month(month: str | pd.Period) -> pd.Period:
     text = str(month).strip()
     if not re.fullmatch(r"\d{4}-\d{2}", text) or not 1 <= int(text[5:]) <= 12:
         raise MonthError(f"月份“{month}”格式不对，应写成 YYYY-MM，例如 2024-05")
+    check_year(int(text[:4]), month)
     return pd.Period(text, freq="M")
+
+
+FIRST_YEAR, LAST_YEAR = 1990, 2200  # the months a bulletin can be about (dates past 9999 overflow)
+
+
+def check_year(year: int, text: object) -> None:
+    """A :class:`MonthError` for a year no export can hold."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise MonthError(f"期间“{text}”的年份超出范围（应在 {FIRST_YEAR} 到 {LAST_YEAR} 年之间）")
 
 
 def parse_month_range(text: str) -> list[pd.Period]:

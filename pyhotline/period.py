@@ -36,8 +36,10 @@ def parse_period(text: str | pd.Period) -> pd.Period:
         return text.asfreq("M")
     value = str(text).strip()
     if re.fullmatch(r"\d{4}[Qq][1-4]", value):
+        metrics.check_year(int(value[:4]), text)
         return pd.Period(value.upper(), freq="Q")
     if re.fullmatch(r"\d{4}", value):
+        metrics.check_year(int(value), text)
         return pd.Period(value, freq="Y")
     if re.fullmatch(r"\d{4}-\d{2}", value):
         return metrics.parse_month(value)

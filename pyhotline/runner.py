@@ -315,11 +315,13 @@ def _check_inputs(months: list[str], kwargs: dict, imported=None) -> None:
     """Read the scheme up front and say what the store lacks for each month (an error with strict),
     before any notebook starts; files of a one-off run were read and checked by ``imported``.
     Problems of a single month are reported by that month's run."""
-    from .scheme import load_scheme
+    from .scheme import load_scheme, validate_scheme
     from .period_load import period_coverage
     from .store import CoverageError
 
     scheme = load_scheme(kwargs.get("scheme"))
+    for problem in validate_scheme(scheme):  # e.g. a 工作要求 file left behind when the scheme was copied
+        raise problem
     for record in (imported.quality if imported is not None else ()):
         for warning in record.warnings:
             print(f"注意：{warning}", file=sys.stderr)

@@ -105,11 +105,16 @@ class Scheme:
 def validate_scheme(scheme: Scheme) -> list[SchemeError]:
     """What ``check`` finds wrong with a loaded scheme beyond its values (those fail at loading):
     every file it names exists and reads."""
+    import pandas as pd
+
+    from .export import appendix_title
+
     problems = []
-    try:
-        scheme.requirements_text()
-    except SchemeError as exc:
-        problems.append(exc)
+    for check in (scheme.requirements_text, lambda: appendix_title(pd.Period("2024-05", freq="M"), scheme)):
+        try:
+            check()
+        except SchemeError as exc:
+            problems.append(exc)
     return problems
 
 
