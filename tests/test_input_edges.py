@@ -136,7 +136,8 @@ def test_open_orders_are_overdue_only_once_their_deadline_has_passed(tmp_path):
     assert report.incomplete
     from pyhotline.bulletin import quality_lines
 
-    assert any("数据截至 2024-05-21 10:00，本月尚未结束" in line for line in quality_lines(report))
+    assert any("数据截至 2024-05-21 10:00" in line and "早于" in line for line in quality_lines(report))
+    assert not any("本月尚未结束" in line for line in quality_lines(report))  # the month is over; the data stop early
 
 
 def test_a_csv_row_cut_short_is_an_error(tmp_path, registry):
