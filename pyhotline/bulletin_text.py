@@ -69,7 +69,7 @@ def order_list(report: MonthlyReport, ids) -> str:
 
 def para_work_orders(report: MonthlyReport) -> str:
     top = report.top_categories
-    parts = [f"{c}{n}件，占比{_pct(report, s)}" for c, n, s in zip(top["category"], top["count"], top["share"])]
+    parts = [f"{count_after(report, c, n)}，占比{_pct(report, s)}" for c, n, s in zip(top["category"], top["count"], top["share"])]
     lead = f"{_m(report)}，共受理12345热线工单{report.totals['work_orders']}件"
     if not parts:
         return lead + "。"
@@ -122,7 +122,7 @@ def para_overdue(report: MonthlyReport) -> str:
     total = report.overdue_total
     if total == 0:
         return f"{_m(report)}，热线工单均按期办结，无超期工单。"
-    parts = [f"{label}{n}件" for label, n in zip(report.overdue["label"], report.overdue["overdue"])]
+    parts = [count_after(report, label, n) for label, n in zip(report.overdue["label"], report.overdue["overdue"])]
     still_open = int(report.overdue["open"].sum())
     cut = f"{report.as_of.year}年{report.as_of.month}月{report.as_of.day}日" if report.as_of is not None else "统计时"
     if still_open == 0:
@@ -135,7 +135,7 @@ def para_letters(report: MonthlyReport) -> str | None:
     if box is None or box.empty:
         return None
     total = int(box["letters"].sum())
-    channels = "，".join(f"{c}{n}件" for c, n in zip(box["channel"], box["letters"]))
+    channels = "，".join(count_after(report, c, n) for c, n in zip(box["channel"], box["letters"]))
     on_time, pending = int(box["on_time"].sum()), int(box["pending"].sum())
     late = total - on_time - pending
     if late == 0 and pending == 0:
@@ -150,7 +150,7 @@ def para_letters(report: MonthlyReport) -> str | None:
         text += report.scheme.words("satisfaction", channel=channel, rate=_pct(report, rated.iloc[0]))
     very = report.very_satisfied
     if very is not None and len(very):
-        listed = _join([f"{label}{n}件" for label, n in zip(very["label"], very["count"])])
+        listed = _join([count_after(report, label, n) for label, n in zip(very["label"], very["count"])])
         text += f"非常满意信件{int(very['count'].sum())}件，其中：{listed}。"
     return text
 
@@ -166,13 +166,11 @@ def problems(report: MonthlyReport, notes: Notes | None = None) -> list[tuple[st
         listed = "，".join(f"{label}{order_list(report, ids)}" for label, ids in zip(unj["label"], unj["unjustified_ids"]))
         items.append((
             scheme.words("problem_timeliness"),
-            scheme.words("unjustified_overdue", count=n, orders=listed, points=plain(scheme.unjustified_overdue_points)),
+            _unjustified_sentence(scheme, n, listed),
         ))
     graded = [(g, units) for g, units in report.graded.items() if units]
     if graded:
-        parts = [
-            scheme.words("graded", units=_join(units), grade=g, points=plain(scheme.deduction_for(g))) for g, units in graded
-        ]
+        parts = [_graded_clause(scheme, _join(units), g) for g, units in graded]
         items.append((scheme.words("problem_quality"), f"{scheme.words('quality_cause')}{'；'.join(parts)}。"))
     v = report.violations
     if len(v):
@@ -187,6 +185,27 @@ def problems(report: MonthlyReport, notes: Notes | None = None) -> list[tuple[st
                                           max=scheme.max_extensions))
         items.append((scheme.words("problem_responsibility"), _sentences(parts)))
     return items
+
+
+def _unjustified_sentence(scheme, count: int, orders: str) -> str:
+    """Item 1's text; a scheme without a 无故超期 deduction gets ``unjustified_overdue_no_deduction``
+    (no "每件扣0分")."""
+    points = scheme.unjustified_overdue_points
+    if not points:
+        return scheme.words("unjustified_overdue_no_deduction", count=count, orders=orders)
+    return scheme.words("unjustified_overdue", count=count, orders=orders, points=plain(points))
+
+
+def _graded_clause(scheme, units: str, grade: str) -> str:
+    """One grade's clause of item 2 (only grades with a deduction are named: metrics.graded_units)."""
+    return scheme.words("graded", units=units, grade=grade, points=plain(scheme.deduction_for(grade)))
+
+
+def count_after(report: MonthlyReport, name: str, count: int) -> str:
+    """"名称N件"; a name ending in a digit ("第二中学3") gets ``wording.digit_name_separator`` before the
+    count so the two numbers do not run together."""
+    sep = report.scheme.words("digit_name_separator") if name[-1:].isdigit() else ""
+    return f"{name}{sep}{count}件"
 
 
 class _OfficeWords(str):

@@ -380,7 +380,7 @@ class TestUnits:
 
     def test_names_are_normalised(self, tmp_path):
         reg = load_units(write_units(tmp_path / "u.csv", [("平江县 民政局", "县直单位", " 民政 ", "是")]))
-        assert reg.units["name"].tolist() == ["平江县民政局"]
+        assert reg.units["name"].tolist() == ["平江县 民政局"]  # shown as written; matched without spaces
         assert reg.units["aliases"].tolist() == [("民政",)]
 
     def test_duplicate_unit(self, tmp_path):

@@ -126,8 +126,8 @@ def _convert(values: pd.Series, col: Column, path: Path, rows: pd.Series, usual:
             return parse_datetimes(
                 values, column=col.header, path=path, rows=rows, required=not col.nullable, end_of_day=col.end_of_day
             )
-        if col.kind == "label":  # printed as written (full-width brackets stay), stray spaces removed
-            values = values.str.replace(_SPACES, "", regex=True)
+        if col.kind == "label":  # printed as written (full-width brackets, inner spaces stay); runs of
+            values = values.str.replace(_SPACES, " ", regex=True).str.strip()  # whitespace -> one space
         blank = values == ""
         if col.required and blank.any():
             _report_rows(_positions(blank), lambda p: InputError("不能为空", path=path, row=int(rows.iloc[p]), column=col.header))
