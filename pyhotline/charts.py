@@ -291,8 +291,24 @@ def overdue_bar(overdue: pd.DataFrame, *, ax: Axes | None = None, title: str | N
             ax.annotate(groups[start], xy=(1.0, (start + end - 1) / 2), xycoords=("axes fraction", "data"),
                         xytext=(6, 0), textcoords="offset points", va="center", ha="left",
                         fontsize=9, color="#666666")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, borderaxespad=0)
+    _legend_below_xlabel(ax, ncol=3 if any(outside) else 2)
     return _done(ax)
+
+
+def _legend_below_xlabel(ax: Axes, *, ncol: int) -> None:
+    """The legend under the x-axis label at a fixed distance in points (an offset in axes fractions
+    lands on the label when the chart is short: few bars)."""
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.transforms import offset_copy
+
+    def size(key: str) -> float:
+        return FontProperties(size=rcParams[key]).get_size_in_points()
+
+    below = (rcParams["xtick.major.size"] + rcParams["xtick.major.pad"] + size("xtick.labelsize") * 1.2
+             + rcParams["axes.labelpad"] + size("axes.labelsize") * 1.2 + 4)
+    anchor = offset_copy(ax.transAxes, fig=ax.figure, y=-below, units="points")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=anchor, ncol=ncol, borderaxespad=0)
 
 
 def mailbox_channels(mailbox: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
