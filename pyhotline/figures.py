@@ -36,17 +36,18 @@ def group_keys(scheme) -> dict[str, str]:
     return {group: table.get(group, group) for group in scheme.appendix_groups}
 
 
-def appendix_rows(evaluation: pd.DataFrame) -> list[dict]:
-    """The 综合评价表 as rows keyed by its Chinese headers, values as printed (counts as integers)."""
+def appendix_rows(evaluation: pd.DataFrame, keep_zeros: bool = False) -> list[dict]:
+    """The 综合评价表 as rows keyed by its Chinese headers, values as printed (counts as integers; with
+    ``keep_zeros``, the scheme's ``rounding.keep_trailing_zeros``, as 84.20, 100.00%)."""
     rows = []
     for record in evaluation.to_dict("records"):
         row = {}
         for column, header in APPENDIX_HEADERS.items():
             value = record[column]
             if column in ("completion_rate", "on_time_rate", "rework_rate", "dissatisfaction_rate"):
-                row[header] = None if value is None or pd.isna(value) else pct(value)
+                row[header] = None if value is None or pd.isna(value) else pct(value, keep_zeros=keep_zeros)
             elif column == "composite":
-                row[header] = None if value is None or pd.isna(value) else plain(value)
+                row[header] = None if value is None or pd.isna(value) else plain(value, keep_zeros=keep_zeros)
             elif column in ("group", "unit", "grade"):
                 row[header] = value
             else:
@@ -64,17 +65,18 @@ def figures(report: MonthlyReport, *, trend=None) -> dict:
     scheme = report.scheme
     keys = group_keys(scheme)
     n = scheme.top_n
+    zeros = scheme.keep_trailing_zeros  # figures as the bulletin prints them (84.20 when kept)
     hotline: dict = {
         "work_orders_accepted": report.totals["work_orders"],
         "requests_total_implied": report.totals["requests"],
         "direct_closed": report.totals["direct"],
         "top_categories": [
-            {"category": c, "count": int(k), "share": pct(s)}
+            {"category": c, "count": int(k), "share": pct(s, keep_zeros=zeros)}
             for c, k, s in zip(report.top_categories["category"], report.top_categories["count"],
                                report.top_categories["share"])
         ],
         "categories": [
-            {"category": c, "count": int(k), "share": pct(s)}
+            {"category": c, "count": int(k), "share": pct(s, keep_zeros=zeros)}
             for c, k, s in zip(report.categories["category"], report.categories["count"], report.categories["share"])
         ],
     }
@@ -110,7 +112,7 @@ def figures(report: MonthlyReport, *, trend=None) -> dict:
     if report.month_over_month is not None:
         out["month_over_month"] = [
             {"item": r.item, "kind": r.kind, "current": int(r.current), "previous": int(r.previous),
-             "change": int(r.change), "change_rate": None if r.change_rate is None else pct(r.change_rate)}
+             "change": int(r.change), "change_rate": None if r.change_rate is None else pct(r.change_rate, keep_zeros=zeros)}
             for r in report.month_over_month.itertuples(index=False)
         ]
     if report.mailbox is not None:
@@ -121,12 +123,12 @@ def figures(report: MonthlyReport, *, trend=None) -> dict:
             "all_replied_on_time": bool((box["on_time"] == box["letters"]).all()),
             "on_time_by_channel": {c: int(k) for c, k in zip(box["channel"], box["on_time"])},
             "satisfaction_by_channel": {
-                c: None if s is None else pct(s) for c, s in zip(box["channel"], box["satisfaction"])
+                c: None if s is None else pct(s, keep_zeros=zeros) for c, s in zip(box["channel"], box["satisfaction"])
             },
         }
         mayor = box.loc[box["channel"] == "市长信箱", "satisfaction"]
         if len(mayor) and mayor.iloc[0] is not None:
-            mailbox["mayor_mailbox_satisfaction_rate"] = pct(mayor.iloc[0])
+            mailbox["mayor_mailbox_satisfaction_rate"] = pct(mayor.iloc[0], keep_zeros=zeros)
         if report.very_satisfied is not None:
             mailbox["very_satisfied_letters"] = {
                 label: int(k) for label, k in zip(report.very_satisfied["label"], report.very_satisfied["count"])
@@ -142,7 +144,7 @@ def figures(report: MonthlyReport, *, trend=None) -> dict:
         from .trends import series_rows
 
         out["trend"] = series_rows(trend)
-    out["appendix"] = appendix_rows(report.evaluation)
+    out["appendix"] = appendix_rows(report.evaluation, zeros)
     out["data_notes"] = [w for record in report.quality for w in record.warnings]
     return out
 
@@ -168,4 +170,4 @@ def write_figures(report: MonthlyReport, path: str | Path, *, trend=None) -> Pat
 def write_table_json(report: MonthlyReport | EvaluationTable, path: str | Path) -> Path:
     """``evaluate --out x.json``: the 综合评价表 as in figures.json (``appendix``)."""
     return _write({"schema": SCHEMA, "month": str(report.month), "county": report.scheme.county,
-                   "appendix": appendix_rows(report.evaluation)}, path)
+                   "appendix": appendix_rows(report.evaluation, report.scheme.keep_trailing_zeros)}, path)

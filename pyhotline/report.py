@@ -149,7 +149,7 @@ class EvaluationTable:
     quality: tuple[FileQuality, ...] = ()
 
     def appendix(self, *, with_group: bool = True) -> pd.DataFrame:
-        return appendix_table(self.evaluation, with_group=with_group)
+        return appendix_table(self.evaluation, with_group=with_group, keep_zeros=self.scheme.keep_trailing_zeros)
 
 
 def evaluation_table(month: str | pd.Period, data: Dataset,
