@@ -156,7 +156,7 @@ def appendix_html(report: MonthlyReport) -> str:
             cls = f' class="grade-{"BCD"[min(rank, 3) - 1]}"' if rank else ""  # shading by rank, whatever the names
             rows.append(f"<tr{cls}>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>")
         blocks.append(
-            f'<table class="evaluation"><caption>{escape(group)}</caption>'
+            f'<table class="evaluation"><caption>{escape(group_label(group))}</caption>'
             f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
         )
     return (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .notes import Notes
-from .numbers import pct, plain
+from .numbers import pct, plain, unit_type_label
 from .period import period_name, period_title
 from .report import MonthlyReport
 from .scheme_fields import default_wording
@@ -24,8 +24,8 @@ def cn_number(n: int) -> str:
 
 
 def group_label(group: str) -> str:
-    """A unit type as running text writes it: 乡镇(街道) -> 乡镇（街道）."""
-    return group.replace("(", "（").replace(")", "）")
+    """A unit type as running text writes it: 乡镇(街道) -> 乡镇（街道） (numbers.unit_type_label)."""
+    return unit_type_label(group)
 
 
 def _m(report: MonthlyReport) -> str:

@@ -35,7 +35,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from . import fonts
-from .numbers import pct, plain
+from .numbers import pct, plain, unit_type_label
 
 INK = "#333333"
 PRIMARY = "#3E6A92"  # muted steel blue: the one series of a chart, or 本月
@@ -200,7 +200,7 @@ def composite_rank(evaluation: pd.DataFrame, *, group: str, ax: Axes | None = No
     if grades is None:
         grades = _grades_by_rank(evaluation)
     colors = grade_palette(grades, grade_colors)
-    title = title or f"{group}综合指标值排名"
+    title = title or f"{unit_type_label(group)}综合指标值排名"
     apply_style(title, *names, *colors)
     ax = _axes(ax, len(names), per_row=0.26)
     ax.set_title(title)
@@ -264,7 +264,7 @@ def overdue_bar(overdue: pd.DataFrame, *, ax: Axes | None = None, title: str | N
     unjustified = [int(n) if a else 0 for n, a in zip(overdue["unjustified"], assessed)]
     justified = [t - u if a else 0 for t, u, a in zip(totals, unjustified, assessed)]
     outside = [0 if a else t for t, a in zip(totals, assessed)]
-    groups = [str(g) for g in overdue["group"]] if "group" in overdue else []
+    groups = [unit_type_label(g) for g in overdue["group"]] if "group" in overdue else []
     title = title or f"超期工单情况（共{sum(totals)}件，其中无故超期{sum(unjustified)}件）"
     apply_style(title, *names, *groups, *legend, unassessed_legend)
     ax = _axes(ax, len(names))

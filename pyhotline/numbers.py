@@ -46,3 +46,9 @@ def pct(value: Decimal | None, *, keep_zeros: bool = False) -> str:
     """A percentage as printed: ``20.88%``, ``97.9%``, ``100%`` (``100.00%`` with ``keep_zeros``);
     ``—`` when not applicable."""
     return "—" if value is None else plain(value, keep_zeros=keep_zeros) + "%"
+
+
+def unit_type_label(group: str) -> str:
+    """A 单位类型 as every displayed place writes it (text, appendix, charts, evaluation.xlsx): the scheme's
+    name with full-width brackets, 乡镇(街道) -> 乡镇（街道）. Computing keeps the scheme's spelling."""
+    return str(group).replace("(", "（").replace(")", "）")

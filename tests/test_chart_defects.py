@@ -28,3 +28,16 @@ def test_overdue_legend_does_not_overlap_the_x_label(bars, assessed):
     assert not any(legend.overlaps(t) for t in ticks)
     assert legend.y1 < label.y0 and legend.y0 >= fig.bbox.y0  # below the label, inside the figure
     matplotlib.pyplot.close(fig)
+
+
+def test_one_spelling_of_a_unit_type_everywhere(pj_scheme):
+    import pyhotline as ph
+    from pyhotline.bulletin import appendix_html
+
+    report = ph.monthly_report("2024-05", ph.load_dataset(), pj_scheme)
+    assert "乡镇（街道）" in appendix_html(report) and "乡镇(街道)" not in appendix_html(report)
+    ax = charts.overdue_bar(report.overdue)
+    shown = [t.get_text() for t in ax.texts]
+    assert "乡镇（街道）" in shown and "乡镇(街道)" not in shown
+    assert charts.composite_rank(report.evaluation, group="乡镇(街道)").get_title().startswith("乡镇（街道）")
+    matplotlib.pyplot.close("all")

@@ -296,7 +296,7 @@ def test_overdue_bar_stacks_justified_and_unjustified():
     assert [p.get_x() for p in unjustified] == [6, 2, 0]
     assert justified.get_label() == "因市热线办退回超期" and unjustified.get_label() == "无故超期"
     assert ["6", "4（无故2）", "2（无故2）"] == bar_texts(ax)[:3]
-    assert {"乡镇(街道)", "县直单位"} <= set(bar_texts(ax))  # group names on the right
+    assert {"乡镇（街道）", "县直单位"} <= set(bar_texts(ax))  # group names on the right, spelt as the text spells them
     assert "12" in ax.get_title() and "无故超期4件" in ax.get_title()
 
 
