@@ -174,6 +174,30 @@ def test_store_and_one_shot_paths_agree_on_every_figure(tmp_path, reference):
         assert stored.as_of == files.as_of
 
 
+def test_one_shot_stores_only_the_month_slice_and_gives_the_same_dataset(tmp_path):
+    """The one-off store of ``load_month(M, orders=...)`` keeps only the rows the slice needs; the
+    Dataset (rows, order, dtypes, quality, cut-off) is the one of a full import."""
+    from pyhotline.store import memory_store
+
+    units = SAMPLE / "units.csv"
+    for orders in (SAMPLE / "orders.csv", tmp_path / "orders.parquet"):
+        if orders.suffix == ".parquet":  # a typed file: checked and staged by DuckDB (fastpath)
+            frame = pd.read_csv(SAMPLE / "orders.csv", dtype=str, keep_default_na=False)
+            for name in ("受理时间", "办理时限", "办结时间"):
+                frame[name] = pd.to_datetime(frame[name].replace("", None))
+            for name in ("延期次数", "回退次数", "返工次数"):
+                frame[name] = pd.to_numeric(frame[name].replace("", "0")).astype("int64")
+            frame.to_parquet(orders, index=False)
+        with memory_store() as con:
+            import_files(con, orders=[orders], units=[units])
+            full = month_dataset(con, MAY)
+        sliced = load_month(MAY, orders=orders, units=units)
+        pd.testing.assert_frame_equal(sliced.orders, full.orders)
+        assert sliced.quality == full.quality and sliced.cutoff == full.cutoff
+    with pytest.raises(Exception, match="数据中的月份为 2024-02 至 2024-06"):
+        load_month("2023-05", orders=SAMPLE / "orders.csv", units=units)
+
+
 def test_the_slice_has_the_readers_dtypes_and_rows():
     files = ph.load_dataset()
     everything = load_month()

@@ -36,13 +36,15 @@ def resolve_store(store=None) -> Path | None:
     return default if default.is_file() else None
 
 
-def import_oneoff(target, orders=None, units=None, letters=None, *, scheme=None, strict=False) -> ImportSummary:
-    """Files given for a one-off run (or, with none, the bundled sample) into the store ``target``."""
+def import_oneoff(target, orders=None, units=None, letters=None, *, scheme=None, strict=False, keep=None
+                  ) -> ImportSummary:
+    """Files given for a one-off run (or, with none, the bundled sample) into the store ``target``;
+    ``keep``: only the rows one month's slice needs (see :func:`import_files`)."""
     from ..sample import resolve_inputs
 
     orders, units, letters = resolve_inputs(orders, units, letters)
     return import_files(target, orders=[orders], units=[units], letters=[letters] if letters else None,
-                        scheme=scheme, strict=strict)
+                        scheme=scheme, strict=strict, keep=keep)
 
 
 @contextmanager
@@ -90,8 +92,19 @@ def load_month(month=None, *, store=None, orders=None, units=None, letters=None,
         history, extra = max(history, history_months(rules)), tuple(extra_months(month, rules))
     if source is not None:
         return month_dataset(source, month, scheme, strict=strict, history=history, extra=extra)
+    keep = None
+    if month is not None:  # the one-off store holds only the slice month_dataset selects
+        from ..errors import MonthError
+        from ..metrics import parse_month
+
+        try:
+            period = parse_month(month)
+        except (MonthError, ValueError):  # month_dataset gives its message after the files' checks
+            period = None
+        if period is not None:
+            keep = (period, (period - history).start_time, (period + 1).start_time, extra)
     with memory_store() as con:  # one process: the temporary store need not touch the disk
-        import_oneoff(con, orders, units, letters, scheme=scheme, strict=strict)
+        import_oneoff(con, orders, units, letters, scheme=scheme, strict=strict, keep=keep)
         return month_dataset(con, month, scheme, strict=strict, history=history, extra=extra)
 
 

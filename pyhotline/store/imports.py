@@ -107,10 +107,15 @@ def import_files(
     scheme=None,
     strict: bool = False,
     fast: bool = True,
+    keep: tuple | None = None,
 ) -> ImportSummary:
     """Import export files into the store at ``store`` (created when missing). One transaction.
 
-    ``fast=False`` reads every file with the readers (the DuckDB check path is then not tried)."""
+    ``fast=False`` reads every file with the readers (the DuckDB check path is then not tried).
+    ``keep`` = (month, first, end, extra), for a one-off store read for one month: of a single orders
+    file only the rows :func:`~pyhotline.store.month.month_dataset` selects are stored (every row is
+    still read and checked; the import record, cut-off and span are the whole file's). When the file
+    has no order accepted in ``month``, every row is stored (so the error names the file's months)."""
     from ..report import _header_aliases
 
     store = store if not isinstance(store, (str, Path)) else Path(store)
@@ -163,7 +168,8 @@ def import_files(
                 if kind == "units":
                     done.append(_write_units(con, import_id, path, sha, content, record))
                 else:
-                    done.append(_write_records(con, kind, import_id, path, sha, content, record, as_of))
+                    only = keep if kind == "orders" and len(order_files) == 1 else None
+                    done.append(_write_records(con, kind, import_id, path, sha, content, record, as_of, only))
                 known.add((kind, sha))
             con.commit()
         except BaseException:
@@ -210,7 +216,22 @@ def _write_units(con, import_id, path, sha, registry, record) -> FileImport:
     return FileImport("units", path.name, sha, len(units))
 
 
-def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record, as_of) -> FileImport:
+def _kept_rows(con, staged: str, keep: tuple | None) -> tuple[str, list]:
+    """The WHERE clause (and parameters) keeping a one-off month's rows of ``staged`` (see ``keep``)."""
+    if keep is None:
+        return "", []
+    from .month import window_condition
+
+    month, first, end, extra = keep
+    found = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {staged} WHERE accepted_at >= ? AND accepted_at < ? LIMIT 1)",
+                        [month.start_time.to_pydatetime(), (month + 1).start_time.to_pydatetime()]).fetchall()[0][0]
+    if not found:
+        return "", []
+    condition, args = window_condition("orders", first, end, extra)
+    return f" WHERE {condition}", args
+
+
+def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record, as_of, keep=None) -> FileImport:
     import pyarrow as pa
 
     table_name, key, cut_columns, span_column, fields, _ = KINDS[kind]
@@ -238,9 +259,10 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
         )
         con.register("incoming_frame", incoming)
         staged = "incoming_frame"
+    where, args = _kept_rows(con, staged, keep)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT {columns}, CAST(? AS TIMESTAMP_NS) AS cutoff, "
-        f"{import_id} AS import_id, seq FROM {staged}", [_py(cutoff)],
+        f"{import_id} AS import_id, seq FROM {staged}{where}", [_py(cutoff), *args],
     ).fetchall()
     if staged == "incoming_frame":
         con.unregister("incoming_frame")

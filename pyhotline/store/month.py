@@ -40,6 +40,16 @@ def _typed(table, fields) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def window_condition(kind: str, first: pd.Timestamp, end: pd.Timestamp, extra=()) -> tuple[str, list]:
+    """The SQL condition (and its parameters) of :func:`_select`'s rows: any time in [first, end), or
+    accepted (received) in one of the ``extra`` months."""
+    condition = " OR ".join([f'("{c}" >= ? AND "{c}" < ?)' for c in _TIMES[kind]]
+                            + [f'("{_TIMES[kind][0]}" >= ? AND "{_TIMES[kind][0]}" < ?)' for _ in extra])
+    args = [first.to_pydatetime(), end.to_pydatetime()] * len(_TIMES[kind])
+    args += [t.to_pydatetime() for m in extra for t in (m.start_time, (m + 1).start_time)]
+    return f"({condition})", args
+
+
 def _select(con, kind: str, first: pd.Timestamp | None, end: pd.Timestamp | None, extra=()) -> pd.DataFrame:
     """Rows with any time of ``_TIMES[kind]`` in [first, end), and rows accepted (received) in the
     ``extra`` months (the month a year earlier, for 同比)."""
@@ -47,10 +57,8 @@ def _select(con, kind: str, first: pd.Timestamp | None, end: pd.Timestamp | None
     names = ", ".join(f'"{n}"' for n, _ in fields)
     where, args = "", []
     if first is not None:
-        where = "WHERE " + " OR ".join([f'("{c}" >= ? AND "{c}" < ?)' for c in _TIMES[kind]]
-                                       + [f'("{_TIMES[kind][0]}" >= ? AND "{_TIMES[kind][0]}" < ?)' for _ in extra])
-        args = [first.to_pydatetime(), end.to_pydatetime()] * len(_TIMES[kind])
-        args += [t.to_pydatetime() for m in extra for t in (m.start_time, (m + 1).start_time)]
+        condition, args = window_condition(kind, first, end, extra)
+        where = "WHERE " + condition
     table = con.sql(f"SELECT {names} FROM {kind} {where} ORDER BY import_id, seq", params=args or None).to_arrow_table()
     return _typed(table, fields)
 
