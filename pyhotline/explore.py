@@ -29,8 +29,9 @@ import pandas as pd
 
 from .errors import MonthError
 from .io import ORDER_COLUMNS, VISITED, normalize_text
-from .metrics import COUNT_COLUMNS, _rates_and_grade, evaluation_from_counts, in_month, parse_month
+from .metrics import COUNT_COLUMNS, evaluation_from_counts, in_month, parse_month
 from .numbers import percent
+from .ranking import score
 from .report import Dataset
 from .scheme import Scheme, load_scheme
 
@@ -295,11 +296,11 @@ class Explorer:
         name = self._resolve(unit)
         info = self.registry.info()
         if name in info.index and info.at[name, "assessed"]:
-            # the appendix's row for each month: metrics.evaluation_from_counts's own per-row step
+            # the appendix's row for each month: metrics.evaluation_from_counts's own per-row step (ranking.score)
             # (its filter: a month with anything accepted or due), applied to the unit's months at once
             rated = monthly.loc[monthly[["accepted", "due"]].sum(axis=1) > 0, COUNT_COLUMNS]
             if len(rated):
-                scored = rated.apply(_rates_and_grade, axis=1, scheme=self.scheme)
+                scored = rated.apply(score, axis=1, scheme=self.scheme)
                 table = table.assign(composite=scored["composite"].reindex(labels).astype(object),
                                      grade=scored["grade"].reindex(labels).astype(object))
         table = table.astype({"composite": object, "grade": object})

@@ -25,18 +25,15 @@ import pandas as pd
 
 from .errors import MonthError
 from .io import VISITED, Registry
-from .numbers import percent, quantize
-from .scheme import RATES, Scheme
+from .numbers import percent
+from .ranking import (  # noqa: F401  (re-exported: the grades and rankings used to live here)
+    RATE_COLUMNS, composite_ranking, deductions, graded_units, score, sort_evaluation, volume_ranking,
+)
+from .scheme import Scheme
 
 EVALUATED = ("非常满意", "满意", "基本满意", "不满意")
 CHANNELS = ("中国政府网", "省长信箱", "市长信箱", "县长信箱")
 COUNT_COLUMNS = ["accepted", "due", "handled", "on_time", "reworked", "visited", "dissatisfied"]
-RATE_COLUMNS = {
-    "办结率": ("completion_rate", "handled", "due"),
-    "按期办结率": ("on_time_rate", "on_time", "due"),
-    "返工率": ("rework_rate", "reworked", "due"),
-    "回访不满意率": ("dissatisfaction_rate", "dissatisfied", "visited"),
-}
 
 
 # ---------------------------------------------------------------- months
@@ -122,27 +119,6 @@ def unit_counts(orders: pd.DataFrame, month: str | pd.Period, scheme: Scheme) ->
     return counts.reindex(columns=COUNT_COLUMNS, fill_value=0)
 
 
-def _rates_and_grade(row: pd.Series, scheme: Scheme) -> pd.Series:
-    out: dict[str, object] = {}
-    evaluated = row["due"] > 0
-    for rate, (name, num, den) in RATE_COLUMNS.items():
-        out[name] = (
-            percent(row[num], row[den], scheme.rate_decimals, scheme.rounding_mode) if evaluated else None
-        )
-    if evaluated:
-        total = Decimal(0)
-        for rate, positive in RATES.items():
-            value = out[RATE_COLUMNS[rate][0]]
-            total += scheme.weights[rate] * (value if positive else Decimal(100) - value)
-        composite = quantize(total, scheme.composite_decimals, scheme.rounding_mode)
-        out["composite"] = composite
-        out["grade"] = scheme.grade_for(composite).name
-    else:
-        out["composite"] = None
-        out["grade"] = None
-    return pd.Series(out)
-
-
 def evaluation(
     orders: pd.DataFrame, registry: Registry, month: str | pd.Period, scheme: Scheme
 ) -> pd.DataFrame:
@@ -164,26 +140,10 @@ def evaluation_from_counts(counts: pd.DataFrame, registry: Registry, scheme: Sch
     counts = counts.loc[counts.index.isin(assessed) & (counts[["accepted", "due"]].sum(axis=1) > 0)]
     if counts.empty:
         return _empty_evaluation()
-    scored = counts.join(counts.apply(_rates_and_grade, axis=1, scheme=scheme)).join(info)
-    tie_columns = [_TIE_NAMES[t] for t in scheme.composite_ties]
-    table = (
-        scored.reset_index()
-        .assign(
-            group_order=lambda d: d["group"].map({g: i for i, g in enumerate(scheme.appendix_groups)}),
-            unrated=lambda d: d["composite"].isna(),
-            sort_score=lambda d: d["composite"].map(lambda v: Decimal(-1) if v is None else v),
-        )
-        .sort_values(
-            ["group_order", "unrated", "sort_score", *tie_columns, "position"],
-            ascending=[True, True, False, *([False] * len(tie_columns)), True],
-            kind="stable",
-        )
-        .reset_index(drop=True)
-    )
-    return table[EVALUATION_COLUMNS]
+    scored = counts.join(counts.apply(score, axis=1, scheme=scheme)).join(info).reset_index()
+    return sort_evaluation(scored, scheme)[EVALUATION_COLUMNS]
 
 
-_TIE_NAMES = {"受理案件数": "accepted", "应办理数": "due", "办理数": "handled"}
 EVALUATION_COLUMNS = [
     "group", "unit", "short", "position", "accepted", "due", "handled", "completion_rate",
     "on_time", "on_time_rate", "reworked", "rework_rate", "visited", "dissatisfied",
@@ -310,45 +270,6 @@ def unjustified_overdue(overdue_table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def graded_units(evaluation_table: pd.DataFrame, scheme: Scheme) -> dict[str, list[str]]:
-    """Short names of the units per grade that carries a deduction (B, C, D ...).
-
-    Within a grade: the appendix group order, then registry order.
-    """
-    out: dict[str, list[str]] = {}
-    for grade in scheme.grades:
-        if grade.deduction == 0:
-            continue
-        rows = evaluation_table.loc[evaluation_table["grade"] == grade.name]
-        rows = rows.assign(g=rows["group"].map({g: i for i, g in enumerate(scheme.appendix_groups)}))
-        out[grade.name] = rows.sort_values(["g", "position"], kind="stable")["short"].tolist()
-    return out
-
-
-def deductions(evaluation_table: pd.DataFrame, overdue_table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
-    """Points deducted per unit: unjustified overdue orders and the grade.
-
-    Columns: label, unjustified, overdue_points, grade, grade_points, total (Decimals).
-    Units with nothing deducted are left out.
-    """
-    grades = evaluation_table.set_index("short")["grade"]
-    assessed = overdue_table.loc[overdue_table["assessed"]] if len(overdue_table) else overdue_table
-    unjustified = assessed.set_index("label")["unjustified"] if len(assessed) else pd.Series(dtype="int64")
-    labels = list(dict.fromkeys([*evaluation_table["short"], *unjustified.index]))
-    rows = []
-    for label in labels:
-        n = int(unjustified.get(label, 0))
-        grade = grades.get(label)
-        overdue_points = scheme.unjustified_overdue_points * n
-        grade_points = scheme.deduction_for(grade) if grade else Decimal(0)
-        if overdue_points or grade_points:
-            rows.append(
-                {"label": label, "unjustified": n, "overdue_points": overdue_points, "grade": grade,
-                 "grade_points": grade_points, "total": overdue_points + grade_points}
-            )
-    return pd.DataFrame(rows, columns=["label", "unjustified", "overdue_points", "grade", "grade_points", "total"])
-
-
 def violations(orders: pd.DataFrame, registry: Registry, month: str | pd.Period, scheme: Scheme) -> pd.DataFrame:
     """Due orders that broke a rule: more extensions than allowed, or sent back too often.
 
@@ -365,34 +286,6 @@ def violations(orders: pd.DataFrame, registry: Registry, month: str | pd.Period,
     return (
         marked.assign(rule_order=marked["rule"].map({"回退": 0, "延期": 1}), id_order=marked["order_id"].map(_id_key))
         .sort_values(["rule_order", "id_order"], kind="stable")[["rule", "order_id", "label", "count"]]
-        .reset_index(drop=True)
-    )
-
-
-# ---------------------------------------------------------------- rankings
-def volume_ranking(evaluation_table: pd.DataFrame, scheme: Scheme, top: int | None = None) -> pd.DataFrame:
-    """Units by 受理案件数 descending within each group (registry order on ties)."""
-    top = scheme.top_n if top is None else top
-    return (
-        evaluation_table.assign(g=evaluation_table["group"].map({g: i for i, g in enumerate(scheme.narrative_groups)}))
-        .sort_values(["g", "accepted", "position"], ascending=[True, False, True], kind="stable")
-        .groupby("group", sort=False)
-        .head(top)
-        .drop(columns="g")
-        .reset_index(drop=True)
-    )
-
-
-def composite_ranking(evaluation_table: pd.DataFrame, scheme: Scheme, top: int | None = None) -> pd.DataFrame:
-    """Units by 综合指标值 within each group, in the appendix's order (ties by the scheme)."""
-    top = scheme.top_n if top is None else top
-    rated = evaluation_table.loc[evaluation_table["composite"].notna()]
-    return (
-        rated.assign(g=rated["group"].map({g: i for i, g in enumerate(scheme.narrative_groups)}))
-        .sort_values("g", kind="stable")
-        .groupby("group", sort=False)
-        .head(top)
-        .drop(columns="g")
         .reset_index(drop=True)
     )
 

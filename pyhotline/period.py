@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from . import metrics
+from . import metrics, ranking
 from .errors import MonthError, SchemeError
 from .numbers import pct, percent, quantize
 from .report import Dataset, MonthlyReport, monthly_report
@@ -129,22 +129,7 @@ def period_evaluation(orders: pd.DataFrame, registry, period: pd.Period, scheme:
     grade = [None if v is None else scheme.grade_for(v).name for v in composite]
     table = table.assign(composite=pd.Series(composite, index=table.index, dtype=object),
                          grade=pd.Series(grade, index=table.index, dtype=object))
-    return _resort(table, scheme)
-
-
-def _resort(table: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
-    ties = [metrics._TIE_NAMES[t] for t in scheme.composite_ties]
-    return (
-        table.assign(
-            g=table["group"].map({g: i for i, g in enumerate(scheme.appendix_groups)}),
-            unrated=table["composite"].isna(),
-            s=table["composite"].map(lambda v: Decimal(-1) if v is None else v),
-        )
-        .sort_values(["g", "unrated", "s", *ties, "position"], ascending=[True, True, False, *([False] * len(ties)), True],
-                     kind="stable")
-        .drop(columns=["g", "unrated", "s"])
-        .reset_index(drop=True)
-    )
+    return ranking.sort_evaluation(table, scheme)
 
 
 # ---------------------------------------------------------------- series and comparisons
@@ -175,7 +160,7 @@ def group_series(orders: pd.DataFrame, registry, months: list[pd.Period], scheme
         for group in scheme.appendix_groups:
             part = table.loc[table["group"] == group]
             counts = pd.Series({c: int(part[c].sum()) if len(part) else 0 for c in metrics.COUNT_COLUMNS})
-            composite = metrics._rates_and_grade(counts, scheme)["composite"] if counts["due"] else None
+            composite = ranking.score(counts, scheme)["composite"] if counts["due"] else None
             rows.append({"month": month, "group": group, "due": int(counts["due"]), "composite": composite})
     return pd.DataFrame(rows, columns=["month", "group", "due", "composite"])
 
@@ -259,19 +244,26 @@ def period_report(period, data: Dataset, scheme: Scheme | str | None = None) -> 
                             f"{'等' if len(missing) > 3 else ''}未完整导入），未作{labels[key]}对比")
             continue
         compared[key] = comparison(data.orders, data.letters, period, other, scheme)
+    from .series import period_series
+
+    ranks = ranking.rank(table, scheme, period)  # the same ranking step as a month's, the period's min_orders
+    series_parts = period_series(period, data, scheme, table, ranks, previous=compared.get("previous"),
+                                 year_ago=compared.get("year_ago"))
+    notes = [*left_out, *(series_parts.notes if series_parts is not None else ())]
     quality = list(base.quality)
-    if left_out and quality:  # 数据说明 says why a comparison is missing (copies: the data's records stay as read)
+    if notes and quality:  # 数据说明 says why a comparison is missing (copies: the data's records stay as read)
         i = max((i for i, q in enumerate(quality) if q.kind == "工单明细"), default=len(quality) - 1)
-        quality[i] = dataclasses.replace(quality[i], warnings=[*quality[i].warnings, *left_out])
+        quality[i] = dataclasses.replace(quality[i], warnings=[*quality[i].warnings, *notes])
     return PeriodReport(
         **{f.name: getattr(base, f.name) for f in dataclasses.fields(MonthlyReport)} | {
             "quality": tuple(quality),
             "evaluation": table,
-            "volume_top": metrics.volume_ranking(table, scheme),
-            "composite_top": metrics.composite_ranking(table, scheme),
-            "graded": metrics.graded_units(table, scheme),
-            "deductions": metrics.deductions(table, base.overdue, scheme),
+            "volume_top": ranking.volume_ranking(table, scheme),
+            "composite_top": ranks.top,
+            "graded": ranking.graded_units(table, scheme),
+            "deductions": ranking.deductions(table, base.overdue, scheme),
             "month_over_month": None,  # its text says 较上月: the period's comparisons are their own section
+            "series_parts": series_parts,
         },
         series=monthly_series(data.orders, data.registry, months, scheme).assign(
             complete=[m in covered for m in months]),  # hatched in the chart when the store lacks part of it

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import metrics
+from . import metrics, ranking
 from .errors import InputError, MonthError
 from .io import FileQuality, Registry, load_letters, load_orders, load_units
 from .numbers import pct, plain
@@ -170,26 +170,24 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
     unjustified = metrics.unjustified_overdue(overdue)
     violations = metrics.violations(orders, registry, month, scheme)
     series, quality = None, data.quality
-    if month.freqstr == "M":  # a quarter or a year (pyhotline.period) has no month-to-month series
+    ranks = ranking.rank(evaluation, scheme, month)  # the scheme's ranking rules, as for a quarter or a year
+    if month.freqstr == "M":  # a quarter's or a year's series parts: pyhotline.period
         from .series import series_report, with_notes
 
-        series = series_report(month, data, scheme, evaluation, unjustified, violations)
+        series = series_report(month, data, scheme, evaluation, unjustified, violations, ranks=ranks)
         quality = with_notes(data.quality, series)
-    composite_top = metrics.composite_ranking(evaluation, scheme)
-    if series is not None and series.ranked is not None:  # ranking rules on: the ranked units only, ties shared
-        composite_top = series.ranked.loc[series.ranked["rank"] <= scheme.top_n].reset_index(drop=True)
     return MonthlyReport(
         month=month,
         scheme=scheme,
         totals=metrics.totals(orders, month),
         categories=metrics.categories(orders, month, scheme),
         evaluation=evaluation,
-        volume_top=metrics.volume_ranking(evaluation, scheme),
-        composite_top=composite_top,
+        volume_top=ranking.volume_ranking(evaluation, scheme),
+        composite_top=ranks.top,
         overdue=overdue,
         unjustified=unjustified,
-        graded=metrics.graded_units(evaluation, scheme),
-        deductions=metrics.deductions(evaluation, overdue, scheme),
+        graded=ranking.graded_units(evaluation, scheme),
+        deductions=ranking.deductions(evaluation, overdue, scheme),
         violations=violations,
         mailbox=None if letters is None else metrics.mailbox(letters, month, scheme, as_of=as_of),
         very_satisfied=None if letters is None else metrics.very_satisfied_letters(letters, registry, month),

@@ -2,13 +2,14 @@
 
 - :mod:`.continuity`: grade changes since last month, units below the top grade N months in a
   row, last month's named problems followed up, grade counts per unit type;
-- :mod:`.ranking`: minimum volume to be ranked, shared or broken ties, red and black lists, the
-  indicator that cost a unit most;
+- ranking rules (:func:`pyhotline.ranking.rank`, the step every report takes): minimum volume to
+  be ranked, shared or broken ties, red and black lists, the indicator that cost a unit most;
 - :mod:`.yoy`: 同比 when the store covers the month a year earlier.
 
 Each part is off unless the scheme turns it on (:mod:`.settings`); :func:`series_report` computes
 the parts that are on from a :class:`~pyhotline.report.Dataset` holding the months they need
-(:func:`history_months`, :func:`extra_months`).
+(:func:`history_months`, :func:`extra_months`); :func:`period_series` the parts that make sense
+over a quarter or a year (grade changes since the previous period, grade counts, ranking rules, 同比).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import metrics
+from .. import ranking as ranking_step
 from . import continuity, ranking, yoy
 from .settings import SeriesSettings, series_settings
 
-__all__ = ["SeriesReport", "SeriesSettings", "check_series", "extra_months", "history_months", "series_report", "series_settings",
-           "with_notes"]
+__all__ = ["SeriesReport", "SeriesSettings", "check_series", "extra_months", "history_months", "period_series",
+           "series_report", "series_settings", "with_notes"]
 
 
 def check_series(scheme) -> None:
@@ -65,15 +67,28 @@ def _has_month(orders: pd.DataFrame, month: pd.Period) -> bool:
     return bool(metrics.in_month(orders["accepted_at"], month).any())
 
 
+def _ranking_parts(ranks) -> dict:
+    if ranks is None or not ranks.rules_on:
+        return {}
+    out = {"ranked": ranks.ranked, "too_few": ranks.too_few}
+    if ranks.red_list is not None:
+        out["red_list"] = ranks.red_list
+    if ranks.black_list is not None:
+        out["black_list"] = ranks.black_list
+    return out
+
+
 def series_report(month, data, scheme, evaluation: pd.DataFrame, unjustified: pd.DataFrame,
-                  violations: pd.DataFrame, *, gaps: dict | None = None) -> SeriesReport | None:
+                  violations: pd.DataFrame, *, gaps: dict | None = None, ranks=None) -> SeriesReport | None:
     """The parts the scheme turns on, for ``month`` of ``data`` (whose evaluation, unjustified
     overdue and violation tables are given); None when every part is off. ``gaps`` maps a month to
-    what the store lacks for it (the year-ago month of 同比)."""
+    what the store lacks for it (the year-ago month of 同比); ``ranks``: the month's
+    :func:`pyhotline.ranking.rank` when already taken."""
     settings = series_settings(scheme)
     if not settings.any:
         return None
     month = metrics.parse_month(month)
+    ranks = ranks if ranks is not None else ranking_step.rank(evaluation, scheme, month)
     orders, registry, notes, out = data.orders, data.registry, [], {}
     needed = settings.history
     months = [m for m in (month - k for k in range(needed, 0, -1))]
@@ -105,21 +120,45 @@ def series_report(month, data, scheme, evaluation: pd.DataFrame, unjustified: pd
             out["below_top"] = streak
     if settings.grade_counts:
         out["grade_counts"] = continuity.grade_counts(evaluation, scheme)
-    if settings.min_orders or settings.ties == "share" or settings.red_list or settings.black_list:
-        table = ranking.ranked(evaluation, scheme, settings)
-        out["ranked"] = table
-        out["too_few"] = ranking.too_few(evaluation, scheme, settings)
-        if settings.red_list:
-            out["red_list"] = ranking.red_list(table, settings)
-        if settings.black_list:
-            black = ranking.black_list(table, scheme, settings)
-            out["black_list"] = ranking.with_costliest(black, evaluation, scheme) if settings.costliest_indicator else black
+    out.update(_ranking_parts(ranks))
     if settings.year_over_year:
         other = yoy.year_ago(month)
         table, reason = yoy.year_over_year(orders, data.letters, month, scheme, (gaps or {}).get(str(other)))
         out["year_over_year"] = table
         if reason:
             notes.append(reason)
+    return SeriesReport(settings=settings, notes=tuple(notes), **out)
+
+
+def period_series(period, data, scheme, evaluation: pd.DataFrame, ranks, *, previous: pd.DataFrame | None = None,
+                  year_ago: pd.DataFrame | None = None) -> SeriesReport | None:
+    """The series parts of a quarter's or a year's bulletin (docs/metrics.md, "Series over a period"):
+    grade changes since the previous period (its table from the period's summed counts; left out,
+    with the reason, when the store does not hold it completely: ``data.covered``), grade counts
+    per unit type, the ranking rules (``ranks``, :func:`pyhotline.ranking.rank` of the period's
+    table) and 同比 (``year_ago``, the comparison with the same period a year earlier; for a year,
+    ``previous``). Last month's follow-up and N months in a row are monthly parts: not here."""
+    from ..period import months_of, period_evaluation
+
+    settings = ranks.settings
+    wanted = settings.grade_changes or settings.grade_counts or ranks.rules_on or settings.year_over_year
+    if not wanted:
+        return None
+    out, notes = _ranking_parts(ranks), []
+    if settings.grade_changes:
+        before = period - 1
+        missing = [m for m in months_of(before) if m not in set(getattr(data, "covered", ()) or ())]
+        if missing:
+            notes.append(f"上期（{before}）的数据不全，不列与上期相比的等级变化")
+        else:
+            out["grade_changes"] = continuity.grade_changes(
+                period_evaluation(data.orders, data.registry, before, scheme), evaluation, scheme)
+    if settings.grade_counts:
+        out["grade_counts"] = continuity.grade_counts(evaluation, scheme)
+    if settings.year_over_year:
+        table = previous if period.freqstr[0] in "YA" else year_ago
+        out["year_over_year"] = None if table is None else table[yoy.COLUMNS]  # if None, the period's note says why
+    settings = dataclasses.replace(settings, follow_up=False, low_months=0)
     return SeriesReport(settings=settings, notes=tuple(notes), **out)
 
 

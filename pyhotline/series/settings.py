@@ -6,6 +6,7 @@ that says nothing gives today's bulletin:
     [continuity]        grade_changes, months (below the top grade N months in a row; 0 = off),
                         follow_up, grade_counts
     [ranking]           min_orders, min_orders_basis ("due" 应办理数 / "accepted" 受理案件数),
+                        quarter_min_orders, year_min_orders (a quarter's, a year's; default min_orders),
                         ties ("break" by the appendix's keys / "share" the rank),
                         red_list, black_list (N units; 0 = off), black_list_scope ("group" / "overall"),
                         costliest_indicator
@@ -14,6 +15,7 @@ that says nothing gives today's bulletin:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from ..errors import SchemeError
@@ -37,6 +39,14 @@ class SeriesSettings:
     black_list_scope: str = "group"
     costliest_indicator: bool = False
     year_over_year: bool = False
+    quarter_min_orders: int | None = None  # None: min_orders
+    year_min_orders: int | None = None
+
+    def for_period(self, freq: str) -> "SeriesSettings":
+        """The settings for a table of frequency ``freq`` ("M", "Q-DEC", "Y-DEC"): ``min_orders`` is
+        the quarter's or the year's own when the scheme gives one."""
+        own = {"Q": self.quarter_min_orders, "Y": self.year_min_orders, "A": self.year_min_orders}.get(freq[:1])
+        return self if own is None else dataclasses.replace(self, min_orders=own)
 
     @property
     def history(self) -> int:
@@ -98,4 +108,6 @@ def series_settings(scheme) -> SeriesSettings:
         black_list_scope=_choice(rank, "black_list_scope", "ranking", path, _SCOPES, "group"),
         costliest_indicator=_flag(rank, "costliest_indicator", "ranking", path),
         year_over_year=_flag(yoy, "enabled", "year_over_year", path),
+        quarter_min_orders=_count(rank, "quarter_min_orders", "ranking", path) if "quarter_min_orders" in rank else None,
+        year_min_orders=_count(rank, "year_min_orders", "ranking", path) if "year_min_orders" in rank else None,
     )

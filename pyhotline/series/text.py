@@ -17,13 +17,13 @@ TEMPLATES: dict[str, str] = {
     "grade_counts": "{month}，{groups}。",
     "grade_counts_group": "{group}{counts}",
     "grade_counts_item": "{grade}类{count}个",
-    "grade_changes": "与上月相比，考核等级发生变化的单位{count}个：{list}。",
-    "grade_changes_none": "与上月相比，各单位考核等级没有变化。",
+    "grade_changes": "与{previous}相比，考核等级发生变化的单位{count}个：{list}。",
+    "grade_changes_none": "与{previous}相比，各单位考核等级没有变化。",
     "grade_change_item": "{unit}（{from_grade}→{to_grade}）",
     "red_list": "红榜（综合指标值排名前{n}位，相同分数排名不分先后）：{groups}。",
     "red_list_group": "{group}{list}",
     "too_few": "工单量不足{n}件，不参与排名：{list}。",
-    "year_over_year": "与上年同月相比，热线工单{trend}{tail}。",
+    "year_over_year": "与{same}相比，热线工单{trend}{tail}。",
     "black_list_heading": "综合指标值排名靠后",
     "below_top_heading": "工单办理质量持续偏低",
     "follow_up_heading": "上月通报问题整改情况",
@@ -67,6 +67,14 @@ def _fill(words: dict, name: str, scheme, **values) -> str:
                           + "、".join("{" + k + "}" for k in values), path=scheme.path) from None
 
 
+#: (the previous period, the same period a year earlier) as the sentences name them
+_OTHERS = {"M": ("上月", "上年同月"), "Q": ("上季度", "上年同期"), "Y": ("上年", "上年")}
+
+
+def _others(period) -> tuple[str, str]:
+    return _OTHERS.get(period.freqstr[0], _OTHERS["Y"])
+
+
 def _label(group: str) -> str:
     return group.replace("(", "（").replace(")", "）")
 
@@ -89,7 +97,7 @@ def para_year_over_year(report) -> str | None:
     cats = table.loc[(table["kind"] == "事件分类") & (table["change"] != 0)]
     cats = cats.assign(a=cats["change"].abs()).sort_values(["a", "current"], ascending=False, kind="stable").head(2)
     moved = "、".join(f"{r.item}{'增加' if r.change > 0 else '减少'}{abs(int(r.change))}件" for r in cats.itertuples())
-    return _fill(w, "year_over_year", scheme, trend=trend, tail=f"；变化较大的分类是{moved}" if moved else "")
+    return _fill(w, "year_over_year", scheme, same=_others(report.month)[1], trend=trend, tail=f"；变化较大的分类是{moved}" if moved else "")
 
 
 def basic_paragraphs(report) -> list[str]:
@@ -98,7 +106,9 @@ def basic_paragraphs(report) -> list[str]:
     if series is None:
         return []
     w, out = wording(scheme), []
-    month = f"{report.month.month}月份"
+    from ..period import period_name
+
+    month, previous = period_name(report.month), _others(report.month)[0]
     if series.grade_counts is not None:
         grades = [g.name for g in scheme.grades]
         groups = "；".join(
@@ -110,11 +120,11 @@ def basic_paragraphs(report) -> list[str]:
     if series.grade_changes is not None:
         changes = series.grade_changes
         if changes.empty:
-            out.append(_fill(w, "grade_changes_none", scheme))
+            out.append(_fill(w, "grade_changes_none", scheme, previous=previous))
         else:
             items = "、".join(_fill(w, "grade_change_item", scheme, unit=r.short, from_grade=r.from_grade,
                                    to_grade=r.to_grade, direction=r.direction) for r in changes.itertuples())
-            out.append(_fill(w, "grade_changes", scheme, count=len(changes), list=items))
+            out.append(_fill(w, "grade_changes", scheme, previous=previous, count=len(changes), list=items))
     if series.red_list is not None and len(series.red_list):
         red = series.red_list
         groups = "；".join(_fill(w, "red_list_group", scheme, group=_label(g) + "：",
