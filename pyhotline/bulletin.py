@@ -63,10 +63,11 @@ def masthead_html(report: MonthlyReport, *, issue: int | None = None, date: str 
 
 def _title_lines(text: str) -> str:
     """A long title in two lines, each within the 版心 at 2号 (22 pt), broken where the words allow:
-    after 和 or before 运行办理情况通报, whichever gives the more even lines."""
+    after 和 (及, 与) or before (运行)(办理)情况通报, whichever gives the more even lines."""
     if len(text) <= 20:
         return escape(text)
-    cuts = [i + 1 for i, ch in enumerate(text) if ch == "和"] + [text.find("运行办理情况通报")]
+    cuts = [i + 1 for i, ch in enumerate(text) if ch in "和及与"]
+    cuts += [text.find(tail) for tail in ("运行办理情况通报", "办理情况通报", "情况通报")]
     cuts = [c for c in cuts if 0 < c < len(text)]
     if not cuts:
         return escape(text)
@@ -348,17 +349,19 @@ def bulletin_chart(report: MonthlyReport, name: str):
     from . import charts
 
     m = period_caption(report.month)
+    zeros = report.scheme.keep_trailing_zeros  # labels print as the text does
     if name == "categories":
-        return charts.category_bar(report.categories), f"{m}热线诉求事件分类"
+        return charts.category_bar(report.categories, keep_zeros=zeros), f"{m}热线诉求事件分类"
     if name == "month_over_month":
         if report.month_over_month is None:
             return None
-        return charts.month_over_month(report.month_over_month, kind="事件分类"), f"{m}各类诉求与上月对比（环比）"
+        return charts.month_over_month(report.month_over_month, kind="事件分类", keep_zeros=zeros), f"{m}各类诉求与上月对比（环比）"
     group = _rank_group(report, name)
     if group is not None:
         if not (report.evaluation["group"] == group).any():
             return None
-        return charts.composite_rank(report.evaluation, group=group, grades=report.scheme.grades), f"{m}{group_label(group)}工单办理综合指标值排名"
+        return charts.composite_rank(report.evaluation, group=group, grades=report.scheme.grades,
+                                      keep_zeros=zeros), f"{m}{group_label(group)}工单办理综合指标值排名"
     if name == "overdue":
         if report.overdue.empty:
             return None
@@ -368,5 +371,5 @@ def bulletin_chart(report: MonthlyReport, name: str):
     if name == "mailbox":
         if report.mailbox is None or report.mailbox.empty:
             return None
-        return charts.mailbox_channels(report.mailbox), f"{m}群众来信渠道分布及满意率"
+        return charts.mailbox_channels(report.mailbox, keep_zeros=zeros), f"{m}群众来信渠道分布及满意率"
     raise ValueError(f"unknown chart {name!r}; known: {', '.join(chart_names(report))}")

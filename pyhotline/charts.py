@@ -143,13 +143,15 @@ def png_bytes(fig: Figure, *, dpi: int = 200) -> bytes:
 
 # ---------------------------------------------------------------- charts
 def category_bar(categories: pd.DataFrame, *, ax: Axes | None = None, top: int | None = 10,
-                 title: str | None = None) -> Axes:
+                 title: str | None = None, keep_zeros: bool = True) -> Axes:
     """Requests per 事件分类 (``MonthlyReport.categories``), largest at the top.
 
     Each bar is labelled with its count and share, e.g. ``426（20.88%）``. With
     ``top``, the categories after the first ``top`` are folded into one bar
     labelled “其余N类” (its share is the sum of their shares as printed); a
     single leftover category is simply shown. ``top=None`` shows all.
+    Shares print with their decimals (13.0%); ``keep_zeros=False`` drops trailing zeros (13%), as the
+    scheme's ``rounding.keep_trailing_zeros`` says.
     """
     table = categories.sort_values("count", ascending=False, kind="stable")
     names = [str(c) for c in table["category"]]
@@ -168,7 +170,7 @@ def category_bar(categories: pd.DataFrame, *, ax: Axes | None = None, top: int |
     if not names:
         return _no_data(ax, "本月没有诉求")
     bars = ax.barh(range(len(names)), counts, color=PRIMARY, height=0.65)
-    ax.bar_label(bars, labels=[f"{n}（{pct(s)}）" for n, s in zip(counts, shares)], padding=3, fontsize=9)
+    ax.bar_label(bars, labels=[f"{n}（{pct(s, keep_zeros=keep_zeros)}）" for n, s in zip(counts, shares)], padding=3, fontsize=9)
     _rows(ax, names)
     ax.set_xlim(0, max(counts) * 1.28 or 1)
     ax.set_xlabel("诉求件数（件）")
@@ -177,7 +179,7 @@ def category_bar(categories: pd.DataFrame, *, ax: Axes | None = None, top: int |
 
 def composite_rank(evaluation: pd.DataFrame, *, group: str, ax: Axes | None = None,
                    grades: Sequence | None = None, grade_colors: dict[str, str] | None = None,
-                   xmin: float | None = None, title: str | None = None) -> Axes:
+                   xmin: float | None = None, title: str | None = None, keep_zeros: bool = True) -> Axes:
     """综合指标值 of one 单位类型 (``group``: e.g. 县直单位 or 乡镇(街道)), in the table's order.
 
     Units without a 综合指标值 (nothing due) are left out. Bars are coloured by
@@ -188,7 +190,8 @@ def composite_rank(evaluation: pd.DataFrame, *, group: str, ax: Axes | None = No
     Without ``grades``, A–D get :data:`GRADE_COLORS` and other names are
     ranked by their best composite. The value axis starts at ``xmin``
     (default 70, lower if a value needs it) so that differences show; bars
-    are labelled with the value as printed.
+    are labelled with the value as printed (``keep_zeros``: the scheme's
+    ``rounding.keep_trailing_zeros``; 100.00 kept, 100 without).
     """
     if group not in set(evaluation["group"]):
         known = "、".join(dict.fromkeys(str(g) for g in evaluation["group"])) or "无"
@@ -208,7 +211,7 @@ def composite_rank(evaluation: pd.DataFrame, *, group: str, ax: Axes | None = No
         return _no_data(ax, "本月没有可评价的单位")
     bars = ax.barh(range(len(names)), values, height=0.65,
                    color=[colors.get(g, OTHER_GRADE_COLOR) for g in grades_drawn])
-    ax.bar_label(bars, labels=[plain(v) for v in rows["composite"]], padding=3, fontsize=8.5)
+    ax.bar_label(bars, labels=[plain(v, keep_zeros=keep_zeros) for v in rows["composite"]], padding=3, fontsize=8.5)
     _rows(ax, names)
     low = xmin if xmin is not None else max(0.0, min(70.0, 10 * math.floor((min(values) - 3) / 10)))
     high = max(100.0, max(values))
@@ -265,7 +268,7 @@ def overdue_bar(overdue: pd.DataFrame, *, ax: Axes | None = None, title: str | N
     justified = [t - u if a else 0 for t, u, a in zip(totals, unjustified, assessed)]
     outside = [0 if a else t for t, a in zip(totals, assessed)]
     groups = [unit_type_label(g) for g in overdue["group"]] if "group" in overdue else []
-    title = title or f"超期工单情况（共{sum(totals)}件，其中无故超期{sum(unjustified)}件）"
+    title = title or f"超期工单情况（共{sum(totals)}件，其中{legend[1]}{sum(unjustified)}件）"
     apply_style(title, *names, *groups, *legend, unassessed_legend)
     ax = _axes(ax, len(names))
     ax.set_title(title)
@@ -277,7 +280,8 @@ def overdue_bar(overdue: pd.DataFrame, *, ax: Axes | None = None, title: str | N
         ax.barh(y, outside, height=0.65, color="#D5D5D5", label=unassessed_legend)
     lefts = [j + o for j, o in zip(justified, outside)]
     late = ax.barh(y, unjustified, left=lefts, height=0.65, color=ALERT, label=legend[1])
-    labels = [f"{t}（无故{u}）" if u else f"{t}" for t, u in zip(totals, unjustified)]
+    short = legend[1].removesuffix("超期") or legend[1]  # 无故超期 -> 无故
+    labels = [f"{t}（{short}{u}）" if u else f"{t}" for t, u in zip(totals, unjustified)]
     ax.bar_label(late, labels=labels, padding=3, fontsize=9)
     _rows(ax, names)
     ax.set_xlim(0, max(totals) * 1.3 or 1)
@@ -311,8 +315,10 @@ def _legend_below_xlabel(ax: Axes, *, ncol: int) -> None:
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=anchor, ncol=ncol, borderaxespad=0)
 
 
-def mailbox_channels(mailbox: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
-    """Letters per channel (``MonthlyReport.mailbox``), each bar annotated with its 满意率 when rated."""
+def mailbox_channels(mailbox: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None,
+                     keep_zeros: bool = True) -> Axes:
+    """Letters per channel (``MonthlyReport.mailbox``), each bar annotated with its 满意率 when rated
+    (``keep_zeros`` as in :func:`category_bar`)."""
     if mailbox is None:
         raise ValueError("没有群众来信数据（MonthlyReport.mailbox 为 None），无法绘制信箱图")
     names = [str(c) for c in mailbox["channel"]]
@@ -325,7 +331,7 @@ def mailbox_channels(mailbox: pd.DataFrame, *, ax: Axes | None = None, title: st
     if not names:
         return _no_data(ax, "本月没有群众来信")
     bars = ax.bar(range(len(names)), letters, width=0.55, color=PRIMARY)
-    labels = [f"{n}件" if _missing(s) else f"{n}件\n满意率{pct(s)}" for n, s in zip(letters, satisfaction)]
+    labels = [f"{n}件" if _missing(s) else f"{n}件\n满意率{pct(s, keep_zeros=keep_zeros)}" for n, s in zip(letters, satisfaction)]
     ax.bar_label(bars, labels=labels, padding=3, fontsize=9, linespacing=1.3)
     ax.set_xticks(range(len(names)), names)
     ax.grid(axis="x", visible=False)
@@ -336,12 +342,12 @@ def mailbox_channels(mailbox: pd.DataFrame, *, ax: Axes | None = None, title: st
 
 
 def month_over_month(mom: pd.DataFrame, *, ax: Axes | None = None, kind: str = "事件分类",
-                     title: str | None = None) -> Axes:
+                     title: str | None = None, keep_zeros: bool = True) -> Axes:
     """本月 against 上月 for the rows of ``MonthlyReport.month_over_month`` of one ``kind``.
 
     ``kind`` is ``"总量"`` (totals) or ``"事件分类"`` (categories). Pairs of bars
     in the table's order, 本月 above 上月; the 本月 bar is labelled with its
-    count and the 环比 change rate, e.g. ``426（-0.47%）``.
+    count and the 环比 change rate, e.g. ``426（-0.47%）`` (``keep_zeros`` as in :func:`category_bar`).
     """
     if mom is None:
         raise ValueError("没有上月数据（MonthlyReport.month_over_month 为 None），无法绘制环比图")
@@ -362,7 +368,7 @@ def month_over_month(mom: pd.DataFrame, *, ax: Axes | None = None, kind: str = "
     h = 0.38
     now = ax.barh([i - h / 2 for i in y], current, height=h, color=PRIMARY, label="本月")
     before = ax.barh([i + h / 2 for i in y], previous, height=h, color=SECONDARY, label="上月")
-    ax.bar_label(now, labels=[f"{c}（{_signed(r)}）" for c, r in zip(current, rates)], padding=3, fontsize=8.5)
+    ax.bar_label(now, labels=[f"{c}（{_signed(r, keep_zeros)}）" for c, r in zip(current, rates)], padding=3, fontsize=8.5)
     ax.bar_label(before, labels=[str(p) for p in previous], padding=3, fontsize=8.5, color="#666666")
     _rows(ax, names)
     ax.set_xlim(0, max(current + previous) * 1.3 or 1)
@@ -429,8 +435,8 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _signed(rate: object) -> str:
+def _signed(rate: object, keep_zeros: bool = True) -> str:
     if _missing(rate):
         return "—"
-    text = plain(rate if isinstance(rate, Decimal) else Decimal(str(rate)))
+    text = plain(rate if isinstance(rate, Decimal) else Decimal(str(rate)), keep_zeros=keep_zeros)
     return f"+{text}%" if Decimal(str(rate)) > 0 else f"{text}%"

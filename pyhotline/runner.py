@@ -126,7 +126,8 @@ def run_month(
             raise BulletinError(month, _explain(exc), cell=exc.exec_count) from None
         warm.join()
         nb = nbformat.read(str(executed), as_version=4)
-        html = notebook_to_html(nb, title=title_for(period, load_scheme(scheme).county))
+        rules = load_scheme(scheme)
+        html = notebook_to_html(nb, title=title_for(period, rules.county, rules.wording.get("title")))
         html_to_pdf(html, staging / "bulletin.pdf", base_url=staging)
         (staging / "bulletin.html").write_text(embed_font(html), encoding="utf-8")
         return _swap_into_place(staging, out_dir / month)

@@ -232,7 +232,9 @@ def test_category_bar_folds_the_rest():
     ax = charts.category_bar(cats, top=2)
     assert yticks(ax) == ["甲", "乙", "其余3类"]
     assert widths(ax.containers[0]) == [50, 20, 30]
-    assert bar_texts(ax)[-1] == "30（30%）"
+    assert bar_texts(ax)[-1] == "30（30.00%）"  # the decimals kept by default (issue 10, item 6)
+    plt.close("all")
+    assert bar_texts(charts.category_bar(cats, top=2, keep_zeros=False))[-1] == "30（30%）"
     plt.close("all")
     ax = charts.category_bar(cats, top=4)  # a single leftover is simply shown
     assert yticks(ax) == list("甲乙丙丁戊")
@@ -263,6 +265,9 @@ def test_composite_rank_bars_labels_colours_and_legend():
     legend = ax.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["A级", "B级", "D级"]
     assert legend.get_title().get_text() == "等级评价"
+    assert bar_texts(ax) == ["100.0", "88.5", "76.2"]  # as rounded: 1 decimal
+    plt.close("all")
+    ax = charts.composite_rank(evaluation_frame(), group="县直单位", keep_zeros=False)  # 平江's scheme
     assert bar_texts(ax) == ["100", "88.5", "76.2"]
     assert ax.get_xlim()[0] == 70
     assert ax.get_xlim()[1] > 100
@@ -328,7 +333,9 @@ def test_mailbox_channels_counts_and_satisfaction():
     ax = charts.mailbox_channels(mailbox)
     assert [p.get_height() for p in ax.containers[0]] == [7, 8, 38]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["中国政府网", "省长信箱", "县长信箱"]
-    assert bar_texts(ax) == ["7件\n满意率57.14%", "8件", "38件\n满意率75%"]
+    assert bar_texts(ax) == ["7件\n满意率57.14%", "8件", "38件\n满意率75.00%"]
+    plt.close("all")
+    assert bar_texts(charts.mailbox_channels(mailbox, keep_zeros=False))[-1] == "38件\n满意率75%"
     with pytest.raises(ValueError):
         charts.mailbox_channels(None)
 
