@@ -26,20 +26,20 @@ from .numbers import plain
 ALL = "全部"
 
 
-def _cell(value) -> str:
+def _cell(value, keep_zeros: bool = True) -> str:
     if value is None or (not isinstance(value, (str, Decimal)) and pd.isna(value)):
         return "—"
     if isinstance(value, pd.Timestamp):
         return f"{value:%Y-%m-%d %H:%M}"
-    if isinstance(value, Decimal):  # the bulletin's print
-        return plain(value)
+    if isinstance(value, Decimal):  # the bulletin's print (the scheme's rounding.keep_trailing_zeros)
+        return plain(value, keep_zeros=keep_zeros)
     return str(value)
 
 
-def html_table(frame: pd.DataFrame) -> str:
+def html_table(frame: pd.DataFrame, *, keep_zeros: bool = True) -> str:
     """The frame as an HTML table, values escaped (Decimals printed as the bulletin prints them, missing as —)."""
     head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{escape(_cell(v))}</td>" for v in row) + "</tr>"
+    body = "".join("<tr>" + "".join(f"<td>{escape(_cell(v, keep_zeros))}</td>" for v in row) + "</tr>"
                    for row in frame.itertuples(index=False, name=None))
     return (f'<table class="pyhotline-explore" style="border-collapse:collapse"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>")
@@ -60,6 +60,7 @@ class SortableTable:
         self.caption = w.HTML()
         self.body = w.HTML()
         self.frame = pd.DataFrame()
+        self.keep_zeros = True  # the explorer's scheme's rounding.keep_trailing_zeros (set by ExploreApp)
         self.widget = w.VBox([w.HTML(f"<b>{title}</b>"), w.HBox([self.sort_by, self.descending]), self.caption,
                               self.body])
         self.sort_by.observe(lambda _: self.refresh(), names="value")
@@ -73,7 +74,7 @@ class SortableTable:
         column = None if self.sort_by.value == "（默认）" else self.sort_by.value
         caption, self.frame = self.source(column, not self.descending.value)
         self.caption.value = caption
-        self.body.value = html_table(self.frame)
+        self.body.value = html_table(self.frame, keep_zeros=self.keep_zeros)
 
 
 def trend_chart(trend: pd.DataFrame, *, ax: Axes | None = None, title: str = "") -> Axes:
@@ -133,6 +134,8 @@ class ExploreApp:
         self.letters = SortableTable("来信明细", self._letters, ["来信时间", "答复期限", "答复时间", "信件编号", "来信渠道", "评价"])
         self.tables = {"summary": self.summary, "trend": self.trend, "orders": self.orders,
                        "letter_units": self.letter_units, "letters": self.letters}
+        for table in self.tables.values():
+            table.keep_zeros = explorer.scheme.keep_trailing_zeros
         tabs = w.Tab(children=[self.summary.widget, w.VBox([self.chart, self.trend.widget, self.orders.widget]),
                                w.VBox([self.letter_units.widget, self.letters.widget])])
         for i, title in enumerate(["各单位汇总", "单位页（逐月与工单）", "群众来信"]):

@@ -36,7 +36,7 @@ def group_keys(scheme) -> dict[str, str]:
     return {group: table.get(group, group) for group in scheme.appendix_groups}
 
 
-def appendix_rows(evaluation: pd.DataFrame, keep_zeros: bool = False) -> list[dict]:
+def appendix_rows(evaluation: pd.DataFrame, keep_zeros: bool = True) -> list[dict]:
     """The 综合评价表 as rows keyed by its Chinese headers, values as printed (counts as integers; with
     ``keep_zeros``, the scheme's ``rounding.keep_trailing_zeros``, as 84.20, 100.00%)."""
     rows = []
@@ -143,7 +143,7 @@ def figures(report: MonthlyReport, *, trend=None) -> dict:
     if trend is not None:  # the monthly bulletin's trend chart (pyhotline.trends)
         from .trends import series_rows
 
-        out["trend"] = series_rows(trend)
+        out["trend"] = series_rows(trend, keep_zeros=zeros)
     out["appendix"] = appendix_rows(report.evaluation, zeros)
     out["data_notes"] = [w for record in report.quality for w in record.warnings]
     return out

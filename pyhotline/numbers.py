@@ -28,8 +28,10 @@ def percent(numerator: int, denominator: int, decimals: int = 2, mode: str = ROU
 
 
 def plain(value: Decimal | int | None, *, keep_zeros: bool = False) -> str:
-    """Print a figure the way the bulletin does: no trailing zeros (97.90 -> 97.9, 100.00 -> 100);
-    with ``keep_zeros`` (the scheme's ``rounding.keep_trailing_zeros``) as rounded (84.20, 100.00)."""
+    """Print a figure the way the bulletin does: as rounded with ``keep_zeros`` (84.20, 100.00; the
+    scheme's ``rounding.keep_trailing_zeros``, true unless the scheme says false), else without trailing
+    zeros (97.90 -> 97.9, 100.00 -> 100, the 平江 reference). Callers pass the scheme's setting
+    (:func:`printers`); the bare default serves scheme values such as weights and deductions ("0.3")."""
     if value is None:
         return "—"
     if isinstance(value, int):
@@ -46,6 +48,15 @@ def pct(value: Decimal | None, *, keep_zeros: bool = False) -> str:
     """A percentage as printed: ``20.88%``, ``97.9%``, ``100%`` (``100.00%`` with ``keep_zeros``);
     ``—`` when not applicable."""
     return "—" if value is None else plain(value, keep_zeros=keep_zeros) + "%"
+
+
+def printers(scheme):
+    """``(pct, plain)`` printing as ``scheme`` says (``rounding.keep_trailing_zeros``): for a module
+    that prints several figures of one scheme, ``pct, plain = printers(scheme)``."""
+    from functools import partial
+
+    zeros = bool(getattr(scheme, "keep_trailing_zeros", True))
+    return partial(pct, keep_zeros=zeros), partial(plain, keep_zeros=zeros)
 
 
 def unit_type_label(group: str) -> str:

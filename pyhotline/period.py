@@ -211,14 +211,15 @@ class PeriodReport(MonthlyReport):
         from .trends import series_rows
 
         out = {"kind": kind(self.month), "months": [str(m) for m in months_of(self.month)],
-               "composite": self.composite_mode, "by_month": series_rows(self.series),
+               "composite": self.composite_mode, "by_month": series_rows(self.series, keep_zeros=self.scheme.keep_trailing_zeros),
                "group_composites": [{"month": str(r.month), "group": r.group, "due": int(r.due),
                                      "composite": None if r.composite is None else str(r.composite)}
                                     for r in self.groups.itertuples(index=False)]}
         for key, table in (("previous_period", self.previous), ("same_period_last_year", self.year_ago)):
             out[key] = None if table is None else [
                 {"item": r.item, "kind": r.kind, "current": int(r.current), "previous": int(r.previous),
-                 "change": int(r.change), "change_rate": None if r.change_rate is None else pct(r.change_rate)}
+                 "change": int(r.change), "change_rate": None if r.change_rate is None
+                 else pct(r.change_rate, keep_zeros=self.scheme.keep_trailing_zeros)}
                 for r in table.itertuples(index=False)]
         return {"period": out}
 

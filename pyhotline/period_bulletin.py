@@ -37,7 +37,7 @@ def comparison_sentence(report: PeriodReport) -> str:
             rate = row["change_rate"]
             word, rate_word = ("增加", "上升") if change > 0 else ("减少", "下降")
             parts.append(f"较{label}（{period_title(other)}）{word}{abs(change)}件"
-                         + (f"，{rate_word}{pct(abs(rate))}" if rate is not None else ""))
+                         + (f"，{rate_word}{pct(abs(rate), keep_zeros=report.scheme.keep_trailing_zeros)}" if rate is not None else ""))
     lead = f"{period_name(report.month)}共受理热线诉求{report.totals['requests']}件"
     text = lead + ("，" + "；".join(parts) if parts else "") + "。"
     if missing:

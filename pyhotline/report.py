@@ -216,7 +216,7 @@ APPENDIX_HEADERS = {
 }
 
 
-def appendix_table(evaluation: pd.DataFrame, *, with_group: bool = True, keep_zeros: bool = False) -> pd.DataFrame:
+def appendix_table(evaluation: pd.DataFrame, *, with_group: bool = True, keep_zeros: bool = True) -> pd.DataFrame:
     """The evaluation as the bulletin prints it: Chinese headers, figures as text (97.9%, 100, —;
     with ``keep_zeros`` as rounded: 97.90%, 100.00)."""
     columns = [c for c in APPENDIX_HEADERS if with_group or c != "group"]

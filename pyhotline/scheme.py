@@ -72,7 +72,7 @@ class Scheme:
     #: ``[wording]``: the bulletin's county-specific phrases as templates (docs/wording.md).
     wording: dict[str, str] = field(default_factory=dict)
     #: Print figures with the scheme's decimals (84.20, 100.00) rather than without trailing zeros.
-    keep_trailing_zeros: bool = False
+    keep_trailing_zeros: bool = True
     raw: dict = field(repr=False, compare=False, default_factory=dict)
 
     @property
@@ -244,7 +244,7 @@ def _parse(raw: dict, path: Path) -> Scheme:
             f.get(raw, "rounding.share_decimals", path, 2), "rounding.share_decimals", path, *f.DECIMALS
         ),
         keep_trailing_zeros=f.boolean(
-            f.get(raw, "rounding.keep_trailing_zeros", path, False), "rounding.keep_trailing_zeros", path
+            f.get(raw, "rounding.keep_trailing_zeros", path, True), "rounding.keep_trailing_zeros", path
         ),
         weights=weights,
         visit_basis=visit_basis,

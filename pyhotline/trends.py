@@ -59,7 +59,7 @@ def _accepted_whole(imports, month: pd.Period, settings) -> bool:
     return not any(g.startswith(f"未导入 {month} 受理的工单") for g in coverage_gaps(imports, month, settings))
 
 
-def series_rows(series: pd.DataFrame | None) -> list[dict]:
+def series_rows(series: pd.DataFrame | None, *, keep_zeros: bool = True) -> list[dict]:
     """A monthly series as figures.json writes it (rates as the bulletin prints them, "97.92%")."""
     if series is None:
         return []
@@ -69,7 +69,7 @@ def series_rows(series: pd.DataFrame | None) -> list[dict]:
         for key in ("requests", "work_orders", "due", "on_time", "visited", "dissatisfied"):
             row[key] = int(r[key])
         for key in ("on_time_rate", "dissatisfaction_rate"):
-            row[key] = None if r[key] is None or pd.isna(r[key]) else pct(r[key])
+            row[key] = None if r[key] is None or pd.isna(r[key]) else pct(r[key], keep_zeros=keep_zeros)
         for key in ("current", "complete"):
             if key in r:
                 row[key] = bool(r[key])

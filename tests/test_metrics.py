@@ -190,7 +190,7 @@ class TestComposite:
 
     def test_appendix_row_text(self, make_orders, registry, pj_scheme):
         table = metrics.evaluation(make_orders(police_case_rows()), registry, MAY, pj_scheme)
-        appendix = appendix_table(table)
+        appendix = appendix_table(table, keep_zeros=pj_scheme.keep_trailing_zeros)
         assert appendix.iloc[0].tolist() == [
             "县直单位", "平江县公安局", "49", "52", "52", "100%", "51", "98.08%", "2", "3.85%", "3", "6.52%",
             "97.4", "A",
@@ -335,7 +335,8 @@ class TestEvaluation:
         ]
 
     def test_appendix_dashes_for_unrated(self, make_orders, registry, pj_scheme):
-        appendix = appendix_table(metrics.evaluation(make_orders(mixed_rows()), registry, MAY, pj_scheme))
+        appendix = appendix_table(metrics.evaluation(make_orders(mixed_rows()), registry, MAY, pj_scheme),
+                                  keep_zeros=pj_scheme.keep_trailing_zeros)
         assert appendix.iloc[2].tolist() == [
             "县直单位", "平江县民政局", "2", "0", "0", "—", "0", "—", "0", "—", "0", "—", "—", "—",
         ]
@@ -348,7 +349,7 @@ class TestEvaluation:
         orders = make_orders([order("5", "民政局", "2024-05-03 09:00:00", "2024-06-03 09:00:00", "")])
         table = metrics.evaluation(orders, registry, MAY, pj_scheme)
         assert table["unit"].tolist() == ["平江县民政局"]
-        appendix = appendix_table(table)
+        appendix = appendix_table(table, keep_zeros=pj_scheme.keep_trailing_zeros)
         assert appendix.iloc[0].tolist()[-3:] == ["—", "—", "—"]
         assert appendix.iloc[0]["办结率"] == "—"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..numbers import pct, plain
+from ..numbers import printers
 
 
 def _number(value) -> int | float:
@@ -16,6 +16,7 @@ def series_figures(report) -> dict:
     from ..figures import group_keys
 
     series, scheme = report.series_parts, report.scheme
+    pct, plain = printers(scheme)
     keys = group_keys(scheme)
     out: dict = {}
     if series.grade_changes is not None:

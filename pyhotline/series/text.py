@@ -10,7 +10,7 @@ from __future__ import annotations
 from string import Formatter
 
 from ..errors import SchemeError
-from ..numbers import pct, plain
+from ..numbers import printers
 
 #: name -> (template, its placeholders)
 TEMPLATES: dict[str, str] = {
@@ -86,6 +86,7 @@ def para_year_over_year(report) -> str | None:
     if table is None:
         return None
     scheme, w = report.scheme, wording(report.scheme)
+    pct, _ = printers(scheme)
     row = table.loc[table["item"] == "派单工单"].iloc[0]
     change = int(row["change"])
     if change == 0:
@@ -154,6 +155,7 @@ def _problem_texts(report) -> list[str | None]:
     if series is None:
         return []
     w, out = wording(scheme), [None, None, None]
+    pct, plain = printers(scheme)
     black = series.black_list
     if black is not None and len(black):
         with_indicator = "indicator" in black.columns
