@@ -1,8 +1,10 @@
 """Exploring the store: per-unit figures, a unit's monthly trend, the orders and letters behind them.
 
-Everything here is computed in DuckDB on the store (docs/explore.md); only the rows shown come
-back to pandas, so a filter on a store of ten million orders stays interactive. The widgets that
-call these functions are in :mod:`pyhotline.explore_ui`.
+Everything here is computed in DuckDB on the store (docs/explore.md), lazily: opening reads the
+units, months and categories only; the counts of a month are queried when a choice first needs
+it, and kept; only the rows shown come back to pandas, so a store of ten million orders stays
+interactive. The widgets that call these functions are in :mod:`pyhotline.explore_ui`; periods
+and plain frames in :mod:`pyhotline.explore_frames`.
 
 One definition, one number: the flags are the bulletin's own rules (:mod:`pyhotline.metrics`),
 written once below as SQL predicates over the period asked for:
@@ -23,20 +25,20 @@ from __future__ import annotations
 
 import re
 from contextlib import ExitStack
-from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from .errors import MonthError
-from .io import ORDER_COLUMNS, VISITED, normalize_text
-from .metrics import COUNT_COLUMNS, evaluation_from_counts, in_month, parse_month
+from .explore_frames import (  # noqa: F401  (re-exported)
+    ORDER_HEADERS, Period, filter_orders, month_label, month_runs, order_table, parse_period, sort_table,
+)
+from .io import VISITED, normalize_text
+from .metrics import COUNT_COLUMNS, categories_from_counts, evaluation_from_counts
 from .numbers import percent
 from .ranking import score
-from .report import Dataset
 from .scheme import Scheme, load_scheme
 
 FLAGS = ("超期", "无故超期", "返工", "不满意", "延期违规", "回退违规")
-ORDER_HEADERS = {c.name: c.header for c in ORDER_COLUMNS}
 ORDER_FIELDS = ("order_id", "accepted_at", "category", "mode", "unit", "deadline", "closed_at",
                 "extensions", "send_backs", "reworks", "city_returned", "visit")
 LETTER_HEADERS = {"letter_id": "信件编号", "channel": "来信渠道", "received_at": "来信时间", "reply_due": "答复期限",
@@ -53,41 +55,6 @@ _FAR = pd.Timestamp("2262-01-01")
 _WORK = " AND mode = '派单'"
 
 
-# ---------------------------------------------------------------- periods
-@dataclass(frozen=True)
-class Period:
-    """A month, quarter, year or month range: ``start <= t < end``; ``months`` inclusive."""
-
-    label: str
-    months: tuple[pd.Period, ...]
-
-    @property
-    def start(self) -> pd.Timestamp:
-        return self.months[0].start_time
-
-    @property
-    def end(self) -> pd.Timestamp:
-        return (self.months[-1] + 1).start_time
-
-
-def parse_period(text, known: list[pd.Period] | None = None) -> Period:
-    """``2024-05``, ``2024Q2``, ``2024``, ``2024-03:2024-06``; None or 全部: every month ``known``."""
-    if text is None or str(text).strip() in ("", "全部"):
-        if not known:
-            raise MonthError("数据中没有任何工单")
-        return Period("全部", tuple(pd.period_range(known[0], known[-1], freq="M")))
-    value = str(text).strip()
-    if ":" in value:
-        first, last = (parse_month(p) for p in value.split(":", 1))
-        if last < first:
-            raise MonthError(f"月份范围“{value}”的结束月份早于开始月份")
-        return Period(value, tuple(pd.period_range(first, last, freq="M")))
-    from .period import months_of, parse_period as parse_report_period  # the quarterly reports' own reading
-
-    period = parse_report_period(value)
-    return Period(str(period), tuple(months_of(period)))
-
-
 # ---------------------------------------------------------------- the store
 class Explorer:
     """A read-only view of a store for exploring (``store`` a path or an open DuckDB connection;
@@ -102,7 +69,7 @@ class Explorer:
         self.scheme: Scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
         self._stack = ExitStack()
         files = any(p is not None for p in (orders, units, letters))
-        source = None if files else resolve_store(store)
+        source = store if _is_connection(store) else None if files else resolve_store(store)
         if source is None:
             self.con = self._stack.enter_context(memory_store())
             import_oneoff(self.con, orders, units, letters, scheme=self.scheme)
@@ -113,14 +80,19 @@ class Explorer:
         cutoffs = imports.loc[imports["kind"].isin(["orders", "letters"]), "cutoff"].dropna()
         self.cutoff = pd.Timestamp(cutoffs.max()) if len(cutoffs) else None
         self.has_letters = bool((imports["kind"] == "letters").any())
-        raw = self._scan()
-        stored = set(raw["unit"]) | {r[0] for r in self._run("SELECT DISTINCT unit FROM letters").fetchall()}
+        # Opening reads only what the choices need (units, months, categories): every count is queried
+        # for the months asked for, when first asked (:meth:`months_cube`), and kept.
+        stored = {r[0] for r in self._run("SELECT DISTINCT unit FROM orders UNION SELECT DISTINCT unit FROM letters")
+                  .fetchall()}
         self.registry, mapping = effective_registry(self.con, sorted(u for u in stored if u))
         info = self.registry.info()
         self.units = pd.DataFrame({"stored": list(mapping), "unit": list(mapping.values())}).join(info, on="unit")
-        self._cube = self._make_cube(raw.assign(unit=raw["unit"].map(self._names()).fillna(raw["unit"])))
-        requests = raw.groupby(["accepted_at", "category"])["requested"].sum()
-        self._requests = requests.rename(index=_month_label, level="accepted_at").rename_axis(["month", "category"])
+        self._cubes: dict[str, pd.DataFrame] = {}
+        accepted = self._run(
+            "SELECT strftime(accepted_at, '%Y-%m') AS month, category, count(*) AS requested, "
+            "count(*) FILTER (mode = '派单') AS work FROM orders WHERE accepted_at IS NOT NULL GROUP BY ALL").df()
+        accepted = accepted.set_index(["month", "category"]).sort_index()
+        self._requests, self._work = accepted["requested"], accepted["work"]
         self.months = [pd.Period(m, "M") for m in sorted(set(self._requests.index.get_level_values("month")))]
         by_category = self._requests.groupby("category").sum().reset_index()
         self.categories = by_category.sort_values(["requested", "category"], ascending=[False, True])["category"].tolist()
@@ -213,48 +185,75 @@ class Explorer:
         return out
 
     # ------------------------------------------------------------ per unit
-    def _scan(self) -> pd.DataFrame:
-        """The one scan of the store's orders: every count of :meth:`rules` (and all requests, any mode) per
-        unit, 事件分类 and the months of 受理时间, 办理时限 and 办结时间 (integers year * 12 + month - 1)."""
+    def _query_months(self, months: list[pd.Period], stored_units: list[str] | None = None) -> pd.DataFrame:
+        """One query of the store for consecutive ``months``: every count of :meth:`rules` per month (of the
+        figure's own time), unit and 事件分类, over the 派单 orders with any of those times in the months
+        (only those of ``stored_units``, the units as the store names them, when given)."""
         rules = self.rules()
-        times = sorted({on for on, _ in rules.values()} | {"accepted_at"})
+        times = sorted({on for on, _ in rules.values()})
         keys = ", ".join(f'year({t}) * 12 + month({t}) - 1 AS "{t}"' for t in times)
-        sql = (f"SELECT unit, category, mode = '派单' AS work, {keys}, count(*) AS requested, "
+        span = " OR ".join(f"({t} >= $start AND {t} < $end)" for t in times)
+        sql = (f"SELECT unit, category, {keys}, "
                + ", ".join(f"count(*) FILTER ({cond}) AS {name}" for name, (_, cond) in rules.items())
-               + " FROM orders GROUP BY ALL")
-        return self._run(sql, self._args(None)).df()
-
-    def _make_cube(self, raw: pd.DataFrame) -> pd.DataFrame:
-        rules = self.rules()
-        work = raw.loc[raw["work"]]
+               + f" FROM orders WHERE mode = '派单' AND ({span})"
+               + (" AND list_contains($units, unit)" if stored_units is not None else "") + " GROUP BY ALL")
+        raw = self._run(sql, {**self._args(Period("slice", tuple(months))), "units": stored_units}).df()
+        raw = raw.assign(unit=raw["unit"].map(self._names()).fillna(raw["unit"]))
+        labels = {str(m) for m in months}
         parts = []
-        for on in sorted({t for t, _ in rules.values()}):
+        for on in times:
             names = [n for n, (t, _) in rules.items() if t == on]
-            placed = work.loc[work[on].notna()]
-            parts.append(placed.assign(month=placed[on].map(_month_label)).groupby(["month", "unit", "category"])[names].sum())
-        return pd.concat(parts, axis=1).fillna(0).astype("int64")[list(rules)]
+            placed = raw.loc[raw[on].notna()]
+            placed = placed.assign(month=placed[on].map(month_label))
+            placed = placed.loc[placed["month"].isin(labels)]
+            parts.append(placed.groupby(["month", "unit", "category"])[names].sum())
+        return pd.concat(parts, axis=1).fillna(0).astype("int64").reindex(columns=list(rules))
+
+    def months_cube(self, months) -> pd.DataFrame:
+        """The counts per (month, unit, 事件分类) of ``months``: the months not asked for before are queried
+        (one query per run of consecutive months, :meth:`_query_months`) and kept for the next choice."""
+        wanted = sorted(set(months))
+        for run in month_runs([m for m in wanted if str(m) not in self._cubes]):
+            got = self._query_months(run)
+            months_got = got.index.get_level_values("month")
+            for m in run:
+                self._cubes[str(m)] = got.loc[months_got == str(m)]
+        frames = [self._cubes[str(m)] for m in wanted]
+        if not frames:
+            empty = pd.MultiIndex.from_tuples([], names=["month", "unit", "category"])
+            return pd.DataFrame({name: pd.Series(dtype="int64") for name in self.rules()}, index=empty)
+        return pd.concat(frames)
+
+    def forget(self) -> None:
+        """Drop the counts kept (the next choice queries its months again)."""
+        self._cubes.clear()
 
     @property
     def cube(self) -> pd.DataFrame:
-        """Every count per (month, unit, 事件分类), made once at opening from one scan of the store
-        (:meth:`_scan`): each figure in the month of its own time (:meth:`rules`). Summaries and trends
-        are sums of it; the orders behind a figure are selected with the same rules (:meth:`predicates`)."""
-        return self._cube
+        """Every count per (month, unit, 事件分类) of the store's months: each figure in the month of its own
+        time (:meth:`rules`). Summaries and trends are sums of the months they need (queried when first
+        asked for); the orders behind a figure are selected with the same rules (:meth:`predicates`)."""
+        return self.months_cube(self.months)
 
     def unit_counts(self, period, *, group=None, unit=None, category=None, by_month: bool = False) -> pd.DataFrame:
         """Per unit (registry name; with ``by_month`` per month and unit): every count of
         :data:`SUMMARY_HEADERS`, ints, summed from :attr:`cube`."""
         period = self.period(period)
-        cube = self.cube
-        months = cube.index.get_level_values("month")
-        mask = months.isin([str(m) for m in period.months])
+        name = self._resolve(unit)
+        if unit and any(str(m) not in self._cubes for m in period.months):
+            # one unit over months not queried yet (its page's trend): only its orders, not kept
+            stored = self.units.loc[self.units["unit"] == name, "stored"].tolist() or [name]
+            cube = pd.concat([self._query_months(run, stored) for run in month_runs(period.months)])
+        else:
+            cube = self.months_cube(period.months)
+        mask = np.ones(len(cube), dtype=bool)
         units = cube.index.get_level_values("unit")
         if group:
             mask &= units.isin(self.unit_names(group))
         if unit:
-            mask &= units == self._resolve(unit)
+            mask &= units == name
         if category:
-            mask &= cube.index.get_level_values("category").str.contains(category, regex=False)
+            mask &= cube.index.get_level_values("category").str.contains(category, regex=False).to_numpy(dtype=bool)
         chosen = cube.loc[mask]
         return chosen.groupby(["month", "unit"] if by_month else "unit").sum()
 
@@ -274,6 +273,32 @@ class Explorer:
         table = table.sort_values(["accepted", "position"], ascending=[False, True], kind="stable")
         table = table.reset_index(names="单位名称")[["单位名称", *SUMMARY_HEADERS]].rename(columns=SUMMARY_HEADERS)
         return sort_table(table, sort_by, ascending)
+
+    # ------------------------------------------------------------ the bulletin's tables, from the store
+    def evaluation(self, period) -> pd.DataFrame:
+        """The period's evaluation table (:func:`pyhotline.metrics.evaluation_from_counts` of its counts):
+        for a month, the bulletin's appendix, computed in DuckDB instead of pandas."""
+        return evaluation_from_counts(self.unit_counts(period)[COUNT_COLUMNS], self.registry, self.scheme)
+
+    def appendix(self, period) -> pd.DataFrame:
+        """:meth:`evaluation` as the bulletin prints it (:func:`pyhotline.report.appendix_table`)."""
+        from .report import appendix_table
+
+        return appendix_table(self.evaluation(period), keep_zeros=self.scheme.keep_trailing_zeros)
+
+    def _accepted_in(self, series: pd.Series, period) -> pd.Series:
+        months = [str(m) for m in self.period(period).months]
+        return series.loc[series.index.get_level_values("month").isin(months)]
+
+    def totals(self, period) -> dict[str, int]:
+        """:func:`pyhotline.metrics.totals` of the period: requests, work_orders (派单), direct."""
+        requests, work = int(self._accepted_in(self._requests, period).sum()), int(self._accepted_in(self._work, period).sum())
+        return {"requests": requests, "work_orders": work, "direct": requests - work}
+
+    def category_table(self, period, top: int | None = None) -> pd.DataFrame:
+        """:func:`pyhotline.metrics.categories` of the period (count, share, total), from the store."""
+        chosen = self._accepted_in(self._requests, period)
+        return categories_from_counts(chosen.groupby(level="category").sum(), int(chosen.sum()), self.scheme, top)
 
     # ------------------------------------------------------------ a unit's months
     def unit_trend(self, unit: str | None, *, last: int | None = 12, period=None, group=None, category=None
@@ -384,43 +409,7 @@ class Explorer:
         return table.rename_axis(index="事件分类", columns="月份")
 
 
-def _month_label(key) -> str:
-    """``year * 12 + month - 1`` (the scan's month key) as ``YYYY-MM``."""
-    return f"{int(key) // 12:04d}-{int(key) % 12 + 1:02d}"
+def _is_connection(store) -> bool:
+    import duckdb
 
-
-def sort_table(table: pd.DataFrame, sort_by: str | None, ascending: bool = False) -> pd.DataFrame:
-    """``table`` sorted by one of its columns (None/unknown: as it is); missing values last."""
-    if not sort_by or sort_by not in table.columns:
-        return table.reset_index(drop=True)
-    key = table[sort_by].map(lambda v: (v is None or v != v, v))  # (missing?, value): None/NaN sort last
-    ordered = table.assign(_k=key.map(lambda k: k[0])).sort_values(
-        ["_k", sort_by], ascending=[True, ascending], kind="stable", na_position="last")
-    return ordered.drop(columns="_k").reset_index(drop=True)
-
-
-# ---------------------------------------------------------------- the month's frames (pandas)
-def filter_orders(data: Dataset, *, month: str | None = None, unit: str | None = None, category: str | None = None,
-                  mode: str | None = None, basis: str = "accepted") -> pd.DataFrame:
-    """Orders of a :class:`Dataset` matching every filter given (``basis``: 受理时间 or 办理时限)."""
-    orders = data.orders
-    mask = pd.Series(True, index=orders.index)
-    if month:
-        mask &= in_month(orders[{"accepted": "accepted_at", "due": "deadline"}[basis]], parse_month(month))
-    if unit:
-        mask &= orders["unit"] == data.registry.lookup.get(normalize_text(unit), unit)
-    if category:
-        mask &= orders["category"].str.contains(category, regex=False)
-    if mode:
-        mask &= orders["mode"] == mode
-    return orders.loc[mask]
-
-
-def order_table(orders: pd.DataFrame) -> pd.DataFrame:
-    """Orders with the documented Chinese headers, latest first, ready to display."""
-    return (
-        orders.assign(city_returned=orders["city_returned"].map({True: "是", False: "否"}))
-        .sort_values("accepted_at", ascending=False)
-        .rename(columns=ORDER_HEADERS)
-        .reset_index(drop=True)
-    )
+    return isinstance(store, duckdb.DuckDBPyConnection)

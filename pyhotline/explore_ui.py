@@ -50,12 +50,12 @@ class SortableTable:
     ``(caption, frame)``. ``frame`` holds what is shown (tests read it)."""
 
     def __init__(self, title: str, source: Callable[[str | None, bool], tuple[str, pd.DataFrame]],
-                 columns: list[str], *, default: str | None = None):
+                 columns: list[str], *, default: str | None = None, ascending: bool = False):
         self.source = source
         self.title = title
         self.sort_by = w.Dropdown(options=["（默认）", *columns], value=default or "（默认）", description="排序",
                                   layout=w.Layout(width="220px"))
-        self.descending = w.ToggleButton(value=True, description="降序", tooltip="降序 / 升序",
+        self.descending = w.ToggleButton(value=not ascending, description="升序" if ascending else "降序", tooltip="降序 / 升序",
                                          layout=w.Layout(width="70px"))
         self.caption = w.HTML()
         self.body = w.HTML()
@@ -125,8 +125,7 @@ class ExploreApp:
         self.orders_total = 0
         self.summary = SortableTable("各单位汇总", self._summary, ["单位名称", *SUMMARY_HEADERS.values()])
         self.trend = SortableTable("逐月情况", self._trend, ["月份", "受理案件数", "应办理数", "超期", "无故超期", "不满意"],
-                                   default="月份")
-        self.trend.descending.value = False
+                                   default="月份", ascending=True)
         self.chart = w.Output()
         self.orders = SortableTable("工单明细", self._orders, ["受理时间", "办理时限", "办结时间", "工单编号", "事件分类",
                                                              "延期次数", "回退次数", "返工次数", "标记"])
@@ -136,10 +135,12 @@ class ExploreApp:
                        "letter_units": self.letter_units, "letters": self.letters}
         for table in self.tables.values():
             table.keep_zeros = explorer.scheme.keep_trailing_zeros
-        tabs = w.Tab(children=[self.summary.widget, w.VBox([self.chart, self.trend.widget, self.orders.widget]),
-                               w.VBox([self.letter_units.widget, self.letters.widget])])
+        self.tabs = tabs = w.Tab(children=[self.summary.widget, w.VBox([self.chart, self.trend.widget, self.orders.widget]),
+                                           w.VBox([self.letter_units.widget, self.letters.widget])])
         for i, title in enumerate(["各单位汇总", "单位页（逐月与工单）", "群众来信"]):
             tabs.set_title(i, title)
+        self._trend_stale = True  # the unit page's months are computed when the page is shown
+        tabs.observe(lambda _: self._show_trend(), names="selected_index")
         self.widget = w.VBox([w.HBox([self.period, self.group]), w.HBox([self.unit, self.category]),
                               w.HBox(list(self.flags.values())), self.status, tabs])
         self.group.observe(self._group_changed, names="value")
@@ -212,9 +213,20 @@ class ExploreApp:
         self.status.value = f"筛选出 {self.orders_total} 件工单"
 
     def refresh(self) -> None:
-        for table in self.tables.values():
-            table.refresh()
+        """Every table for the current choices; the unit page's months (a year of them, the costliest
+        query on a large store) only when that page is shown, else when it is next opened."""
+        for key, table in self.tables.items():
+            if key != "trend":
+                table.refresh()
         self.status.value = f"筛选出 {self.orders_total} 件工单"
+        self._trend_stale = True
+        self._show_trend()
+
+    def _show_trend(self, *, force: bool = False) -> None:
+        if not self._trend_stale or not (force or self.tabs.selected_index == 1):
+            return
+        self.trend.refresh()
+        self._trend_stale = False
         self.chart.clear_output()
         with self.chart:
             show(self.trend_chart())
@@ -229,6 +241,7 @@ class ExploreApp:
     def snapshot(self) -> None:
         """The current tables and chart as plain output (for papermill runs and HTML exports)."""
         print(self.status.value)
+        self._show_trend(force=True)
         for key in ("summary", "trend", "orders", "letter_units", "letters"):
             table = self.tables[key]
             print(f"{table.title}：{table.caption.value}")

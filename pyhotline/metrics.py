@@ -163,11 +163,14 @@ def categories(orders: pd.DataFrame, month: str | pd.Period, scheme: Scheme, top
     """
     month = parse_month(month)
     requests = orders.loc[in_month(orders["accepted_at"], month)]
-    total = len(requests)
+    return categories_from_counts(requests.groupby("category").size(), len(requests), scheme, top)
+
+
+def categories_from_counts(counts: pd.Series, total: int, scheme: Scheme, top: int | None = None) -> pd.DataFrame:
+    """:func:`categories` from the requests per 事件分类 (``counts``) and all requests (``total``)."""
     table = (
-        requests.groupby("category")
-        .size()
-        .rename("count")
+        counts.rename("count")
+        .rename_axis("category")
         .reset_index()
         .sort_values(["count", "category"], ascending=[False, True], kind="stable")
         .reset_index(drop=True)

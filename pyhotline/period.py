@@ -133,22 +133,27 @@ def period_evaluation(orders: pd.DataFrame, registry, period: pd.Period, scheme:
 
 
 # ---------------------------------------------------------------- series and comparisons
+SERIES_COLUMNS = ["month", "requests", "work_orders", "due", "on_time", "on_time_rate", "visited", "dissatisfied",
+                  "dissatisfaction_rate"]
+
+
+def series_row(month: pd.Period, totals: dict[str, int], table: pd.DataFrame, scheme: Scheme) -> dict:
+    """One month of :func:`monthly_series` from its totals (:func:`~pyhotline.metrics.totals`) and its
+    evaluation table, however computed (pandas here, DuckDB for a large store: :func:`pyhotline.trends.store_series`)."""
+    sums = {c: int(table[c].sum()) if len(table) else 0 for c in ("due", "on_time", "visited", "dissatisfied")}
+    return {
+        "month": month, "requests": totals["requests"], "work_orders": totals["work_orders"], **sums,
+        "on_time_rate": percent(sums["on_time"], sums["due"], scheme.rate_decimals, scheme.rounding_mode) if sums["due"] else None,
+        "dissatisfaction_rate": (percent(sums["dissatisfied"], sums["visited"], scheme.rate_decimals, scheme.rounding_mode)
+                                 if sums["visited"] else None),
+    }
+
+
 def monthly_series(orders: pd.DataFrame, registry, months: list[pd.Period], scheme: Scheme) -> pd.DataFrame:
     """One row per month: requests, work_orders (受理), due, on_time, on_time_rate, visited,
     dissatisfied, dissatisfaction_rate over the assessed units of that month's evaluation table."""
-    rows = []
-    for month in months:
-        totals = metrics.totals(orders, month)
-        table = metrics.evaluation(orders, registry, month, scheme)
-        sums = {c: int(table[c].sum()) if len(table) else 0 for c in ("due", "on_time", "visited", "dissatisfied")}
-        rows.append({
-            "month": month, "requests": totals["requests"], "work_orders": totals["work_orders"], **sums,
-            "on_time_rate": percent(sums["on_time"], sums["due"], scheme.rate_decimals, scheme.rounding_mode) if sums["due"] else None,
-            "dissatisfaction_rate": (percent(sums["dissatisfied"], sums["visited"], scheme.rate_decimals, scheme.rounding_mode)
-                                     if sums["visited"] else None),
-        })
-    return pd.DataFrame(rows, columns=["month", "requests", "work_orders", "due", "on_time", "on_time_rate",
-                                       "visited", "dissatisfied", "dissatisfaction_rate"])
+    rows = [series_row(m, metrics.totals(orders, m), metrics.evaluation(orders, registry, m, scheme), scheme) for m in months]
+    return pd.DataFrame(rows, columns=SERIES_COLUMNS)
 
 
 def group_series(orders: pd.DataFrame, registry, months: list[pd.Period], scheme: Scheme) -> pd.DataFrame:

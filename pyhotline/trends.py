@@ -1,9 +1,11 @@
 """Trends over months: the data (computed here, from the monthly metrics) and the charts drawing it.
 
 - :func:`trend_for` gives the monthly bulletin's trend: the last ``[period] trend_months`` (12)
-  months the store holds up to the bulletin's month, each month's figures by
-  :func:`pyhotline.period.monthly_series`, with ``current`` marking the bulletin's month and
-  ``complete`` saying whether the store holds the month completely (docs/metrics.md "Trends").
+  months the store holds up to the bulletin's month, each month's figures as
+  :func:`pyhotline.period.monthly_series` defines them, counted in DuckDB on the store
+  (:func:`store_series`: a year of a large store is never loaded into pandas), with ``current``
+  marking the bulletin's month and ``complete`` saying whether the store holds the month
+  completely (docs/metrics.md "Trends").
 - :func:`trend_chart` and :func:`group_trend` draw such tables, shaped ``f(data, *, ax=None) -> Axes``.
 """
 
@@ -16,7 +18,7 @@ from matplotlib.axes import Axes
 
 from . import charts
 from .numbers import pct
-from .period import kind, monthly_series, parse_period, trend_months
+from .period import SERIES_COLUMNS, kind, parse_period, series_row, trend_months
 from .period_load import _complete, source_of
 from .scheme import Scheme, load_scheme
 
@@ -28,7 +30,7 @@ def trend_for(month, *, store=None, orders=None, units=None, letters=None, schem
               months: int | None = None) -> pd.DataFrame | None:
     """The trend table of a month's bulletin (None for a quarter or a year: their report carries
     its months, :attr:`PeriodReport.series`). Columns: :func:`monthly_series`'s, ``current``, ``complete``."""
-    from .store import coverage_settings, month_dataset
+    from .store import coverage_settings
     from .store.db import connect
     from .store.month import imports_table, store_months
 
@@ -44,12 +46,28 @@ def trend_for(month, *, store=None, orders=None, units=None, letters=None, schem
         settings = coverage_settings(scheme)
         wanted = [m for m in pd.period_range(period - (count - 1), period, freq="M")
                   if m == period or (m in present and _accepted_whole(imports, m, settings))]
-        data = month_dataset(source, period, scheme, history=count - 1)
-        series = monthly_series(data.orders, data.registry, wanted, scheme)
+        series = store_series(source, wanted, scheme)
         return series.assign(current=series["month"] == period,
                              complete=[_complete(imports, present, m, settings) for m in series["month"]])
 
     return source_of(compute, store=store, orders=orders, units=units, letters=letters, scheme=scheme, strict=strict)
+
+
+def store_series(store, months: list[pd.Period], scheme: Scheme) -> pd.DataFrame:
+    """:func:`pyhotline.period.monthly_series` of ``months`` on a store (a path or an open connection),
+    counted in DuckDB: each month's per-unit counts (:class:`pyhotline.explore.Explorer`, the bulletin's
+    rules as SQL, the months queried at once), its evaluation table from them
+    (:func:`~pyhotline.metrics.evaluation_from_counts`) and :func:`~pyhotline.period.series_row`."""
+    from .explore import Explorer
+
+    explorer = Explorer(store, scheme=scheme)
+    try:
+        if months:  # their span in one query
+            explorer.months_cube(pd.period_range(min(months), max(months), freq="M"))
+        rows = [series_row(m, explorer.totals(m), explorer.evaluation(m), scheme) for m in months]
+    finally:
+        explorer.close()
+    return pd.DataFrame(rows, columns=SERIES_COLUMNS)
 
 
 def _accepted_whole(imports, month: pd.Period, settings) -> bool:

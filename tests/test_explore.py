@@ -98,10 +98,40 @@ def test_unit_trend_matches_each_months_appendix(explorer):
         assert trend.at[month, "综合指标值"] == row["composite"] and trend.at[month, "应办理数"] == row["due"]
 
 
+def test_the_store_is_read_lazily_the_months_asked_for():
+    import pandas as pd
+
+    x = Explorer()
+    try:
+        assert x._cubes == {} and x.months[0] == pd.Period("2024-02", "M")  # opening: no counts queried
+        x.unit_summary("2024-05")
+        assert set(x._cubes) == {"2024-05"}
+        one = x.unit_trend("住建局")  # a unit over months not queried: its own orders only, nothing kept
+        assert set(x._cubes) == {"2024-05"}
+        whole = x.cube  # every month, kept
+        assert set(x._cubes) == {str(m) for m in x.months}
+        pd.testing.assert_frame_equal(one, x.unit_trend("住建局"))
+        assert int(whole["due"].sum()) == sum(int(x.unit_counts(m)["due"].sum()) for m in x.months)
+    finally:
+        x.close()
+
+
+def test_the_unit_page_is_computed_when_shown(explorer):
+    from pyhotline.explore_ui import ExploreApp
+
+    app = ExploreApp(explorer, period="2024-05", unit="住建局")
+    assert app.trend.frame.empty and app._trend_stale
+    app.tabs.selected_index = 1
+    assert list(app.trend.frame["月份"]) == ["2024-02", "2024-03", "2024-04", "2024-05"]
+    app.period.value = "2024-04"  # shown: refreshed at once
+    assert list(app.trend.frame["月份"]) == ["2024-02", "2024-03", "2024-04"]
+
+
 def test_widgets_drive_the_tables(app):
     assert app.status.value == "筛选出 2040 件工单"
     app.unit.value = "平江县住建局"
     assert set(app.summary.frame["单位名称"]) == {"平江县住建局"}
+    app.tabs.selected_index = 1  # the unit page
     assert list(app.trend.frame["月份"]) == ["2024-02", "2024-03", "2024-04", "2024-05"]
     app.flags["超期"].value = True
     expected = int(app.summary.frame["超期"].iloc[0])
@@ -153,3 +183,30 @@ def test_explore_notebook_shows_charts_not_axes_text(tmp_path):
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3
     assert "无故超期工单" in text and "平江县住建局" in text
     assert not any(c.cell_type == "code" and "def " in c.source for c in nb.cells)
+
+
+@pytest.mark.parametrize("month", MONTHS)
+def test_the_bulletins_tables_from_the_store_are_the_bulletins(explorer, month):
+    import pandas as pd
+
+    report = _report(month)
+    pd.testing.assert_frame_equal(explorer.evaluation(month), report.evaluation)
+    pd.testing.assert_frame_equal(explorer.appendix(month), report.appendix())
+    pd.testing.assert_frame_equal(explorer.category_table(month), report.categories, check_dtype=False)
+    assert explorer.totals(month) == report.totals
+
+
+def test_the_trend_counted_in_duckdb_is_the_monthly_series():
+    import pandas as pd
+
+    from pyhotline import period as P, trends
+    from pyhotline.store import memory_store, import_oneoff
+
+    scheme = ph.load_scheme("pingjiang")
+    months = [pd.Period(m, "M") for m in MONTHS]
+    data = ph.load_month("2024-06", scheme=scheme, history=4)
+    expected = P.monthly_series(data.orders, data.registry, months, scheme)
+    with memory_store() as con:
+        import_oneoff(con, scheme=scheme)
+        got = trends.store_series(con, months, scheme)
+    pd.testing.assert_frame_equal(got, expected)
