@@ -130,7 +130,8 @@ class Explorer:
         return str(held[-1] if held else self.months[-1])
 
     # ------------------------------------------------------------ SQL pieces
-    def _resolve(self, unit: str | None) -> str | None:
+    def resolve_unit(self, unit: str | None) -> str | None:
+        """The registry name of ``unit`` (a name or any 简称); None for none."""
         if not unit:
             return None
         return self.registry.lookup.get(normalize_text(unit), unit)
@@ -143,7 +144,7 @@ class Explorer:
             if group:
                 chosen = chosen.loc[chosen["group"] == group]
             if unit:
-                chosen = chosen.loc[chosen["unit"] == self._resolve(unit)]
+                chosen = chosen.loc[chosen["unit"] == self.resolve_unit(unit)]
             clauses.append("list_contains($units, unit)")
             args["units"] = chosen["stored"].tolist() or [""]
             clauses.append(_WORK.removeprefix(" AND "))
@@ -239,7 +240,7 @@ class Explorer:
         """Per unit (registry name; with ``by_month`` per month and unit): every count of
         :data:`SUMMARY_HEADERS`, ints, summed from :attr:`cube`."""
         period = self.period(period)
-        name = self._resolve(unit)
+        name = self.resolve_unit(unit)
         if unit and any(str(m) not in self._cubes for m in period.months):
             # one unit over months not queried yet (its page's trend): only its orders, not kept
             stored = self.units.loc[self.units["unit"] == name, "stored"].tolist() or [name]
@@ -318,7 +319,7 @@ class Explorer:
                           for o, d in zip(monthly["on_time"], monthly["due"])],
             composite=None, grade=None,
         )
-        name = self._resolve(unit)
+        name = self.resolve_unit(unit)
         info = self.registry.info()
         if name in info.index and info.at[name, "assessed"]:
             # the appendix's row for each month: metrics.evaluation_from_counts's own per-row step (ranking.score)

@@ -155,7 +155,7 @@ class ExploreApp:
         return [ALL, *self.x.unit_names(None if group in (None, ALL) else group)]
 
     def _unit_value(self, unit) -> str:
-        name = self.x._resolve(unit) if unit else None
+        name = self.x.resolve_unit(unit) if unit else None
         return name if name in self.x.unit_names() else ALL
 
     def _group_changed(self, change) -> None:

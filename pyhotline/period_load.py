@@ -61,7 +61,8 @@ def period_gaps(imports: pd.DataFrame, present: list[pd.Period], period: pd.Peri
     return gaps
 
 
-def _complete(imports, present, month, settings) -> bool:
+def month_complete(imports, present, month, settings) -> bool:
+    """The store holds the month completely: orders accepted in it, and no coverage gap but 环比 ones."""
     from .store.coverage import coverage_gaps
 
     return month in present and all(g.endswith(("环比可能不全", "环比可能不准")) for g in coverage_gaps(imports, month, settings))
@@ -95,7 +96,7 @@ def period_dataset(store, period: pd.Period, scheme: Scheme, *, strict: bool = F
         target = next((q for q in reversed(quality) if q.kind == "工单明细"), quality[-1])
         target.warnings.extend(gaps)
     window = pd.period_range(earliest, period.asfreq("M", "e"), freq="M")
-    covered = tuple(m for m in window if _complete(imports, present, m, settings))
+    covered = tuple(m for m in window if month_complete(imports, present, m, settings))
     return PeriodDataset(orders=data.orders, registry=data.registry, letters=data.letters, quality=tuple(quality),
                          cutoff=data.cutoff, covered=covered)
 

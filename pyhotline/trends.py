@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from . import charts
 from .numbers import pct
 from .period import SERIES_COLUMNS, kind, parse_period, series_row, trend_months
-from .period_load import _complete, source_of
+from .period_load import month_complete, source_of
 from .scheme import Scheme, load_scheme
 
 ON_TIME = "#3C7F5B"  # green: 按期办结率
@@ -48,7 +48,7 @@ def trend_for(month, *, store=None, orders=None, units=None, letters=None, schem
                   if m == period or (m in present and _accepted_whole(imports, m, settings))]
         series = store_series(source, wanted, scheme)
         return series.assign(current=series["month"] == period,
-                             complete=[_complete(imports, present, m, settings) for m in series["month"]])
+                             complete=[month_complete(imports, present, m, settings) for m in series["month"]])
 
     return source_of(compute, store=store, orders=orders, units=units, letters=letters, scheme=scheme, strict=strict)
 
