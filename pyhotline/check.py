@@ -39,12 +39,11 @@ def check_files(
     result = CheckResult()
     try:
         scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
-    except PyhotlineError as exc:
+    except PyhotlineError as exc:  # the files are read as the scheme says (its header aliases): not without it
         result.problems.append(exc)
-        scheme = None
-    if scheme is not None:
-        result.problems.extend(validate_scheme(scheme))  # the files it names exist and read
-    aliases = scheme.header_aliases if scheme else None
+        return result
+    result.problems.extend(validate_scheme(scheme))  # the files it names exist and read
+    aliases = scheme.header_aliases
     try:
         orders, units, letters = resolve_inputs(orders, units, letters)
     except InputError as exc:

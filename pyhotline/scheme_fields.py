@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import SchemeError
-from .io import LETTER_COLUMNS, ORDER_COLUMNS, UNIT_COLUMNS, normalize_text
+from .io import LETTER_COLUMNS, ORDER_COLUMNS, PERSONAL_HEADERS, UNIT_COLUMNS, normalize_text
 
 #: Bounds of the numeric settings (inclusive): what a real scheme can mean.
 DECIMALS = (0, 6)
@@ -116,13 +116,16 @@ def groups(value: object, what: str, path: Path) -> tuple[str, ...]:
 def header_aliases(value: object, path: Path) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         raise SchemeError("input.header_aliases 应为“导出文件中的列名 = 文档中的列名”这样的表", path=path)
-    documented = {c.header for c in (*ORDER_COLUMNS, *LETTER_COLUMNS, *UNIT_COLUMNS)}
-    unknown = sorted(v for v in value.values() if v not in documented)
+    # a personal column (来电人 …) is a valid target: the aliased column is recognised as personal and dropped
+    documented = {c.header for c in (*ORDER_COLUMNS, *LETTER_COLUMNS, *UNIT_COLUMNS)} | set(PERSONAL_HEADERS)
+    unknown = [(k, v) for k, v in value.items() if normalize_text(v) not in documented]
     if unknown:
+        pairs = "、".join(f'"{k}" = "{v}"' for k, v in unknown)
         raise SchemeError(
-            f"input.header_aliases 指向了不存在的列 {'、'.join(unknown)}；应为 docs/input-format.md 中的列名", path=path
+            f"[input.header_aliases] 中 {pairs}：等号右边应为 docs/input-format.md 中的列名"
+            f"（或个人信息列 {'、'.join(PERSONAL_HEADERS)}，读入时丢弃）", path=path
         )
-    return {normalize_text(k): v for k, v in value.items()}
+    return {normalize_text(k): normalize_text(v) for k, v in value.items()}
 
 
 def read_requirements(file: Path, scheme_path: Path) -> str:

@@ -63,9 +63,12 @@ def _typed(
     present = set(body.columns) if present is None else present
     known = {c.header for c in columns} | set(PERSONAL_HEADERS)
     unrecognised = [str(h) for h in present if h not in known and str(h).strip()]
-    for col in columns:
-        if col.required and col.header not in present:
-            _report(missing_column_error(path, col.header, header_row, unrecognised))
+    missing = [missing_column_error(path, c.header, header_row, unrecognised)
+               for c in columns if c.required and c.header not in present]
+    if missing:  # one message per missing column, then nothing more from this file (no row-level cascade)
+        for error in missing[:-1]:
+            _report(error)
+        raise missing[-1]
     if "totals" not in body.attrs and len(body):  # the Arrow CSV and Parquet readers: only the columns used
         found = totals_rows(body[[c for c in body.columns if c in known]])
         if found.any():
