@@ -401,3 +401,24 @@ def test_a_black_list_per_unit_type_is_said_per_unit_type(may_on):
     parts = dataclasses.replace(may_on.series_parts, settings=settings, black_list=black)
     said = "".join(text.problem_paragraphs(dataclasses.replace(may_on, series_parts=parts)))
     assert "后1位，相同分数排名不分先后）：乡镇（街道）：三墩乡（" in said and "；县直单位：自然资源局（" in said
+
+
+def test_one_ranking_step_for_a_month_a_quarter_and_a_year(scheme):
+    from pyhotline import ranking as step
+
+    table = evaluation([(C, "甲局", "99", "A", 20), (C, "乙局", "95", "A", 15), (C, "丙局", "95", "A", 9),
+                        (T, "一镇", "90", "A", 30)])
+    on = _with(scheme, ranking={"min_orders": 10, "quarter_min_orders": 15, "year_min_orders": 0, "ties": "share",
+                                "red_list": 1})
+    month = step.rank(table, on, pd.Period("2024-05", "M"))
+    assert month.ranked["unit"].tolist() == ["一镇", "甲局", "乙局"] and month.too_few["unit"].tolist() == ["丙局"]
+    quarter = step.rank(table, on, pd.Period("2024Q2", "Q"))  # its own minimum; a unit exactly at 15 is ranked
+    assert quarter.settings.min_orders == 15 and quarter.too_few["unit"].tolist() == ["丙局"]
+    year = step.rank(table, on, pd.Period("2024", "Y"))  # everyone in the annual ranking, ties shared
+    assert year.too_few.empty and year.ranked[["unit", "rank"]].values.tolist() == [
+        ["一镇", 1], ["甲局", 1], ["乙局", 2], ["丙局", 2]]
+    assert year.red_list["unit"].tolist() == ["一镇", "甲局"] and year.black_list is None
+    assert year.top["unit"].tolist() == ["一镇", "甲局", "乙局", "丙局"]  # top_n 3: both tied at 2nd place
+    off = step.rank(table, scheme, pd.Period("2024Q2", "Q"))
+    assert not off.rules_on and off.ranked is None
+    pd.testing.assert_frame_equal(off.top, step.composite_ranking(table, scheme))
