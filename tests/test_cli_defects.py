@@ -107,3 +107,60 @@ def test_a_missing_required_column_is_one_message_not_a_cascade_of_row_errors(re
     status, out, err = run(["check", "--orders", renamed, "--units", SAMPLE / "units.csv"], capsys)
     assert status == 2 and len(errors(err)) == 1, err
     assert "文件 工单.csv，第 1 行" in err and "缺少必需的列“工单编号”" in err and "工单号码" in err
+
+
+# ---------------------------------------------------- 3. formula cells without a result
+def _workbook(path: Path, formulas: dict[str, str], *, totals: str | None = None) -> Path:
+    from openpyxl import Workbook
+
+    header, rows = _sample_rows()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for r in rows[:40]:
+        sheet.append([int(v) if v.isdigit() and len(v) < 6 else v for v in r])
+    for ref, formula in formulas.items():  # openpyxl saves formulas without a result, as scripts do
+        sheet[ref] = formula
+    if totals:
+        end = sheet.max_row + 1
+        sheet[f"A{end}"], sheet[f"H{end}"] = "合计", totals.format(end=end - 1)
+    book.save(path)
+    return path
+
+
+def _dispatched_row() -> int:
+    return next(i for i, r in enumerate(_sample_rows()[1]) if r[3] == "派单") + 2
+
+
+def _check_xlsx(path: Path, capsys) -> list[str]:
+    status, out, err = run(["check", "--orders", path, "--units", SAMPLE / "units.csv"], capsys)
+    assert status == 2 and "Traceback" not in err
+    return errors(err)[:-1] if errors(err)[-1:] and "共发现" in errors(err)[-1] else errors(err)
+
+
+def test_formula_cells_are_counted_per_column(tmp_path, capsys):
+    book = _workbook(tmp_path / "工单.xlsx", {"H6": "=1+0", "I7": "=0*1", **{f"H{r}": "=1" for r in (9, 10)}})
+    got = _check_xlsx(book, capsys)
+    assert len(got) == 2, got
+    assert "第 6 行，“延期次数”列：单元格 H6 是公式" in got[0] and "这一列共 3 个" in got[0] and "H9、H10" in got[0]
+    assert "第 7 行，“回退次数”列：单元格 I7 是公式" in got[1] and "共" not in got[1]
+
+
+@pytest.mark.parametrize("column,header", [("E", "承办单位"), ("F", "办理时限"), ("A", "工单编号"), ("B", "受理时间"),
+                                           ("D", "办理方式"), ("H", "延期次数")])
+def test_a_formula_cell_without_result_is_one_message_whatever_the_column(column, header, tmp_path, capsys):
+    row = _dispatched_row()
+    book = _workbook(tmp_path / "工单.xlsx", {f"{column}{row}": f"={column}{row + 1}"})
+    got = _check_xlsx(book, capsys)
+    assert len(got) == 1, got
+    assert f"第 {row} 行，“{header}”列：单元格 {column}{row} 是公式，但文件中没有保存计算结果" in got[0]
+    status, out, err = run(["evaluate", "--month", "2024-05", "--orders", book, "--units", SAMPLE / "units.csv",
+                            "--out", tmp_path / "t.csv"], capsys)
+    assert status == 2 and errors(err) == got and not (tmp_path / "t.csv").exists()
+
+
+def test_a_totals_row_whose_sum_has_no_saved_result_is_set_aside_quietly(tmp_path, capsys):
+    book = _workbook(tmp_path / "工单.xlsx", {}, totals="=SUM(H2:H{end})")
+    status, out, err = run(["check", "--orders", book, "--units", SAMPLE / "units.csv"], capsys)
+    assert status == 0 and not errors(err), err
+    assert "剔除 合计行 1 行" in out

@@ -120,9 +120,11 @@ def read_table(
                 expected="每一行的列数与表头相同",
             ),
         )
-    _report_unsaved(path, grid, header, header_at, expect, aliases)
+    formula_rows = _report_unsaved(path, grid, header, header_at, expect, aliases)
     body = grid.iloc[header_at + 1 :].reset_index(drop=True)
     body.columns = header
+    if formula_rows:  # reported above (only ``check`` gets here): no second message about the same cells
+        body = body.drop(index=[p - header_at - 1 for p in formula_rows])
     blank = (body == "").all(axis=1) if len(body) else pd.Series(dtype=bool)
     body = body.loc[~blank] if len(body) else body
     totals = totals_rows(body)
@@ -153,24 +155,47 @@ def totals_rows(body: pd.DataFrame) -> np.ndarray:
     return found
 
 
-def _report_unsaved(path: Path, grid: pd.DataFrame, header: list[str], header_at: int, expect, aliases) -> None:
-    """Formula cells saved without a result, in the documented columns: an error naming each cell."""
+def _report_unsaved(path: Path, grid: pd.DataFrame, header: list[str], header_at: int, expect, aliases) -> list[int]:
+    """Formula cells saved without a result, in the documented columns: one error per column, naming
+    its first cell and how many the column has. Returns the grid positions of the rows holding them,
+    which give no other message (their empty cells would only repeat the cause as 不能为空 …).
+
+    When the cells cannot all be placed (no cell reference, or more than the scan tracks), one message
+    for the file, and nothing more is read from it."""
     refs, count = grid.attrs.get("unsaved", ([], 0))
-    wanted = {c.header for c in expect}
-    for ref in refs or ([""] if count else []):
-        row = column = None
-        if ref:
-            position, at = column_position(ref)
-            if position <= header_at or at >= len(header) or (expect and aliases.get(header[at], header[at]) not in wanted):
-                continue
-            row, column = position + 1, aliases.get(header[at], header[at])
-        more = f"（共 {count} 个这样的单元格）" if count > 1 else ""
-        _report(InputError(
-            f"单元格{(' ' + ref) if ref else ''}是公式，但文件中没有保存计算结果{more}", path=path, row=row, column=column,
+    if not count:
+        return []
+    if count > len(refs) or not all(refs):
+        raise InputError(
+            f"有 {count} 个单元格是公式，但文件中没有保存计算结果", path=path,
             expected="请在 Excel 中打开并保存后再导出（或把公式转为数值）",
+        )
+    wanted = {c.header for c in expect}
+    by_column: dict[str, list[tuple[int, str]]] = {}
+    for ref in refs:
+        position, at = column_position(ref)
+        if position <= header_at or at >= len(header) or (expect and aliases.get(header[at], header[at]) not in wanted):
+            continue
+        by_column.setdefault(aliases.get(header[at], header[at]), []).append((position, ref))
+    placed = sorted({position for cells in by_column.values() for position, _ in cells})
+    totals = {p for p, is_total in zip(placed, totals_rows(grid.iloc[placed])) if is_total} if placed else set()
+    by_column = {column: [c for c in cells if c[0] not in totals] for column, cells in by_column.items()}
+    by_column = {column: cells for column, cells in by_column.items() if cells}  # a totals row's =SUM(…) is set aside
+    rows: set[int] = set()
+    for column, cells in by_column.items():
+        cells.sort()
+        listed = "、".join(ref for _, ref in cells[:MAX_NAMED]) + ("……" if len(cells) > MAX_NAMED else "")
+        more = f"（这一列共 {len(cells)} 个这样的单元格：{listed}）" if len(cells) > 1 else ""
+        _report(InputError(
+            f"单元格 {cells[0][1]} 是公式，但文件中没有保存计算结果{more}", path=path, row=cells[0][0] + 1,
+            column=column, expected="请在 Excel 中打开并保存后再导出（或把公式转为数值）",
         ))
-        if not ref:
-            break
+        rows.update(position for position, _ in cells)
+    return sorted(rows)
+
+
+#: Cells named in a formula message (the count says how many more).
+MAX_NAMED = 5
 
 
 def _read_parquet(path: Path, keep=None) -> tuple[pd.DataFrame, list[str]]:

@@ -157,7 +157,8 @@ def scan_part(fh, info, path: Path, limits: Limits, *, sheet: bool, label: str |
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
 _VALUE = re.compile(rb"<(?:\w{1,8}:)?v>[^<]")
 _CELL_END = re.compile(rb"</(?:\w{1,8}:)?c>")
-MAX_LISTED = 20
+#: Formula cells without a result whose place is kept (beyond that, one message for the whole file).
+MAX_LISTED = 100_000
 
 
 def unsaved_formulas(xml: bytes, scan: PartScan) -> None:
