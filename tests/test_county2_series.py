@@ -86,3 +86,18 @@ def test_the_quarters_ranking_rules(county, store, rules):
         peers = [r["综合指标值"] for r in rows if r["单位类型"] == row.group and r["应办理数"] >= 12]
         assert row.rank == 1 + sum(p > row.composite for p in peers)
     assert "工单量不足12件，不参与排名" in "".join(text.basic_paragraphs(report))
+
+
+def test_units_below_the_top_grade_two_months_running_are_those_of_the_monthly_tables(county, store, rules):
+    """continuity.months = 2 in its scheme: the units below 优秀 in both 2024-02 and 2024-03, as its
+    independent monthly tables grade them, said in its own words, and last month's follow-up present."""
+    report = ph.monthly_report("2024-03", ph.load_month("2024-03", store=store, scheme=rules, history=1), rules)
+    top = GRADES[0][0]
+    graded = [{r["部门名称"]: r["等级评价"] for r in evaluation(county, [m])} for m in [(2024, 2), (2024, 3)]]
+    expected = {u for u in graded[1] if all(g.get(u) not in (None, top) for g in graded)}
+    streak = report.series_parts.below_top
+    assert set(streak["unit"]) == expected and expected
+    assert all((graded[0][u], graded[1][u]) == tuple(g) for u, g in zip(streak["unit"], streak["grades"]))
+    said = "".join(text.problem_paragraphs(report))
+    assert f"连续2个月未评为“{top}”的单位{len(expected)}个：" in said
+    assert "上月点名的" in said and "本月仍有问题" in said  # last month's follow-up, its own wording
