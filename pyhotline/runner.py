@@ -277,7 +277,7 @@ def run_bulletins(
     with prepared_store(files["store"], files["orders"], files["units"], files["letters"],
                         scheme=kwargs.get("scheme"), strict=kwargs.get("strict", False)) as (store, imported):
         kwargs["store"] = store  # one-off files are read once, into a temporary store the notebooks share
-        _check_inputs(wanted, kwargs, imported)
+        _check_inputs(wanted, kwargs, imported, any(files[k] is not None for k in ("orders", "units", "letters")))
         return _run_all(wanted, jobs, kwargs)
 
 
@@ -312,7 +312,7 @@ def _numbered(kwargs: dict, index: int) -> dict:
     return {**kwargs, "issue": kwargs["issue"] + index}
 
 
-def _check_inputs(months: list[str], kwargs: dict, imported=None) -> None:
+def _check_inputs(months: list[str], kwargs: dict, imported=None, files_given: bool = False) -> None:
     """Read the scheme up front and say what the store lacks for each month (an error with strict),
     before any notebook starts; files of a one-off run were read and checked by ``imported``.
     Problems of a single month are reported by that month's run."""
@@ -320,6 +320,7 @@ def _check_inputs(months: list[str], kwargs: dict, imported=None) -> None:
     from .period_load import period_coverage
     from .store import CoverageError
 
+    _refuse_months_without_data(months, kwargs["store"], imported, files_given)
     scheme = load_scheme(kwargs.get("scheme"))
     for problem in validate_scheme(scheme):  # e.g. a 工作要求 file left behind when the scheme was copied
         raise problem
@@ -332,3 +333,36 @@ def _check_inputs(months: list[str], kwargs: dict, imported=None) -> None:
             raise CoverageError(f"{month} 的数据不全：" + "；".join(gaps) + "（去掉 --strict 则照常生成并注明）")
         for gap in gaps:
             print(f"注意：{month}：{gap}", file=sys.stderr)
+
+
+def _spans(months) -> str:
+    """Months as runs: ``2024-01、2024-07 至 2099-12``."""
+    runs: list[list] = []
+    for month in sorted(months):
+        if runs and runs[-1][1] + 1 == month:
+            runs[-1][1] = month
+        else:
+            runs.append([month, month])
+    return "、".join(str(a) if a == b else f"{a} 至 {b}" for a, b in runs)
+
+
+def _refuse_months_without_data(wanted: list[str], store, imported, files_given: bool) -> None:
+    """Refuse, before any notebook starts, months (or quarters and years) in which the store holds no
+    accepted order at all, naming them and what the store does cover. Months partly covered go on,
+    with the coverage warnings."""
+    from .errors import MonthError
+    from .period import months_of
+    from .store import connect, store_months
+
+    with connect(store) as con:
+        present = set(store_months(con))
+    empty = [p for p in wanted if not any(m in present for m in months_of(parse_period(p)))]
+    if not empty:
+        return
+    where = f"数据库 {store}" if imported is None else ("所给文件" if files_given else "内置示例数据")
+    covers = (f"{where}中工单的受理月份为 {_spans(present)}" if present
+              else f"{where}中没有任何工单（请先用 pyhotline import 导入工单明细）")
+    if len(wanted) == 1:
+        raise MonthError(f"{wanted[0]} 没有任何工单记录，未生成通报；{covers}")
+    raise MonthError(f"{_spans(parse_period(p) for p in empty)} 没有任何工单记录，未生成任何通报；{covers}。"
+                     "请把 --months 限定在有数据的月份（只有部分数据的月份可以照常生成，并注明缺少的数据）")

@@ -164,3 +164,43 @@ def test_a_totals_row_whose_sum_has_no_saved_result_is_set_aside_quietly(tmp_pat
     status, out, err = run(["check", "--orders", book, "--units", SAMPLE / "units.csv"], capsys)
     assert status == 0 and not errors(err), err
     assert "剔除 合计行 1 行" in out
+
+
+# ------------------------------------------- 4. bulletin for months the store has no data for
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory) -> Path:
+    """The sample imported into a store (orders accepted 2024-02 to 2024-06)."""
+    store = tmp_path_factory.mktemp("store") / "s.duckdb"
+    assert cli.main(["import", "--orders", str(SAMPLE / "orders.csv"), "--letters", str(SAMPLE / "letters.csv"),
+                     "--units", str(SAMPLE / "units.csv"), "--store", str(store)]) == 0
+    return store
+
+
+@pytest.mark.parametrize("when,named", [
+    (["--months", "2024-01:2099-12"], "2024-01、2024-07 至 2099-12 没有任何工单记录，未生成任何通报"),
+    (["--months", "2024-07:2024-09"], "2024-07 至 2024-09 没有任何工单记录"),
+    (["--year", "2023"], "2023 没有任何工单记录，未生成通报"),
+    (["--quarter", "2025Q1"], "2025Q1 没有任何工单记录"),
+    (["--month", "2025-01"], "2025-01 没有任何工单记录"),
+])
+def test_months_without_any_data_are_refused_before_any_notebook(when, named, sample_store, tmp_path, capsys):
+    out_dir = tmp_path / "out"
+    status, out, err = run(["bulletin", *when, "--store", sample_store, "--out-dir", out_dir], capsys)
+    assert status == 2 and len(errors(err)) == 1, err
+    assert named in err and "工单的受理月份为 2024-02 至 2024-06" in err and str(sample_store) in err
+    assert "笔记本" not in err and "注意：" not in err  # no coverage warnings for a run that does not start
+    assert not out_dir.exists()
+
+
+def test_a_store_without_orders_is_refused_for_any_month(tmp_path, capsys):
+    store = tmp_path / "u.duckdb"
+    assert run(["import", "--units", SAMPLE / "units.csv", "--store", store], capsys)[0] == 0
+    status, out, err = run(["bulletin", "--month", "2024-05", "--store", store, "--out-dir", tmp_path / "o"], capsys)
+    assert status == 2 and len(errors(err)) == 1 and "中没有任何工单" in err and "pyhotline import" in err, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_one_off_files_name_the_files_not_a_temporary_store(tmp_path, capsys):
+    status, out, err = run(["bulletin", "--month", "2024-01", "--orders", SAMPLE / "orders.csv",
+                            "--units", SAMPLE / "units.csv", "--out-dir", tmp_path / "o"], capsys)
+    assert status == 2 and "所给文件中工单的受理月份为 2024-02 至 2024-06" in err and "duckdb" not in err, err
