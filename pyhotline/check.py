@@ -67,3 +67,25 @@ def check_files(
                 problems.append(exc)
         result.problems.extend(problems)
     return result
+
+
+def check_store(store, scheme: Scheme | str | Path | None = None, *, files: bool = False) -> list[PyhotlineError]:
+    """What stops every report from the store under ``scheme``: its latest units registry's 单位类型
+    not among the scheme's (the message names the store and the file the registry was imported from;
+    ``files``: the store is a one-off run's, so the message names the file as read)."""
+    import dataclasses
+
+    from .store import connect
+    from .store.registry import stored_registry
+
+    scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
+    with connect(store) as con:
+        registry = stored_registry(con)
+    if registry is not None and files:
+        registry = dataclasses.replace(registry, store=None)
+    try:
+        if registry is not None:
+            check_groups(registry, scheme)
+    except InputError as exc:
+        return [exc]
+    return []

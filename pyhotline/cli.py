@@ -235,9 +235,16 @@ def _check(args: argparse.Namespace) -> int:
 
     files = (args.orders, args.units, args.letters)
     if all(f is None for f in files) and resolve_store(args.store) is not None:
+        from .check import check_store
+
         lines, gaps = describe_store(resolve_store(args.store), scheme=args.scheme)
         for line in lines:
             print(line)
+        problems = check_store(resolve_store(args.store), args.scheme)
+        for problem in problems:
+            print(f"错误：{problem}", file=sys.stderr)
+        if problems:
+            return 2
         for gap in gaps:
             print(f"{'错误' if args.strict else '注意'}：{gap}", file=sys.stderr)
         if gaps and args.strict:

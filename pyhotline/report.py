@@ -71,14 +71,36 @@ def load_dataset(
 
 
 def check_groups(registry: Registry, scheme: Scheme) -> None:
-    """Every 单位类型 of the registry must be one the scheme ranks (``ranking.appendix_groups``)."""
+    """Every 单位类型 of the registry must be one the scheme ranks (``ranking.appendix_groups``).
+
+    One message for all units whose type the scheme lacks (one cause: scheme and registry do not
+    match), naming the file and the first such row, or, for a registry kept in a store, the store
+    and the file it was imported from (no file is read then)."""
     known = set(scheme.appendix_groups)
-    for name, group, row in zip(registry.units["name"], registry.units["group"], registry.units["row"]):
-        if group not in known:
-            raise InputError(
-                f"单位“{name}”的单位类型不在考评规则中（考评规则 {scheme.path.name} 的 ranking.appendix_groups）",
-                path=registry.path, row=int(row), column="单位类型", value=group, expected="、".join(scheme.appendix_groups),
-            )
+    units = registry.units
+    bad = units.loc[~units["group"].isin(known)]
+    if bad.empty:
+        return
+    kinds = []
+    for group, rows in bad.groupby("group", sort=False):
+        example = f"，如“{rows['name'].iloc[0]}”" if len(rows) > 1 else f"“{rows['name'].iloc[0]}”"
+        kinds.append(f"“{group}”（{len(rows)} 个单位{example}）")
+    where = f"考评规则 {scheme.path.name} 的 ranking.appendix_groups"
+    expected = "、".join(scheme.appendix_groups)
+    store = getattr(registry, "store", None)
+    if store is not None:
+        source = f"（导入自 {registry.path.name}）" if registry.path is not None else ""
+        raise InputError(
+            f"数据库 {store} 中的单位名录{source}与考评规则不符：单位类型{'、'.join(kinds)}不在{where} 中；"
+            f"应为{expected}（换用与这份名录相符的考评规则，或用 pyhotline import --units 导入按这份规则填写单位类型的名录）"
+        )
+    single = bad["group"].nunique() == 1
+    raise InputError(
+        f"单位类型{'、'.join(kinds)}不在考评规则中（{where}）" if not single or len(bad) > 1
+        else f"单位“{bad['name'].iloc[0]}”的单位类型不在考评规则中（{where}）",
+        path=registry.path, row=int(bad["row"].iloc[0]), column="单位类型",
+        value=bad["group"].iloc[0] if single else None, expected=expected,
+    )
 
 
 def _header_aliases(scheme: Scheme | str | Path | None) -> dict[str, str] | None:

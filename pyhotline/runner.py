@@ -324,6 +324,10 @@ def _check_inputs(months: list[str], kwargs: dict, imported=None, files_given: b
     scheme = load_scheme(kwargs.get("scheme"))
     for problem in validate_scheme(scheme):  # e.g. a 工作要求 file left behind when the scheme was copied
         raise problem
+    from .check import check_store
+
+    for problem in check_store(kwargs["store"], scheme, files=imported is not None):  # 单位类型 the scheme does not rank
+        raise problem
     for record in (imported.quality if imported is not None else ()):
         for warning in record.warnings:
             print(f"注意：{warning}", file=sys.stderr)

@@ -204,3 +204,32 @@ def test_one_off_files_name_the_files_not_a_temporary_store(tmp_path, capsys):
     status, out, err = run(["bulletin", "--month", "2024-01", "--orders", SAMPLE / "orders.csv",
                             "--units", SAMPLE / "units.csv", "--out-dir", tmp_path / "o"], capsys)
     assert status == 2 and "所给文件中工单的受理月份为 2024-02 至 2024-06" in err and "duckdb" not in err, err
+
+
+# --------------------------------- 5. a scheme whose unit types the store's registry does not have
+YUNXI = ROOT / "tests" / "county2" / "yunxi.toml"
+
+
+@pytest.mark.parametrize("command", [
+    ["evaluate", "--month", "2024-05", "--out", "t.csv"],
+    ["bulletin", "--month", "2024-05", "--out-dir", "out"],
+    ["check"],
+])
+def test_a_scheme_not_matching_the_stores_registry_names_the_store_not_a_file(command, sample_store, tmp_path,
+                                                                               capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run([*command, "--store", sample_store, "--scheme", YUNXI], capsys)
+    assert status == 2 and len(errors(err)) == 1, err
+    message = errors(err)[0]
+    assert f"数据库 {sample_store} 中的单位名录（导入自 units.csv）与考评规则不符" in message
+    assert "“县直单位”（27 个单位" in message and "“乡镇(街道)”（25 个单位" in message and "应为镇街、县直部门" in message
+    assert "文件 units.csv" not in message and "第 2 行" not in message and "笔记本" not in err
+    assert not (tmp_path / "t.csv").exists() and not (tmp_path / "out").exists()
+
+
+def test_the_same_mismatch_with_files_names_the_file_once(tmp_path, capsys):
+    status, out, err = run(["bulletin", "--month", "2024-05", "--orders", SAMPLE / "orders.csv",
+                            "--units", SAMPLE / "units.csv", "--scheme", YUNXI, "--out-dir", tmp_path / "o"], capsys)
+    assert status == 2 and len(errors(err)) == 1, err
+    assert "文件 units.csv，第 2 行，“单位类型”列：单位类型“县直单位”（27 个单位" in err and "数据库" not in err
+    assert not (tmp_path / "o").exists()

@@ -22,6 +22,7 @@ class Registry:
 
     units: pd.DataFrame  # name, group, aliases, assessed, short, position
     path: Path | None = None
+    store: Path | None = None  # the store it was read from (then ``path`` is the file it was imported from)
 
     @cached_property
     def lookup(self) -> dict[str, str]:

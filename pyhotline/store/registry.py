@@ -42,7 +42,13 @@ def stored_registry(con, import_id: int | None = None) -> Registry | None:
         'SELECT name, "group", aliases, assessed, "row", position FROM units WHERE import_id = ? ORDER BY position',
         [import_id],
     ).df()
-    return Registry(units=_frame(rows), path=Path(file))
+    return Registry(units=_frame(rows), path=Path(file), store=_store_file(con))
+
+
+def _store_file(con) -> Path | None:
+    """The store's file (None for an in-memory store: a one-off run's files, read as files)."""
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return Path(row[0]) if row and row[0] else None
 
 
 def effective_registry(con, unit_names) -> tuple[Registry | None, dict[str, str]]:
@@ -90,4 +96,4 @@ def effective_registry(con, unit_names) -> tuple[Registry | None, dict[str, str]
     added = pd.concat(extra, ignore_index=True)
     added = added.assign(position=range(len(latest.units), len(latest.units) + len(added)))
     units = pd.concat([latest.units, added[REGISTRY_COLUMNS]], ignore_index=True)
-    return Registry(units=_frame(units), path=latest.path), mapping
+    return Registry(units=_frame(units), path=latest.path, store=latest.store), mapping
