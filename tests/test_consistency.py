@@ -1,5 +1,11 @@
 """Every place a figure is printed agrees with the others (issue 10, items 5 and 6).
 
+Item 5: each figure the bulletin states (受理, categories, 环比, rankings, 超期 and 无故超期 with the
+cut-off rule, violations, grades, every appendix cell, letters, the trend's month) is read back from
+the text (parsed with the scheme's own templates), each chart's plotted data, figures.json,
+evaluation.xlsx and the explorer (tests/figure_sources.py); every pair must agree, on the sample
+2024-05 and on 云溪县 (tests/county2) from its store and from its files once.
+
 Item 6: a scheme silent on ``rounding.keep_trailing_zeros`` prints the scheme's decimals everywhere
 (bulletin text, chart bar labels, appendix, figures.json, evaluation.xlsx, explore); 平江's scheme says
 ``false`` and keeps the reference's "100"/"97.9%".
@@ -104,3 +110,152 @@ def test_pingjiang_still_prints_as_the_reference(pj_scheme, data):
     rank = bt.bulletin_chart(report, bt.chart_names(report)[2])[0]
     assert not any(re.fullmatch(r"\d+\.\d*0", s) for s in bar_labels(rank))
     matplotlib.pyplot.close("all")
+
+
+# ---------------------------------------------------------------- item 5: one definition, one number
+# Every figure the bulletin states, read back from each output (tests/figure_sources.py): its text
+# (parsed), each chart's plotted data, figures.json, evaluation.xlsx and the explorer; every pair agrees.
+#: figure families every listed output must state for the same keys (not just agree where both do)
+SAME_KEYS = {
+    "overdue": ("text", "chart:overdue", "figures.json", "explore"),
+    "unjustified": ("text", "chart:overdue", "figures.json", "explore"),
+    "unjustified_ids": ("figures.json", "explore"),
+    "violation": ("text", "figures.json", "explore"),
+    "very_satisfied": ("text", "figures.json", "explore"),
+    "综合指标值": ("figures.json:appendix", "evaluation.xlsx", "explore:appendix", "explore"),
+    "top_volume": ("text", "figures.json", "explore"),
+}
+#: single figures and the outputs that must state them
+STATED = {
+    "work_orders": ("text", "figures.json", "explore", "figures.json:trend"),
+    "requests": ("chart:categories", "figures.json", "explore", "chart:trend", "figures.json:trend"),
+    "overdue_total": ("text", "chart:overdue-title", "chart:overdue", "figures.json", "explore"),
+    "unjustified_total": ("text", "chart:overdue-title", "chart:overdue", "figures.json", "explore"),
+    "overdue_open": ("text", "explore"),
+    "due:all": ("figures.json:appendix", "evaluation.xlsx", "explore:appendix", "figures.json:trend"),
+    "on_time_rate:all": ("chart:trend", "figures.json:trend"),
+}
+LETTERS = {"letters_total": ("text", "chart:mailbox", "figures.json", "explore"),
+           "letters_on_time": ("text", "figures.json", "explore")}
+
+
+def all_sources(report, trend, explorer, month, tmp_path) -> dict[str, dict]:
+    import figure_sources as fs
+
+    from pyhotline.export import write_appendix
+    from pyhotline.figures import write_figures
+
+    shorts = explorer.registry.info()["short"].to_dict()
+    sources = {**fs.from_text(report), **fs.from_charts(report, trend)}
+    sources.update(fs.from_figures(write_figures(report, tmp_path, trend=trend), report.scheme, shorts))
+    sources.update(fs.from_xlsx(write_appendix(report, tmp_path / "evaluation.xlsx"), report.scheme, shorts))
+    sources.update(fs.from_explore(explorer, month, report.scheme))
+    return sources
+
+
+def disagreements(sources: dict[str, dict]) -> list[str]:
+    keys = {k for got in sources.values() for k in got}
+    out = []
+    for key in sorted(keys, key=repr):
+        said = {name: got[key] for name, got in sources.items() if key in got}
+        if len({repr(v) for v in said.values()}) > 1:
+            out.append(f"{key}: " + "; ".join(f"{n}={v!r}" for n, v in said.items()))
+    return out
+
+
+def missing(sources: dict[str, dict], with_letters: bool) -> list[str]:
+    out = []
+    for family, names in SAME_KEYS.items():
+        sets = {n: {k for k in sources[n] if isinstance(k, tuple) and k[0] == family} for n in names}
+        if len({frozenset(s) for s in sets.values()}) > 1:
+            out.append(f"{family}: " + "; ".join(f"{n}={sorted(s, key=repr)}" for n, s in sets.items()))
+    for key, names in {**STATED, **(LETTERS if with_letters else {})}.items():
+        out += [f"{key} not stated by {n}" for n in names if key not in sources.get(n, {})]
+    return out
+
+
+def check_sources(sources: dict[str, dict], with_letters: bool = True) -> None:
+    problems = disagreements(sources) + missing(sources, with_letters)
+    assert not problems, "\n".join(problems)
+    # the order numbers the text names are the unit's (the first ones, up to bulletin.max_orders_per_unit)
+    for key, named in sources["text"].items():
+        if key[0] == "unjustified_named":
+            assert set(named) <= set(sources["figures.json"][("unjustified_ids", key[1])]), (key, named)
+    # the text's graded units (grades with a deduction, each non-empty one) are the table's
+    for key, units in sources["evaluation.xlsx"].items():
+        if key[0] == "graded" and units:
+            assert sources["text"].get(key) == units, (key, units, sources["text"].get(key))
+
+
+@pytest.fixture(scope="module")
+def sample_sources(pj_scheme, tmp_path_factory):
+    from pyhotline.explore import Explorer
+
+    month = "2024-05"
+    report = ph.period_report(month, ph.load_period(month, scheme=pj_scheme), pj_scheme)
+    trend = ph.trend_for(month, scheme=pj_scheme)
+    explorer = Explorer(scheme=pj_scheme)
+    try:
+        return all_sources(report, trend, explorer, month, tmp_path_factory.mktemp("sample-sources"))
+    finally:
+        explorer.close()
+
+
+def test_the_sample_states_each_figure_once(sample_sources):
+    check_sources(sample_sources)
+    text = sample_sources["text"]
+    # the reference's figures, read back from the text
+    assert (text["work_orders"], text["overdue_total"], text["unjustified_total"]) == (1263, 37, 6)
+    assert sample_sources["chart:overdue"][("overdue", "无系统单位")] == 2  # drawn apart, not 无故超期
+    assert ("unjustified", "无系统单位") not in sample_sources["chart:overdue"]
+
+
+@pytest.fixture(scope="module")
+def county2(tmp_path_factory):
+    import subprocess
+    import sys
+
+    from county2.generate import generate
+
+    county = generate(tmp_path_factory.mktemp("yunxi-sources"))
+    store = county.folder / "store.duckdb"
+    subprocess.run([sys.executable, "-m", "pyhotline.cli", "import", "--orders", county.orders_file,
+                    "--letters", county.letters_file, "--units", county.units_file, "--scheme", county.scheme_file,
+                    "--store", store], check=True, capture_output=True)
+    return county, store
+
+
+@pytest.mark.parametrize("month", ["2024-01", "2024-02", "2024-03", "2024-04"])
+def test_the_second_county_states_each_figure_once(county2, month, tmp_path):
+    from pyhotline.explore import Explorer
+
+    county, store = county2
+    rules = ph.load_scheme(county.scheme_file)
+    report = ph.period_report(month, ph.load_period(month, store=store, scheme=rules), rules)
+    trend = ph.trend_for(month, store=store, scheme=rules)
+    explorer = Explorer(store, scheme=rules)
+    try:
+        sources = all_sources(report, trend, explorer, month, tmp_path)
+    finally:
+        explorer.close()
+    check_sources(sources)
+    if month == "2024-03":  # units outside the assessment with a late order: counted 超期, never 无故超期
+        assert sources["text"][("overdue", "未纳入考核单位")] == 2
+        assert sources["text"]["unjustified_total"] == 16 and sources["explore"]["overdue_open"] == 7
+
+
+def test_the_second_county_from_its_files_once(county2, tmp_path):
+    from pyhotline.explore import Explorer
+
+    county, _ = county2
+    rules = ph.load_scheme(county.scheme_file)
+    files = {"orders": county.orders_file, "units": county.units_file, "letters": county.letters_file}
+    month = "2024-04"
+    report = ph.period_report(month, ph.load_period(month, scheme=rules, **files), rules)
+    trend = ph.trend_for(month, scheme=rules, **files)
+    explorer = Explorer(scheme=rules, **files)
+    try:
+        sources = all_sources(report, trend, explorer, month, tmp_path)
+    finally:
+        explorer.close()
+    check_sources(sources)
