@@ -35,7 +35,7 @@ from .export import appendix_title, write_appendix
 from .notes import Notes
 from .numbers import plain
 from .period import period_caption
-from .report import MonthlyReport
+from .report import MonthlyReport, partial_previous_words
 from .series import text as series_text
 
 # ---------------------------------------------------------------- HTML
@@ -355,7 +355,11 @@ def bulletin_chart(report: MonthlyReport, name: str):
     if name == "month_over_month":
         if report.month_over_month is None:
             return None
-        return charts.month_over_month(report.month_over_month, kind="事件分类", keep_zeros=zeros), f"{m}各类诉求与上月对比（环比）"
+        previous = "上月"
+        if report.previous_covered:  # the data hold part of the previous month: the legend says which days
+            previous += f"（{partial_previous_words(report.month - 1, report.previous_covered)['span']}）"
+        return (charts.month_over_month(report.month_over_month, kind="事件分类", keep_zeros=zeros, previous_label=previous),
+                f"{m}各类诉求与上月对比（环比）")
     group = _rank_group(report, name)
     if group is not None:
         if not (report.evaluation["group"] == group).any():

@@ -12,7 +12,7 @@ import pandas as pd
 from .notes import Notes
 from .numbers import pct, plain, unit_type_label
 from .period import period_name, period_title
-from .report import MonthlyReport
+from .report import MonthlyReport, partial_previous_words
 from .scheme_fields import default_wording
 
 CN_NUMERALS = "一二三四五六七八九十"
@@ -89,6 +89,8 @@ def para_month_over_month(report: MonthlyReport) -> str | None:
         rate_word = "上升" if change > 0 else "下降"
         rate = row["change_rate"]
         trend = f"较上月{word}{abs(change)}件" + (f"，环比{rate_word}{_pct(report, abs(rate))}" if rate is not None else "")
+    if report.previous_covered:  # the previous month only partly in the data: said where the 环比 is
+        trend += report.scheme.words("mom_partial", **partial_previous_words(report.month - 1, report.previous_covered))
     cats = mom.loc[mom["kind"] == "事件分类"].assign(abs_change=lambda d: d["change"].abs())
     cats = cats.loc[cats["change"] != 0].sort_values(["abs_change", "current"], ascending=False, kind="stable").head(2)
     moved = [f"{r.item}{'增加' if r.change > 0 else '减少'}{abs(int(r.change))}件" for r in cats.itertuples()]

@@ -342,12 +342,14 @@ def mailbox_channels(mailbox: pd.DataFrame, *, ax: Axes | None = None, title: st
 
 
 def month_over_month(mom: pd.DataFrame, *, ax: Axes | None = None, kind: str = "事件分类",
-                     title: str | None = None, keep_zeros: bool = True) -> Axes:
+                     title: str | None = None, keep_zeros: bool = True, previous_label: str = "上月") -> Axes:
     """本月 against 上月 for the rows of ``MonthlyReport.month_over_month`` of one ``kind``.
 
     ``kind`` is ``"总量"`` (totals) or ``"事件分类"`` (categories). Pairs of bars
     in the table's order, 本月 above 上月; the 本月 bar is labelled with its
     count and the 环比 change rate, e.g. ``426（-0.47%）`` (``keep_zeros`` as in :func:`category_bar`).
+    ``previous_label`` names the previous month's bars in the legend (the bulletin: "上月（4月15日至4月30日）"
+    when the data hold only part of it).
     """
     if mom is None:
         raise ValueError("没有上月数据（MonthlyReport.month_over_month 为 None），无法绘制环比图")
@@ -359,7 +361,7 @@ def month_over_month(mom: pd.DataFrame, *, ax: Axes | None = None, kind: str = "
     previous = [int(n) for n in rows["previous"]]
     rates = list(rows["change_rate"]) if "change_rate" in rows else [None] * len(names)
     title = title or ("诉求事件分类环比" if kind == "事件分类" else "诉求总量环比")
-    apply_style(title, *names)
+    apply_style(title, *names, previous_label)
     ax = _axes(ax, len(names), per_row=0.42)
     ax.set_title(title)
     if not names:
@@ -367,7 +369,7 @@ def month_over_month(mom: pd.DataFrame, *, ax: Axes | None = None, kind: str = "
     y = list(range(len(names)))
     h = 0.38
     now = ax.barh([i - h / 2 for i in y], current, height=h, color=PRIMARY, label="本月")
-    before = ax.barh([i + h / 2 for i in y], previous, height=h, color=SECONDARY, label="上月")
+    before = ax.barh([i + h / 2 for i in y], previous, height=h, color=SECONDARY, label=previous_label)
     ax.bar_label(now, labels=[f"{c}（{_signed(r, keep_zeros)}）" for c, r in zip(current, rates)], padding=3, fontsize=8.5)
     ax.bar_label(before, labels=[str(p) for p in previous], padding=3, fontsize=8.5, color="#666666")
     _rows(ax, names)

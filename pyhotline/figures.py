@@ -115,6 +115,8 @@ def figures(report: MonthlyReport, *, trend=None) -> dict:
              "change": int(r.change), "change_rate": None if r.change_rate is None else pct(r.change_rate, keep_zeros=zeros)}
             for r in report.month_over_month.itertuples(index=False)
         ]
+        if getattr(report, "previous_covered", None):  # the previous month's days the data hold, when not all
+            out["month_over_month_previous_covered"] = [[f"{a:%Y-%m-%d}", f"{b:%Y-%m-%d}"] for a, b in report.previous_covered]
     if report.mailbox is not None:
         box = report.mailbox
         mailbox: dict = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,9 @@ class Dataset:
     letters: pd.DataFrame | None = None
     quality: tuple[FileQuality, ...] = ()
     cutoff: pd.Timestamp | None = None  # set by the store (its imports' cut-off): the frames may be a slice
+    #: the spans of 受理时间 the orders imported cover (the store's import records: first, last), or None: the
+    #: frame's own first and last 受理时间 (one export read as it is)
+    spans: tuple[tuple[pd.Timestamp, pd.Timestamp], ...] | None = None
 
     @property
     def as_of(self) -> pd.Timestamp | None:
@@ -42,6 +47,30 @@ class Dataset:
         """Months in which any request was accepted."""
         stamps = self.orders["accepted_at"].dropna()
         return sorted(set(stamps.dt.to_period("M")))
+
+    def covered(self, month: pd.Period) -> tuple[tuple[dt.date, dt.date], ...] | None:
+        """The stretches of ``month``'s days (first, last) whose accepted orders the data holds, when they are
+        not the whole month (data starting late, stopping early, or with a gap); None when it is whole."""
+        spans = self.spans
+        if spans is None:
+            stamps = self.orders["accepted_at"].dropna()
+            spans = ((stamps.min(), stamps.max()),) if len(stamps) else ()
+        first, last = month.start_time.date(), month.end_time.date()
+        days = set()
+        for start, end in spans:
+            if start is None or end is None or pd.isna(start) or pd.isna(end):
+                continue
+            day, stop = max(pd.Timestamp(start).date(), first), min(pd.Timestamp(end).date(), last)
+            days.update(day + dt.timedelta(days=i) for i in range((stop - day).days + 1))
+        if len(days) == month.days_in_month:
+            return None
+        stretches: list[list[dt.date]] = []
+        for day in sorted(days):
+            if stretches and day == stretches[-1][1] + dt.timedelta(days=1):
+                stretches[-1][1] = day
+            else:
+                stretches.append([day, day])
+        return tuple((a, b) for a, b in stretches)
 
 
 def load_dataset(
@@ -132,6 +161,9 @@ class MonthlyReport:
     quality: tuple[FileQuality, ...] = ()
     as_of: pd.Timestamp | None = None
     series_parts: object | None = None  # pyhotline.series.SeriesReport: the parts the scheme turns on, or None
+    #: the previous month's days the data holds when not all of them (Dataset.covered): 环比 says so, or is
+    #: left out (``month_over_month.partial_previous``)
+    previous_covered: tuple[tuple[dt.date, dt.date], ...] | None = None
 
     @property
     def incomplete(self) -> bool:
@@ -198,6 +230,11 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
 
         series = series_report(month, data, scheme, evaluation, unjustified, violations, ranks=ranks)
         quality = with_notes(data.quality, series)
+    mom = metrics.month_over_month(orders, letters, month, scheme)  # None: no previous month, or too small a one
+    partial = data.covered(month - 1) if month.freqstr == "M" else None
+    if partial and (mom is None or scheme.mom_partial_previous == "omit"):  # left out: 数据说明 says why
+        quality = _with_note(quality, scheme.words("mom_partial_omitted", **partial_previous_words(month - 1, partial)))
+        mom = None
     return MonthlyReport(
         month=month,
         scheme=scheme,
@@ -213,11 +250,32 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
         violations=violations,
         mailbox=None if letters is None else metrics.mailbox(letters, month, scheme, as_of=as_of),
         very_satisfied=None if letters is None else metrics.very_satisfied_letters(letters, registry, month),
-        month_over_month=metrics.month_over_month(orders, letters, month, scheme),
+        month_over_month=mom,
         quality=quality,
         as_of=as_of,
         series_parts=series,
+        previous_covered=partial if mom is not None else None,
     )
+
+
+def partial_previous_words(previous: pd.Period, covered) -> dict[str, str]:
+    """The placeholders of ``wording.mom_partial`` / ``mom_partial_omitted``: {previous} 4月, {span} the days
+    held (4月15日至4月30日; 4月1日至4月10日、4月20日至4月30日; 无 when none)."""
+    def day(d: dt.date) -> str:
+        return f"{d.month}月{d.day}日"
+
+    span = "、".join(day(a) if a == b else f"{day(a)}至{day(b)}" for a, b in covered) or "无"
+    return {"previous": f"{previous.month}月", "span": span}
+
+
+def _with_note(quality: tuple, note: str) -> tuple:
+    """The reading records with ``note`` added to the orders' record (copies: the Dataset's stay as read)."""
+    if not quality:
+        return quality
+    records = list(quality)
+    i = max((i for i, q in enumerate(records) if q.kind == "工单明细"), default=len(records) - 1)
+    records[i] = dataclasses.replace(records[i], warnings=[*records[i].warnings, note])
+    return tuple(records)
 
 
 APPENDIX_HEADERS = {

@@ -67,6 +67,8 @@ class Scheme:
     unassessed_label: str
     header_aliases: dict[str, str] = field(default_factory=dict)
     mom_min_previous_ratio: Decimal = Decimal("0.5")
+    #: 环比 against a previous month the data holds only partly: "note" (said in the sentence) or "omit"
+    mom_partial_previous: str = "note"
     #: Order numbers named per unit in the bulletin's text (0: all); the rest are "等 N 件" and in 附件3.
     max_orders_per_unit: int = 0
     #: ``[wording]``: the bulletin's county-specific phrases as templates (docs/wording.md).
@@ -269,6 +271,10 @@ def _parse(raw: dict, path: Path) -> Scheme:
         mom_min_previous_ratio=f.decimal(
             f.get(raw, "month_over_month.min_previous_ratio", path, "0.5"), "month_over_month.min_previous_ratio", path,
             (Decimal(0), Decimal(1)),
+        ),
+        mom_partial_previous=f.choice(
+            f.get(raw, "month_over_month.partial_previous", path, "note"), "month_over_month.partial_previous", path,
+            ("note", "omit"),
         ),
         max_orders_per_unit=f.integer(
             f.get(raw, "bulletin.max_orders_per_unit", path, 0), "bulletin.max_orders_per_unit", path, 0, 1000

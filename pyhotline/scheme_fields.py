@@ -45,6 +45,8 @@ WORDING_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "justified_overdue_legend": (),
     "unjustified_overdue_legend": (),
     "more_orders": ("count", "shown"),
+    "mom_partial": ("previous", "span"),
+    "mom_partial_omitted": ("previous", "span"),
 }
 
 _BUNDLED_WORDING = "pingjiang.toml"

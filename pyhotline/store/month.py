@@ -162,4 +162,5 @@ def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = 
         target.warnings.extend(gaps)
     cutoffs = imports.loc[imports["kind"].isin(["orders", "letters"]), "cutoff"].dropna()
     cutoff = pd.Timestamp(cutoffs.max()) if len(cutoffs) else None
-    return Dataset(orders=orders, registry=registry, letters=letters, quality=tuple(quality), cutoff=cutoff)
+    spans = tuple(imports.loc[imports["kind"] == "orders", ["span_start", "span_end"]].itertuples(index=False, name=None))
+    return Dataset(orders=orders, registry=registry, letters=letters, quality=tuple(quality), cutoff=cutoff, spans=spans)
