@@ -96,18 +96,25 @@ def _iso_date(text: str) -> str:
         raise argparse.ArgumentTypeError(f"日期“{text}”不对，应写成 YYYY-MM-DD，例如 2024-07-10") from None
 
 
+#: ``evaluate --encoding``: exactly these (docs/input-format.md, "Output files"); the names as codecs spells them.
+CSV_ENCODINGS = {"utf_8": "utf-8", "utf_8_sig": "utf-8-sig", "gb18030": "gb18030"}
+
+
 def _text_encoding(text: str) -> str:
-    """A codec that turns text into bytes (utf-8, gb18030 …); not rot13, base64 or an unknown name."""
+    """``evaluate --encoding``: utf-8, utf-8-sig or gb18030 (any spelling Python knows, UTF8, GB18030 …).
+
+    Others are refused, codecs that exist too (utf-16, gbk, latin-1, rot13): a CSV in UTF-16 opens in
+    Excel as one column and pyhotline's own readers refuse it; GBK lacks characters some names use."""
     import codecs
 
     try:
-        known = codecs.lookup(text)._is_text_encoding
+        name = codecs.lookup(text).name.replace("-", "_")
     except LookupError:
-        known = False
-    if not known:
+        name = None
+    if name not in CSV_ENCODINGS:
         raise argparse.ArgumentTypeError(
-            f"不认识的编码“{text}”；可用 utf-8、utf-8-sig（Excel 直接打开）或 gb18030") from None
-    return text
+            f"不支持编码“{text}”；评价表 CSV 只能用 utf-8（默认）、utf-8-sig（Excel 直接打开）或 gb18030（GBK 的扩展）") from None
+    return CSV_ENCODINGS[name]
 
 
 def _as_of(text: str) -> str:
@@ -141,6 +148,25 @@ def _positive_int(text: str) -> int:
     return int(text)
 
 
+def _output_parent(path: Path, what: str) -> None:
+    """The one rule for where commands write (docs/input-format.md, "Output files"): the file or folder
+    named (``--out``, ``--out-dir``, ``import --store``) is created when missing, the folder holding it
+    must already exist, so a mistyped folder name stops the command before anything is read or made."""
+    parent = path.expanduser().parent
+    if parent.is_dir():
+        return
+    shown = str(parent) if str(parent) != "" else "."
+    if parent.exists():
+        raise PyhotlineError(f"{what} {path} 所在的 {shown} 不是文件夹；请检查路径是否写错")
+    missing = parent
+    while not missing.parent.exists() and missing.parent != missing:
+        missing = missing.parent
+    first = f"（最上面缺少的是 {missing}）" if missing != parent else ""
+    raise PyhotlineError(
+        f"{what} {path} 所在的文件夹 {shown} 不存在{first}：请检查路径是否写错，或先建好这个文件夹；"
+        f"pyhotline 只新建{what}本身，不新建它上面的文件夹")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pyhotline", description="12345 热线和市、县长信箱月度督查通报")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
@@ -162,7 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--month", required=True, help="月份，YYYY-MM，例如 2024-05")
     _inputs(ev, letters=False)
     ev.add_argument("--out", required=True, type=Path, help="输出文件，.csv、.xlsx 或 .json")
-    ev.add_argument("--encoding", type=_text_encoding, default="utf-8", help="CSV 编码（默认 utf-8；Excel 直接打开可用 utf-8-sig 或 gb18030）")
+    ev.add_argument("--encoding", type=_text_encoding, default=None,
+                    help="CSV 编码：utf-8（默认）、utf-8-sig 或 gb18030（Excel 直接打开用后两种）；只用于 .csv")
     ev.add_argument("--engine", choices=("pandas", "duckdb"), default=None, help=argparse.SUPPRESS)  # retired: no effect
     ev.set_defaults(func=_evaluate)
 
@@ -190,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _import(args: argparse.Namespace) -> int:
     from .store import default_store_path, import_files
 
+    if args.store is not None:  # the default store's folder (data/store/) is pyhotline's own: made as needed
+        _output_parent(args.store, "数据库文件")
     store = args.store or default_store_path()
     summary = import_files(store, orders=args.orders, letters=args.letters, units=args.units, as_of=args.as_of,
                            scheme=args.scheme, strict=args.strict)
@@ -208,6 +237,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     if args.engine is not None:
         print("注意：--engine 已停用，不再起作用（所有数据都经数据库计算）", file=sys.stderr)
+    _output_parent(args.out, "输出文件")
     scheme = load_scheme(args.scheme)
     data = load_month(args.month, store=args.store, orders=args.orders, units=args.units, scheme=scheme,
                       strict=args.strict)
@@ -217,7 +247,9 @@ def _evaluate(args: argparse.Namespace) -> int:
 
         path = write_table_json(report, args.out)
     else:
-        path = write_appendix(report, args.out, encoding=args.encoding)
+        path = write_appendix(report, args.out, encoding=args.encoding or "utf-8")
+    if args.encoding is not None and args.out.suffix.lower() != ".csv":
+        print(f"注意：--encoding 只用于 .csv 文件，写 {args.out.suffix} 时不起作用", file=sys.stderr)
     _print_warnings(data.quality)
     print(f"已写出 {report.month} 综合评价表：{path}（{len(report.evaluation)} 个单位）")
     return 0
@@ -267,6 +299,7 @@ def _check(args: argparse.Namespace) -> int:
 def _bulletin(args: argparse.Namespace) -> int:
     from .runner import run_bulletins
 
+    _output_parent(args.out_dir, "输出文件夹")
     return run_bulletins(
         month=args.month or args.quarter or args.year,
         months=args.months,

@@ -187,6 +187,8 @@ def test_bad_date_option_and_unwritable_output_are_plain_errors(tmp_path, capsys
     assert status == 2 and err.startswith("错误：") and "YYYY-MM-DD" in err and "Traceback" not in err
     status, out, err = run(["bulletin", "--month", "2024-05", "--issue", "第九期", "--out-dir", tmp_path], capsys)
     assert status == 2 and "不是正整数" in err
-    status, out, err = run(["evaluate", "--month", "2024-05", "--out", "/proc/pyhotline/t.csv"], capsys)
+    status, out, err = run(["evaluate", "--month", "2024-05", "--out", "/proc/t.csv"], capsys)
     assert status == 2 and err.startswith("错误：") and "无法读写文件" in err
+    status, out, err = run(["evaluate", "--month", "2024-05", "--out", "/proc/pyhotline/t.csv"], capsys)
+    assert status == 2 and err.startswith("错误：") and "所在的文件夹 /proc/pyhotline 不存在" in err
     assert list(tmp_path.iterdir()) == []

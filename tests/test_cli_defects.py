@@ -233,3 +233,68 @@ def test_the_same_mismatch_with_files_names_the_file_once(tmp_path, capsys):
     assert status == 2 and len(errors(err)) == 1, err
     assert "文件 units.csv，第 2 行，“单位类型”列：单位类型“县直单位”（27 个单位" in err and "数据库" not in err
     assert not (tmp_path / "o").exists()
+
+
+# ------------------------------------------------------------ 6. evaluate --encoding
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32", "gbk", "latin-1", "rot13", "cp1252"])
+def test_encodings_outside_the_documented_three_are_refused_with_the_list(encoding, tmp_path, capsys):
+    out = tmp_path / "t.csv"
+    status, _, err = run(["evaluate", "--month", "2024-05", "--out", out, "--encoding", encoding], capsys)
+    assert status == 2 and len(errors(err)) == 1, err
+    assert f"不支持编码“{encoding}”" in err and "utf-8（默认）、utf-8-sig" in err and "gb18030" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("encoding,codec", [("UTF8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("GB18030", "gb18030")])
+def test_the_documented_encodings_are_written(encoding, codec, tmp_path, capsys):
+    out = tmp_path / "t.csv"
+    status, _, err = run(["evaluate", "--month", "2024-05", "--out", out, "--encoding", encoding], capsys)
+    assert status == 0, err
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf") == (codec == "utf-8-sig")
+    assert "单位" in out.read_bytes().decode(codec)
+
+
+def test_the_docs_list_exactly_the_accepted_encodings():
+    text = (ROOT / "docs" / "input-format.md").read_text(encoding="utf-8")
+    section = text[text.index("## Output files"):text.index("## Where the readers live")]
+    assert all(f"`{name}`" in section for name in cli.CSV_ENCODINGS.values())
+    assert "`utf-16`" in section and "refused" in section
+
+
+def test_encoding_with_an_xlsx_is_said_to_have_no_effect(tmp_path, capsys):
+    status, _, err = run(["evaluate", "--month", "2024-05", "--out", tmp_path / "t.xlsx", "--encoding", "gb18030"],
+                         capsys)
+    assert status == 0 and "注意：--encoding 只用于 .csv" in err
+
+
+# ------------------------------------------------- 7. where outputs go: one rule for every command
+@pytest.mark.parametrize("command,target,what", [
+    (["evaluate", "--month", "2024-05", "--out"], "评介表/2024/x.xlsx", "输出文件"),
+    (["evaluate", "--month", "2024-05", "--out"], "评介表/x.json", "输出文件"),
+    (["bulletin", "--month", "2024-05", "--out-dir"], "通抱/2024", "输出文件夹"),
+    (["import", "--units", SAMPLE / "units.csv", "--store"], "库/县.duckdb", "数据库文件"),
+])
+def test_a_missing_folder_above_the_named_output_is_refused_and_nothing_made(command, target, what, tmp_path,
+                                                                             capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run([*command, target], capsys)
+    assert status == 2 and len(errors(err)) == 1, err
+    assert f"{what} {target} 所在的文件夹" in err and "不存在" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_named_file_or_folder_itself_is_created(sample_store, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "评价表").mkdir()
+    assert run(["evaluate", "--month", "2024-05", "--store", sample_store, "--out", "评价表/x.csv"], capsys)[0] == 0
+    assert (tmp_path / "评价表" / "x.csv").is_file()
+    (tmp_path / "库").mkdir()
+    assert run(["import", "--units", SAMPLE / "units.csv", "--store", "库/县.duckdb"], capsys)[0] == 0
+    assert (tmp_path / "库" / "县.duckdb").is_file()
+
+
+def test_an_output_under_a_file_is_refused(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.txt").write_text("")
+    status, _, err = run(["evaluate", "--month", "2024-05", "--out", "x.txt/t.csv"], capsys)
+    assert status == 2 and "所在的 x.txt 不是文件夹" in err

@@ -35,6 +35,7 @@ def county(tmp_path_factory):
 @pytest.fixture(scope="module")
 def store(county):
     path = county.folder / "store" / "yunxi.duckdb"
+    path.parent.mkdir()  # the command makes the store file, not the folders above it (docs/input-format.md)
     cli("import", "--orders", county.orders_file, "--letters", county.letters_file,
                "--units", county.units_file, "--scheme", county.scheme_file, "--store", path)
     return path
