@@ -175,7 +175,7 @@ def appendix_html(report: MonthlyReport) -> str:
 def quality_warnings(report: MonthlyReport) -> list[str]:
     """What the reader of the bulletin should know about the data: an unfinished month, then each warning."""
     warnings = [w for record in report.quality for w in record.warnings]
-    said = any(w.startswith("导入的数据截至") for w in warnings)  # the store's coverage note says it already
+    said = any(w.startswith("导入的工单数据截至") for w in warnings)  # the store's coverage note says it already
     if report.incomplete and not said:
         warnings.insert(0, f"数据截至 {report.as_of:%Y-%m-%d %H:%M}，早于本月月底，各项数字为截至该时的情况")
     return warnings

@@ -63,6 +63,7 @@ class Explorer:
     def __init__(self, store=None, *, orders=None, units=None, letters=None, scheme=None):
         from .store import connect, memory_store, resolve_store
         from .store import import_oneoff
+        from .store.coverage import kind_cutoff
         from .store.month import imports_table
         from .store.registry import effective_registry
 
@@ -77,8 +78,8 @@ class Explorer:
             self.con = self._stack.enter_context(connect(source))
         self.con.execute("SET enable_progress_bar = false").fetchall()  # no bar under the widgets
         imports = imports_table(self.con)
-        cutoffs = imports.loc[imports["kind"].isin(["orders", "letters"]), "cutoff"].dropna()
-        self.cutoff = pd.Timestamp(cutoffs.max()) if len(cutoffs) else None
+        # each kind its own cut-off (docs/store.md): a letters export never moves the orders' 超期 rule
+        self.cutoff, self.letters_cutoff = kind_cutoff(imports, "orders"), kind_cutoff(imports, "letters")
         self.has_letters = bool((imports["kind"] == "letters").any())
         # Opening reads only what the choices need (units, months, categories): every count is queried
         # for the months asked for, when first asked (:meth:`months_cube`), and kept.
@@ -369,7 +370,7 @@ class Explorer:
         period = period if isinstance(period, Period) else self.period(period)
         where, args = self._where(group=group, unit=unit)
         params = {"start": period.start.to_pydatetime(), "end": period.end.to_pydatetime(),
-                  "cutoff": (self.cutoff if self.cutoff is not None else _FAR).to_pydatetime(), **args}
+                  "cutoff": (self.letters_cutoff if self.letters_cutoff is not None else _FAR).to_pydatetime(), **args}
         return f"FROM letters WHERE received_at >= $start AND received_at < $end{where.replace(_WORK, '')}", params
 
     def letter_units(self, period, *, group=None, unit=None, sort_by=None, ascending=False) -> pd.DataFrame:

@@ -107,6 +107,7 @@ def figures(report: MonthlyReport, *, trend=None) -> dict:
         "month": str(report.month),
         "county": scheme.county,
         "as_of": None if report.as_of is None else f"{report.as_of:%Y-%m-%d %H:%M:%S}",
+        "letters_as_of": None if report.letters_as_of is None else f"{report.letters_as_of:%Y-%m-%d %H:%M:%S}",
         "hotline": hotline,
     }
     if report.month_over_month is not None:

@@ -98,7 +98,8 @@ def period_dataset(store, period: pd.Period, scheme: Scheme, *, strict: bool = F
     window = pd.period_range(earliest, period.asfreq("M", "e"), freq="M")
     covered = tuple(m for m in window if month_complete(imports, present, m, settings))
     return PeriodDataset(orders=data.orders, registry=data.registry, letters=data.letters, quality=tuple(quality),
-                         cutoff=data.cutoff, covered=covered)
+                         cutoff=data.cutoff, letters_cutoff=data.letters_cutoff,
+                         covered=covered)
 
 
 def period_coverage(store, period, scheme=None) -> list[str]:

@@ -26,22 +26,30 @@ class Dataset:
     registry: Registry
     letters: pd.DataFrame | None = None
     quality: tuple[FileQuality, ...] = ()
-    cutoff: pd.Timestamp | None = None  # set by the store (its imports' cut-off): the frames may be a slice
+    cutoff: pd.Timestamp | None = None  # set by the store (its orders imports' cut-off): the frames may be a slice
+    letters_cutoff: pd.Timestamp | None = None  # set by the store: its letters imports' cut-off
     #: the spans of 受理时间 the orders imported cover (the store's import records: first, last), or None: the
     #: frame's own first and last 受理时间 (one export read as it is)
     spans: tuple[tuple[pd.Timestamp, pd.Timestamp], ...] | None = None
 
     @property
     def as_of(self) -> pd.Timestamp | None:
-        """The data's cut-off: the latest time anything was accepted, closed, received or answered
-        (or, for a slice of the store, the imports' cut-off, see docs/store.md)."""
+        """The orders' cut-off, which the 超期 rule uses: the latest time an order was accepted or
+        closed (or, for a slice of the store, its orders imports' cut-off, see docs/store.md).
+        Letters never move it: they have their own, :attr:`letters_as_of`."""
         if self.cutoff is not None:
             return self.cutoff
-        stamps = [self.orders["accepted_at"].max(), self.orders["closed_at"].max()]
-        if self.letters is not None:
-            stamps += [self.letters["received_at"].max(), self.letters["replied_at"].max()]
-        stamps = [t for t in stamps if pd.notna(t)]
-        return max(stamps) if stamps else None
+        return _latest(self.orders, ("accepted_at", "closed_at"))
+
+    @property
+    def letters_as_of(self) -> pd.Timestamp | None:
+        """The letters' cut-off (待答复 in the mailbox figures): the latest time a letter was received
+        or answered (for a slice of the store, its letters imports' cut-off); None without letters."""
+        if self.letters is None:
+            return None
+        if self.letters_cutoff is not None:
+            return self.letters_cutoff
+        return _latest(self.letters, ("received_at", "replied_at"))
 
     def months(self) -> list[pd.Period]:
         """Months in which any request was accepted."""
@@ -71,6 +79,11 @@ class Dataset:
             else:
                 stretches.append([day, day])
         return tuple((a, b) for a, b in stretches)
+
+
+def _latest(frame: pd.DataFrame, columns) -> pd.Timestamp | None:
+    stamps = [t for t in (frame[c].max() for c in columns) if pd.notna(t)]
+    return max(stamps) if stamps else None
 
 
 def load_dataset(
@@ -159,15 +172,16 @@ class MonthlyReport:
     very_satisfied: pd.DataFrame | None
     month_over_month: pd.DataFrame | None
     quality: tuple[FileQuality, ...] = ()
-    as_of: pd.Timestamp | None = None
+    as_of: pd.Timestamp | None = None  # the orders' cut-off (超期, 仍未办结)
     series_parts: object | None = None  # pyhotline.series.SeriesReport: the parts the scheme turns on, or None
     #: the previous month's days the data holds when not all of them (Dataset.covered): 环比 says so, or is
     #: left out (``month_over_month.partial_previous``)
     previous_covered: tuple[tuple[dt.date, dt.date], ...] | None = None
+    letters_as_of: pd.Timestamp | None = None  # the letters' cut-off (the mailbox's 待答复)
 
     @property
     def incomplete(self) -> bool:
-        """True when the data stops before the month's last day (figures only as of the cut-off)."""
+        """True when the orders stop before the month's last day (figures only as of their cut-off)."""
         return self.as_of is not None and self.as_of < (self.month + 1).start_time - pd.Timedelta(days=1)
 
     @property
@@ -248,13 +262,14 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
         graded=ranking.graded_units(evaluation, scheme),
         deductions=ranking.deductions(evaluation, overdue, scheme),
         violations=violations,
-        mailbox=None if letters is None else metrics.mailbox(letters, month, scheme, as_of=as_of),
+        mailbox=None if letters is None else metrics.mailbox(letters, month, scheme, as_of=data.letters_as_of),
         very_satisfied=None if letters is None else metrics.very_satisfied_letters(letters, registry, month),
         month_over_month=mom,
         quality=quality,
         as_of=as_of,
         series_parts=series,
         previous_covered=partial if mom is not None else None,
+        letters_as_of=data.letters_as_of,
     )
 
 

@@ -2,7 +2,8 @@
 
 Orders due in month M may have been accepted up to ``coverage.max_days_before`` days before M
 (a scheme setting), so the imported spans of 受理时间 must reach back that far; the cut-off of
-the imports must be past M's end; 环比 needs the whole previous month. See docs/store.md.
+orders and the cut-off of letters (each kind its own) must be past M's end; 环比 needs the whole
+previous month. See docs/store.md.
 """
 
 from __future__ import annotations
@@ -82,14 +83,29 @@ def _missing_by_month(needed_from: dt.date, needed_to: dt.date, covered: set[dt.
     return out
 
 
-def coverage_gaps(imports: pd.DataFrame, month: pd.Period, settings: CoverageSettings) -> list[str]:
-    """Warnings naming what the store lacks for ``month`` (empty when complete).
+def kind_cutoff(imports: pd.DataFrame, kind: str) -> pd.Timestamp | None:
+    """The cut-off of what the store holds of one kind ("orders" or "letters"): the latest cut-off of
+    its imports (None when none was imported). Each kind has its own: a letters export never moves
+    the orders' cut-off, nor the other way round."""
+    cutoffs = imports.loc[imports["kind"] == kind, "cutoff"].dropna()
+    return pd.Timestamp(cutoffs.max()) if len(cutoffs) else None
 
-    ``imports`` has one row per imported file: kind, cutoff, span_start, span_end.
-    """
+
+def _cutoff_gap(imports: pd.DataFrame, month: pd.Period, kind: str) -> list[str]:
+    cutoff = kind_cutoff(imports, kind)
+    if cutoff is None or cutoff >= (month + 1).start_time:
+        return []
+    m = month.month
+    what, status = ("工单", "办结、回访") if kind == "orders" else ("信件", "答复、评价")
+    return [f"导入的{what}数据截至 {cutoff:%Y-%m-%d %H:%M}，早于 {m} 月底：{m} 月{what}的{status}情况可能不全，"
+            f"请导入 {month + 1} 以后导出的{what}"]
+
+
+def order_gaps(imports: pd.DataFrame, month: pd.Period, settings: CoverageSettings) -> list[str]:
+    """What the store lacks of orders for ``month``: spans of 受理时间 (back ``max_days_before`` days,
+    and the previous month for 环比) and the orders' own cut-off past the month's end."""
     m = month.month
     order_spans = imports.loc[imports["kind"] == "orders", ["span_start", "span_end"]].itertuples(index=False)
-    letters = imports.loc[imports["kind"] == "letters"]
     warnings: list[str] = []
     covered = _covered_days(order_spans)
     start, end = month.start_time.date(), month.end_time.date()
@@ -105,16 +121,30 @@ def coverage_gaps(imports: pd.DataFrame, month: pd.Period, settings: CoverageSet
             what.append("环比")
         part = due_gaps.get(gap_month, mom_gaps.get(gap_month))
         warnings.append(f"未导入 {gap_month} 受理的工单{part}：{m} 月{'和'.join(what)}可能不全")
-    if len(letters):
-        got = _covered_days(letters[["span_start", "span_end"]].itertuples(index=False))
-        for gap_month, part in _missing_by_month(start, end, got):
-            warnings.append(f"未导入 {gap_month} 收到的信件{part}：{m} 月信件数可能不全")
-        for gap_month, part in _missing_by_month(previous.start_time.date(), previous.end_time.date(), got):
-            warnings.append(f"未导入 {gap_month} 收到的信件{part}：{m} 月信件的环比可能不准")
-    cutoffs = imports.loc[imports["kind"].isin(["orders", "letters"]), "cutoff"].dropna()
-    if len(cutoffs) and cutoffs.max() < (month + 1).start_time:
-        warnings.append(
-            f"导入的数据截至 {cutoffs.max():%Y-%m-%d %H:%M}，早于 {m} 月底：{m} 月的办结、回访情况可能不全，"
-            f"请导入 {month + 1} 以后导出的数据"
-        )
-    return warnings
+    return warnings + _cutoff_gap(imports, month, "orders")
+
+
+def letter_gaps(imports: pd.DataFrame, month: pd.Period) -> list[str]:
+    """What the store lacks of letters for ``month`` (nothing when no letters were imported: the
+    bulletin then leaves the mailbox out): spans of 收信时间 over the month and the previous one
+    (环比), and the letters' own cut-off past the month's end."""
+    letters = imports.loc[imports["kind"] == "letters"]
+    if not len(letters):
+        return []
+    m, previous = month.month, month - 1
+    warnings: list[str] = []
+    got = _covered_days(letters[["span_start", "span_end"]].itertuples(index=False))
+    for gap_month, part in _missing_by_month(month.start_time.date(), month.end_time.date(), got):
+        warnings.append(f"未导入 {gap_month} 收到的信件{part}：{m} 月信件数可能不全")
+    for gap_month, part in _missing_by_month(previous.start_time.date(), previous.end_time.date(), got):
+        warnings.append(f"未导入 {gap_month} 收到的信件{part}：{m} 月信件的环比可能不准")
+    return warnings + _cutoff_gap(imports, month, "letters")
+
+
+def coverage_gaps(imports: pd.DataFrame, month: pd.Period, settings: CoverageSettings) -> list[str]:
+    """Warnings naming what the store lacks for ``month`` (empty when complete): the orders'
+    (:func:`order_gaps`), then the letters' (:func:`letter_gaps`), each kind checked on its own.
+
+    ``imports`` has one row per imported file: kind, cutoff, span_start, span_end.
+    """
+    return order_gaps(imports, month, settings) + letter_gaps(imports, month)

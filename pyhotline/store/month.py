@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import MonthError
 from ..io import FileQuality
 from ..metrics import parse_month
-from .coverage import coverage_gaps, coverage_settings
+from .coverage import coverage_settings, kind_cutoff, letter_gaps, order_gaps
 from .db import LETTER_FIELDS, ORDER_FIELDS, CoverageError, connect
 from .registry import effective_registry
 
@@ -116,7 +116,8 @@ def month_coverage(store: str | Path, month, scheme=None) -> list[str]:
     """What the store lacks for ``month`` (empty list: complete)."""
     month = parse_month(month)
     with connect(store) as con:
-        return coverage_gaps(imports_table(con), month, coverage_settings(scheme))
+        imports = imports_table(con)
+    return order_gaps(imports, month, coverage_settings(scheme)) + letter_gaps(imports, month)
 
 
 def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = False, history: int = 1, extra=()):
@@ -130,7 +131,7 @@ def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = 
     with connect(store) as con:
         imports = imports_table(con)
         if month is None:
-            window, gaps = None, []
+            window, gaps, of_letters = None, [], []
         else:
             month = parse_month(month)
             found = con.execute(
@@ -142,7 +143,8 @@ def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = 
                 span = f"数据中的月份为 {known[0]} 至 {known[-1]}" if known else "数据中没有任何工单"
                 raise MonthError(f"{month} 没有任何工单记录（{span}）")
             window = ((month - history).start_time, (month + 1).start_time)
-            gaps = coverage_gaps(imports, month, settings)
+            of_letters = letter_gaps(imports, month)
+            gaps = order_gaps(imports, month, settings) + of_letters
         if strict and gaps:
             raise CoverageError(f"{month} 的数据不全：" + "；".join(gaps) + "（去掉 --strict 则照常生成并注明）")
         extra = [m for m in extra if window is not None and m < month - history and _complete(imports, m, settings)]
@@ -157,10 +159,11 @@ def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = 
         if letters is not None:
             letters = letters.assign(unit=letters["unit"].map(lambda u: mapping.get(u, u)).astype("str"))
     quality = _quality(imports, None if window is None else (window[0] - pd.Timedelta(days=settings.max_days_before), window[1]))
-    if gaps:
-        target = next((q for q in reversed(quality) if q.kind == "工单明细"), quality[-1])
-        target.warnings.extend(gaps)
-    cutoffs = imports.loc[imports["kind"].isin(["orders", "letters"]), "cutoff"].dropna()
-    cutoff = pd.Timestamp(cutoffs.max()) if len(cutoffs) else None
+    for kind, found in (("工单明细", [g for g in gaps if g not in of_letters]), ("信件明细", of_letters)):
+        if found:  # each kind's warnings with that kind's latest export
+            target = next((q for q in reversed(quality) if q.kind == kind), quality[-1])
+            target.warnings.extend(found)
     spans = tuple(imports.loc[imports["kind"] == "orders", ["span_start", "span_end"]].itertuples(index=False, name=None))
-    return Dataset(orders=orders, registry=registry, letters=letters, quality=tuple(quality), cutoff=cutoff, spans=spans)
+    # each kind its own cut-off: a letters export never moves the orders' (their 超期 rule) nor the other way
+    return Dataset(orders=orders, registry=registry, letters=letters, quality=tuple(quality),
+                   cutoff=kind_cutoff(imports, "orders"), letters_cutoff=kind_cutoff(imports, "letters"), spans=spans)
