@@ -255,7 +255,8 @@ class Explorer:
         if unit:
             mask &= units == name
         if category:
-            mask &= cube.index.get_level_values("category").str.contains(category, regex=False).to_numpy(dtype=bool)
+            names = pd.Series(cube.index.get_level_values("category"), dtype="object")
+            mask &= names.str.contains(category, regex=False, na=False).to_numpy(dtype=bool)
         chosen = cube.loc[mask]
         return chosen.groupby(["month", "unit"] if by_month else "unit").sum()
 
