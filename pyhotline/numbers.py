@@ -6,6 +6,7 @@ a published figure.
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 
@@ -63,3 +64,30 @@ def unit_type_label(group: str) -> str:
     """A 单位类型 as every displayed place writes it (text, appendix, charts, evaluation.xlsx): the scheme's
     name with full-width brackets, 乡镇(街道) -> 乡镇（街道）. Computing keeps the scheme's spelling."""
     return str(group).replace("(", "（").replace(")", "）")
+
+
+#: Width of a chart's row label, in display units (a CJK or other wide character counts 2, others 1).
+LABEL_WIDTH = 28
+ELLIPSIS = "…"
+
+
+def display_width(text: str) -> int:
+    """Display units of ``text``: 2 for a wide or full-width character (``unicodedata.east_asian_width``
+    W or F: Chinese, full-width brackets), 1 for any other."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def chart_label(name: str, width: int = LABEL_WIDTH) -> str:
+    """``name`` as a chart's row label: unchanged when it fits ``width`` display units, else its start
+    cut so that, with "…", it fits (a 10,000-character category gives a label as wide as a short one)."""
+    name = str(name)
+    if len(name) * 2 <= width or display_width(name) <= width:
+        return name
+    room, used, out = width - display_width(ELLIPSIS), 0, []
+    for ch in name:
+        w = display_width(ch)
+        if used + w > room:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + ELLIPSIS

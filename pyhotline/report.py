@@ -12,7 +12,7 @@ import pandas as pd
 from . import metrics, ranking
 from .errors import InputError, MonthError
 from .io import FileQuality, Registry, load_letters, load_orders, load_units
-from .numbers import pct, plain
+from .numbers import chart_label, pct, plain
 from .sample import resolve_inputs
 from .scheme import Scheme, load_scheme
 
@@ -249,11 +249,13 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
     if partial and (mom is None or scheme.mom_partial_previous == "omit"):  # left out: 数据说明 says why
         quality = _with_note(quality, scheme.words("mom_partial_omitted", **partial_previous_words(month - 1, partial)))
         mom = None
+    categories = metrics.categories(orders, month, scheme)
+    quality = _long_categories_note(quality, categories, scheme)
     return MonthlyReport(
         month=month,
         scheme=scheme,
         totals=metrics.totals(orders, month),
-        categories=metrics.categories(orders, month, scheme),
+        categories=categories,
         evaluation=evaluation,
         volume_top=ranking.volume_ranking(evaluation, scheme),
         composite_top=ranks.top,
@@ -281,6 +283,21 @@ def partial_previous_words(previous: pd.Period, covered) -> dict[str, str]:
 
     span = "、".join(day(a) if a == b else f"{day(a)}至{day(b)}" for a, b in covered) or "无"
     return {"previous": f"{previous.month}月", "span": span}
+
+
+#: A 事件分类 longer than this many characters is a data-quality warning (one for all of them): the charts
+#: cut it (numbers.chart_label), the text, tables and figures.json keep it whole.
+LONG_CATEGORY_CHARS = 30
+
+
+def _long_categories_note(quality: tuple, categories: pd.DataFrame, scheme: Scheme) -> tuple:
+    """One note for the month's categories longer than :data:`LONG_CATEGORY_CHARS` (``wording.long_categories``:
+    how many, and the first as the chart shows it, so that a 10,000-character one stays a short line)."""
+    long = [str(c) for c in categories["category"] if len(str(c)) > LONG_CATEGORY_CHARS]
+    if not long:
+        return quality
+    return _with_note(quality, scheme.words("long_categories", count=len(long), limit=LONG_CATEGORY_CHARS,
+                                            example=chart_label(long[0])))
 
 
 def _with_note(quality: tuple, note: str) -> tuple:

@@ -47,6 +47,7 @@ WORDING_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "more_orders": ("count", "shown"),
     "mom_partial": ("previous", "span"),
     "mom_partial_omitted": ("previous", "span"),
+    "long_categories": ("count", "limit", "example"),
 }
 
 _BUNDLED_WORDING = "pingjiang.toml"
