@@ -298,3 +298,26 @@ def test_an_output_under_a_file_is_refused(tmp_path, capsys, monkeypatch):
     (tmp_path / "x.txt").write_text("")
     status, _, err = run(["evaluate", "--month", "2024-05", "--out", "x.txt/t.csv"], capsys)
     assert status == 2 and "所在的 x.txt 不是文件夹" in err
+
+
+# -------------------------------------- 8. a placeholder deadline: one cause, one message
+def test_a_placeholder_deadline_is_one_message_not_also_a_missing_deadline(tmp_path, capsys):
+    header, _ = _sample_rows()
+    with open(SAMPLE / "orders.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = [r for r in list(csv.reader(fh))[1:] if r[1].startswith("2024-05") and r[header.index("办理方式")] == "派单"][:30]
+    deadline = header.index("办理时限")
+    rows[3][deadline], rows[5][deadline], rows[7][deadline] = "9999-12-31", "9999-12-31 00:00:00", "2024-13-45"
+    path = _write(tmp_path / "工单.csv", header, rows)
+    status, out, err = run(["check", "--orders", path, "--units", SAMPLE / "units.csv"], capsys)
+    found = errors(err)
+    assert status == 2 and len(found) == 3, err
+    assert sum("超出可处理的范围" in e for e in found) == 2 and sum("无法识别" in e for e in found) == 1
+    assert "缺少办理时限" not in err
+    assert all("工单.csv" in e and "“办理时限”列" in e for e in found)
+    assert sorted(e.split("第 ")[1].split(" 行")[0] for e in found) == ["5", "7", "9"]
+    # an empty deadline on a 派单 order is still its own message
+    rows[3][deadline] = ""
+    _write(path, header, rows)
+    status, out, err = run(["check", "--orders", path, "--units", SAMPLE / "units.csv"], capsys)
+    assert "第 5 行，“办理时限”列：派单工单缺少办理时限" in err and len(errors(err)) == 3
+

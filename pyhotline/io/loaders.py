@@ -115,7 +115,7 @@ def load_orders(
         lambda p: InputError("派单工单缺少承办单位", path=path, row=int(rows.iloc[p]), column="承办单位", expected="承办单位名称"),
     )
     _report_rows(
-        _positions(dispatched & frame["deadline"].isna().to_numpy()),
+        _positions(dispatched & frame["deadline"].isna().to_numpy() & ~_reported(frame, "deadline")),
         lambda p: InputError("派单工单缺少办理时限", path=path, row=int(rows.iloc[p]), column="办理时限", expected="日期时间"),
     )
     _check_order(frame, rows, path, ("closed_at", "办结时间"), ("accepted_at", "受理时间"))
@@ -137,6 +137,12 @@ def load_orders(
     if registry is None:
         return frame
     return frame.assign(unit=registry.resolve(frame["unit"], path=path, rows=rows))
+
+
+def _reported(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """The rows whose ``name`` cell was already reported while reading (an unreadable or out-of-range
+    time, left empty): checks of empty cells pass over them, so one cause gives one message."""
+    return np.isin(frame.index.to_numpy(), frame.attrs.get("reported", {}).get(name, ()))
 
 
 def direct_with_unit_warning(path: Path, count: int, row: int, unit: str) -> InputError:

@@ -26,6 +26,7 @@ def _typed_datetimes(values: pd.Series, col: Column, path: Path, rows: pd.Series
             _positions(parsed.isna().to_numpy() & ~far),
             lambda p: InputError("不能为空", path=path, row=int(rows.iloc[p]), column=col.header),
         )
+    parsed.attrs[REPORTED] = far
     return parsed
 
 
@@ -111,7 +112,13 @@ def parse_datetimes(
     # For the readers' note on dates without a time: (how many, the first's position, how many with a time).
     first = int(np.flatnonzero(date_only)[0]) if date_only.any() else None
     result.attrs[DATES_WITHOUT_TIME] = (int(date_only.sum()), first, int((parsed.notna().to_numpy() & ~date_only).sum()))
+    result.attrs[REPORTED] = np.asarray(bad, dtype=bool) | far
     return result
+
+
+#: Key of a parsed column's ``attrs``: the cells already reported (unreadable, or out of range), left empty
+#: in the result; checks of empty cells (派单工单缺少办理时限 …) pass over them: one cause, one message.
+REPORTED = "reported"
 
 
 #: Key of a parsed column's ``attrs``: (cells with a date only, position of the first, cells with a time).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -90,6 +91,8 @@ def _typed(
         converted[col.name] = _convert(values, col, path, rows, usual=usual_times.pop(col.header, None))
         del body[col.header]  # each source column is freed as soon as it is converted
     notes += _dates_without_time(keep, converted, path, rows)
+    reported = {name: tuple(np.flatnonzero(values.attrs[times.REPORTED]).tolist()) for name, values in converted.items()
+                if values.attrs.get(times.REPORTED) is not None and values.attrs[times.REPORTED].any()}
     blank_rows = body.attrs.get("blank_rows", 0)
     frame = pd.DataFrame(converted, index=body.index, copy=False)
     del body
@@ -97,7 +100,7 @@ def _typed(
         if col.name not in frame:
             frame[col.name] = _default(col, len(frame))
     frame = frame.reset_index(drop=True)
-    frame.attrs.update(blank_rows=blank_rows, totals=totals, notes=notes)
+    frame.attrs.update(blank_rows=blank_rows, totals=totals, notes=notes, reported=reported)
     return frame, rows.reset_index(drop=True)
 
 
