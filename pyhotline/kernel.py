@@ -8,9 +8,13 @@ ipykernel_launcher``, the interpreter running pyhotline) and started by a kernel
 manager that never asks the kernelspec manager; a ``kernel.json`` with that name
 anywhere on disk is ignored.
 
-The kernel's own log (stderr) goes to an anonymous temporary file: a successful
-run shows nothing (not the "KeyboardInterrupt caught in kernel" that every
-shutdown prints), a failed one shows the log's last lines. Parameters are
+The kernel talks to papermill over local (IPC) sockets next to its connection
+file in the user's private Jupyter runtime folder, not over TCP ports: nothing
+another local user could reach, and no "Kernel is running over TCP without
+encryption" warning. The kernel's own log (stderr, warnings and errors) goes to
+an anonymous temporary file: a successful run shows nothing (not the
+"KeyboardInterrupt caught in kernel" that every shutdown prints), a failed one
+shows the log's last lines. Parameters are
 injected as literals that keep Chinese readable (``"平江县"``, not
 ``"\\u5e73…"``).
 """
@@ -23,6 +27,7 @@ import tempfile
 
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import default
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.translators import PythonTranslator, papermill_translators
 
@@ -33,7 +38,7 @@ _QUIET = ("KeyboardInterrupt caught in kernel",)
 def kernel_spec() -> KernelSpec:
     """This very interpreter as a notebook kernel, built in memory."""
     return KernelSpec(
-        argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--log-level=ERROR"],
+        argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--log-level=WARN"],
         display_name="pyhotline (this environment)",
         language="python",
         env={"MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
@@ -45,6 +50,12 @@ class OwnKernelManager(AsyncKernelManager):
     """Starts :func:`kernel_spec` whatever kernelspec files exist; the kernel's stderr goes to ``log``."""
 
     log_file = None  # set per run by OwnEngine
+
+    @default("transport")
+    def _transport_default(self) -> str:
+        # Local sockets in the user's private runtime folder, not TCP ports on 127.0.0.1: no port any
+        # local user can reach, and no "Kernel is running over TCP without encryption" warning.
+        return "ipc"
 
     @property
     def kernel_spec(self) -> KernelSpec:

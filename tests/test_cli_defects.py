@@ -321,3 +321,34 @@ def test_a_placeholder_deadline_is_one_message_not_also_a_missing_deadline(tmp_p
     status, out, err = run(["check", "--orders", path, "--units", SAMPLE / "units.csv"], capsys)
     assert "第 5 行，“办理时限”列：派单工单缺少办理时限" in err and len(errors(err)) == 3
 
+
+# ---------------------------------------------- 9. the notebook kernel's start-up noise
+_NOTEBOOK_RUN = """
+import sys, nbformat, papermill as pm
+from pyhotline.runner import ensure_kernel
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(sys.argv[2])])
+nbformat.write(nb, sys.argv[1] + "/in.ipynb")
+try:
+    pm.execute_notebook(sys.argv[1] + "/in.ipynb", sys.argv[1] + "/out.ipynb", kernel_name=ensure_kernel(),
+                        progress_bar=False, cwd=sys.argv[1])
+except pm.PapermillExecutionError:
+    print("failed", file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("code, shown", [("print(1 + 1)", ""), ("import warnings\nraise RuntimeError('x')", "failed")])
+def test_the_kernel_says_nothing_about_its_transport_on_success_or_failure(code, shown, tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", _NOTEBOOK_RUN, str(tmp_path), code], capture_output=True,
+                            text=True, timeout=120, cwd=tmp_path)
+    assert result.stderr.strip() == shown, result.stderr
+    assert "IPKernelApp" not in result.stderr and "encryption" not in result.stderr
+
+
+def test_the_kernel_uses_local_sockets_and_keeps_its_warnings():
+    from pyhotline.kernel import OwnKernelManager, kernel_spec
+
+    assert OwnKernelManager(kernel_name="pyhotline").transport == "ipc"  # the cause of the TCP warning is gone
+    assert "--log-level=WARN" in kernel_spec().argv  # real warnings still reach a failed run's log
