@@ -200,7 +200,8 @@ def _unjustified_sentence(scheme, count: int, orders: str) -> str:
 
 def _graded_clause(scheme, units: str, grade: str) -> str:
     """One grade's clause of item 2 (only grades with a deduction are named: metrics.graded_units)."""
-    return scheme.words("graded", units=units, grade=grade, points=plain(scheme.deduction_for(grade)))
+    return scheme.words("graded", units=units, grade=grade, grade_name=scheme.grade_name(grade),
+                        points=plain(scheme.deduction_for(grade)))
 
 
 def count_after(report: MonthlyReport, name: str, count: int) -> str:

@@ -99,15 +99,55 @@ class Scheme:
             return ""
         return f.read_requirements(self.requirements_file, self.path)
 
+    def grade_name(self, grade: str) -> str:
+        """A grade as the text names it: ``wording.letter_grade`` for a one-letter name ("B类"),
+        ``wording.named_grade`` for any other ("良好"): the ``{grade_name}``/``{top_name}`` placeholders."""
+        grade = str(grade)
+        key = "letter_grade" if len(grade) == 1 and grade.isascii() and grade.isalpha() else "named_grade"
+        return self.words(key, grade=grade)
+
     def words(self, key: str, **values: object) -> str:
         """The ``[wording]`` template ``key`` filled with ``values`` (docs/wording.md)."""
         return self.wording[key].format(**values)
 
 
+class SchemeNote(UserWarning):
+    """Something in a scheme that works but reads wrong (``pyhotline check`` says it as 注意：…)."""
+
+
+def grade_wording_notes(scheme: Scheme) -> list[str]:
+    """Templates the scheme writes itself that name a grade the letter grades' way ("{grade}类", "{top}级")
+    although its grades are named otherwise (优秀、良好…): each note names the key to change and the
+    placeholder that adapts (``{grade_name}``, ``{top_name}``: ``wording.named_grade``)."""
+    import re
+
+    if all(len(g.name) == 1 and g.name.isascii() and g.name.isalpha() for g in scheme.grades):
+        return []
+    raw = scheme.raw or {}
+    names = "、".join(g.name for g in scheme.grades)
+    adapt = {"grade": "{grade_name}", "top": "{top_name}"}
+    notes = []
+    for table in ("wording", "series_wording"):
+        own = raw.get(table, {})
+        for key, text in (own.items() if isinstance(own, dict) else ()):
+            for m in re.finditer(r"\{(grade|top|from_grade|to_grade)\}([类级])", str(text)):
+                better = adapt.get(m.group(1), "{" + m.group(1) + "}（去掉“" + m.group(2) + "”）")
+                notes.append(f"考评规则 {scheme.path.name} 的 {table}.{key} 把等级写作“{m.group(0)}”，而本规则的等级为"
+                             f"{names}，正文会出现“{scheme.grades[1 if len(scheme.grades) > 1 else 0].name}{m.group(2)}”："
+                             f"请改写 {table}.{key}（如改用 {better}）")
+    return notes
+
+
 def validate_scheme(scheme: Scheme) -> list[SchemeError]:
     """What ``check`` finds wrong with a loaded scheme beyond its values (those fail at loading):
-    every file it names exists and reads."""
+    every file it names exists and reads. Templates that read wrong under the scheme's grade names
+    (:func:`grade_wording_notes`) are warned about (:class:`SchemeNote`), not errors."""
+    import warnings
+
     import pandas as pd
+
+    for note in grade_wording_notes(scheme):
+        warnings.warn(note, SchemeNote, stacklevel=2)
 
     from .export import appendix_title
 

@@ -132,8 +132,11 @@ def from_text(report) -> dict[str, dict]:
             clause = template_pattern(scheme.wording["graded"])
             for part in body.split("；"):
                 m = clause.fullmatch(part)
-                got[("graded", m.group("grade"))] = sorted(m.group("units").split("、"))
-                got[("grade_points", m.group("grade"))] = Decimal(m.group("points"))
+                named = m.groupdict()
+                grade = named.get("grade") or next(g.name for g in scheme.grades
+                                                   if scheme.grade_name(g.name) == named["grade_name"])
+                got[("graded", grade)] = sorted(m.group("units").split("、"))
+                got[("grade_points", grade)] = Decimal(m.group("points"))
         elif key == "problem:" + words("problem_responsibility"):
             rules = {"回退": template_pattern(scheme.wording["send_back"]), "延期": template_pattern(scheme.wording["extension"])}
             for part in text.removesuffix("。").split("；"):

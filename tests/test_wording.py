@@ -24,7 +24,7 @@ def data():
 def test_bundled_scheme_writes_out_every_template(pj_scheme):
     raw = pj_scheme.raw["wording"]
     assert set(raw) == set(WORDING_PLACEHOLDERS)
-    assert pj_scheme.words("graded", units="三墩乡", grade="D", points="6") == "三墩乡考核等级为D类，扣6分"
+    assert pj_scheme.words("graded", units="三墩乡", grade="D", grade_name=pj_scheme.grade_name("D"), points="6") == "三墩乡考核等级为D类，扣6分"
 
 
 @pytest.mark.parametrize(
@@ -34,8 +34,8 @@ def test_bundled_scheme_writes_out_every_template(pj_scheme):
         ("top_n = 3 ", "top_n = 51 ", "ranking.top_n 应为 1 到 50"),
         ('unjustified_overdue_per_order = "0.5"', 'unjustified_overdue_per_order = "101"', "应在 0 到 100"),
         ('deduction = "6"', 'deduction = "-1"', "等级 D 的 deduction"),
-        ('graded = "{units}考核等级为{grade}类，扣{points}分"', 'graded = "{unit}考核等级"', "{unit}"),
-        ('graded = "{units}考核等级为{grade}类，扣{points}分"', 'graded = "{units"', "花括号"),
+        ('graded = "{units}考核等级为{grade_name}，扣{points}分"', 'graded = "{unit}考核等级"', "{unit}"),
+        ('graded = "{units}考核等级为{grade_name}，扣{points}分"', 'graded = "{units"', "花括号"),
         ("keep_trailing_zeros = false", 'keep_trailing_zeros = "no"', "true 或 false"),
         ("max_orders_per_unit = 5", "max_orders_per_unit = -1", "bulletin.max_orders_per_unit"),
     ],
@@ -68,7 +68,7 @@ def test_other_wording_and_grade_names_reach_the_text(tmp_path, data):
         ('name = "C"\n', 'name = "合格"\n'), ('name = "D"\n', 'name = "不合格"\n'),
         ('problem_quality = "工单办理质量有差距"', 'problem_quality = "办理质量待提高"'),
         ('quality_cause = "因结案内容不规范等原因被退回重办情况较多，导致综合指标分值较低。"', 'quality_cause = "部分单位综合得分偏低。"'),
-        ('graded = "{units}考核等级为{grade}类，扣{points}分"', 'graded = "{units}评为“{grade}”，扣{points}分"'),
+        ('graded = "{units}考核等级为{grade_name}，扣{points}分"', 'graded = "{units}评为“{grade}”，扣{points}分"'),
         ('satisfaction_channel = "市长信箱"', 'satisfaction_channel = "县长信箱"'),
     )
     report = ph.monthly_report("2024-05", data, load_scheme(path))

@@ -16,7 +16,7 @@ from ..numbers import printers
 TEMPLATES: dict[str, str] = {
     "grade_counts": "{month}，{groups}。",
     "grade_counts_group": "{group}{counts}",
-    "grade_counts_item": "{grade}类{count}个",
+    "grade_counts_item": "{grade_name}{count}个",
     "grade_changes": "与{previous}相比，考核等级发生变化的单位{count}个：{list}。",
     "grade_changes_none": "与{previous}相比，各单位考核等级没有变化。",
     "grade_change_item": "{unit}（{from_grade}→{to_grade}）",
@@ -30,12 +30,17 @@ TEMPLATES: dict[str, str] = {
     "black_list": "黑榜（综合指标值排名后{n}位，相同分数排名不分先后）：{list}。",
     "black_list_item": "{unit}（综合指标值{composite}）",
     "black_list_item_indicator": "{unit}（综合指标值{composite}，失分最多的是{indicator}{rate}）",
-    "below_top": "连续{months}个月未达到{top}类的单位{count}个：{list}，请相关单位认真分析原因、限期整改。",
+    "below_top": "连续{months}个月未达到{top_name}的单位{count}个：{list}，请相关单位认真分析原因、限期整改。",
     "below_top_item": "{unit}（{grades}）",
     "follow_up": "上月通报的{count}个单位中，{resolved}本月已无无故超期和违规工单{rest}。",
     "follow_up_open": "；{list}本月仍有问题",
     "follow_up_open_item": "{unit}（无故超期{unjustified}件、违规{violations}件）",
 }
+
+
+#: placeholders a template may use besides its default's: the grade's own name beside the name as the text
+#: writes it (``Scheme.grade_name``: "B类" for a letter, "良好" for a named grade)
+EXTRA_PLACEHOLDERS: dict[str, set[str]] = {"grade_counts_item": {"grade"}, "below_top": {"top"}}
 
 
 def wording(scheme) -> dict[str, str]:
@@ -48,7 +53,7 @@ def wording(scheme) -> dict[str, str]:
         raise SchemeError(f"series_wording 中有未知的名称 {'、'.join(unknown)}；可用的是 {'、'.join(TEMPLATES)}",
                           path=scheme.path)
     for name, template in table.items():  # only the default's placeholders, written correctly
-        allowed = {f for _, f, _, _ in Formatter().parse(TEMPLATES[name]) if f}
+        allowed = {f for _, f, _, _ in Formatter().parse(TEMPLATES[name]) if f} | EXTRA_PLACEHOLDERS.get(name, set())
         try:
             used = {f for _, f, _, _ in Formatter().parse(template) if f is not None}
         except ValueError:
@@ -114,7 +119,8 @@ def basic_paragraphs(report) -> list[str]:
         grades = [g.name for g in scheme.grades]
         groups = "；".join(
             _fill(w, "grade_counts_group", scheme, group=_label(r["group"]),
-                  counts="、".join(_fill(w, "grade_counts_item", scheme, grade=g, count=int(r[g])) for g in grades if r[g]))
+                  counts="、".join(_fill(w, "grade_counts_item", scheme, grade=g, grade_name=scheme.grade_name(g),
+                                             count=int(r[g])) for g in grades if r[g]))
             for r in series.grade_counts.to_dict("records") if any(r[g] for g in grades))
         if groups:
             out.append(_fill(w, "grade_counts", scheme, month=month, groups=groups))
@@ -178,6 +184,7 @@ def _problem_texts(report) -> list[str | None]:
         items = "、".join(_fill(w, "below_top_item", scheme, unit=r.short, grades="、".join(r.grades))
                           for r in low.itertuples())
         out[1] = (_fill(w, "below_top", scheme, months=series.settings.low_months, top=scheme.grades[0].name,
+                         top_name=scheme.grade_name(scheme.grades[0].name),
                          count=len(low), list=items))
     follow = series.follow_up
     if follow is not None and len(follow):
