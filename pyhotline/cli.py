@@ -118,11 +118,13 @@ def _text_encoding(text: str) -> str:
 
 
 def _as_of(text: str) -> str:
-    """``import --as-of``: a date or date and time (pyhotline.store.parse_as_of), not later than now.
+    """``import --as-of``: a date or date and time (pyhotline.store.parse_as_of), never later than now.
 
-    A cut-off in the future would outrank every later real export (the latest cut-off wins), so it is
-    refused here, before any file is read. A date alone may be today (it means the end of that day).
-    "Now" is the platform's wall time (its times are local to ``io.LOCAL_TIMEZONE``), as in the files."""
+    One rule: the cut-off is never in the future, since a future cut-off would outrank every later real
+    export (the latest cut-off wins). A date alone means the end of that day, or, for today, the moment
+    the command runs (returned as that time); a date and time later than now, or a later date, is
+    refused here, before any file is read. "Now" is the platform's wall time (its times are local to
+    ``io.LOCAL_TIMEZONE``), as in the files."""
     import pandas as pd
 
     from .errors import PyhotlineError
@@ -133,12 +135,14 @@ def _as_of(text: str) -> str:
         stamp = parse_as_of(text)
     except PyhotlineError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-    now = pd.Timestamp.now(tz=LOCAL_TIMEZONE).tz_localize(None)
-    date_only = len(text.strip()) == 10
-    if (stamp.date() > now.date()) if date_only else (stamp > now):
+    now = pd.Timestamp.now(tz=LOCAL_TIMEZONE).tz_localize(None).floor("s")
+    if len(text.strip()) == 10 and stamp.date() == now.date():  # today: until now, not until midnight
+        return f"{now:%Y-%m-%d %H:%M:%S}"
+    if stamp > now:
         raise argparse.ArgumentTypeError(
             f"导出时间“{text.strip()}”晚于现在（{now:%Y-%m-%d %H:%M}）：数据截至不能是将来的时间，"
-            "否则它会压过以后每一次真实导出的数据；请写导出文件的实际时间，或不给 --as-of（取文件中最晚的时间）")
+            "否则它会压过以后每一次真实导出的数据；请写导出文件的实际时间（只写今天的日期即截至现在），"
+            "或不给 --as-of（取文件中最晚的时间）")
     return text
 
 
@@ -179,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--store", type=Path, default=None,
                     help="数据库文件；默认 $PYHOTLINE_STORE 或 data/store/pyhotline.duckdb")
     im.add_argument("--as-of", type=_as_of, default=None,
-                    help="导出时间（数据截至），YYYY-MM-DD 或 YYYY-MM-DD HH:MM，不能晚于现在；默认取文件中最晚的时间")
+                    help="导出时间（数据截至），YYYY-MM-DD HH:MM 或 YYYY-MM-DD（当天结束时；今天则为现在），不能晚于现在；默认取文件中最晚的时间")
     im.add_argument("--scheme", default=None, help="考评规则（其中的表头别名用于读文件）")
     im.add_argument("--strict", action="store_true", help="严格模式：把“注意”类问题也当作错误，不导入")
     im.set_defaults(func=_import)

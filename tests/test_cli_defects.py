@@ -44,9 +44,42 @@ def test_an_as_of_of_today_or_the_past_is_accepted(tmp_path):
 
     from pyhotline.io.columns import LOCAL_TIMEZONE
 
-    today = pd.Timestamp.now(tz=LOCAL_TIMEZONE)
-    assert cli._as_of(f"{today:%Y-%m-%d}") == f"{today:%Y-%m-%d}"  # a date alone: the end of today
+    before = pd.Timestamp.now(tz=LOCAL_TIMEZONE).tz_localize(None).floor("s")
+    today = pd.Timestamp(cli._as_of(f"{before:%Y-%m-%d}"))  # a date alone, today: the moment it runs
+    after = pd.Timestamp.now(tz=LOCAL_TIMEZONE).tz_localize(None)
+    assert before <= today <= after or today.date() > before.date()  # (unless midnight passed meanwhile)
     assert cli._as_of("2024-06-05 09:00") == "2024-06-05 09:00"
+    assert cli._as_of("2024-06-05") == "2024-06-05"  # another day: the end of that day (store.parse_as_of)
+
+
+def test_today_alone_and_a_later_time_today_follow_one_rule(tmp_path, capsys):
+    """--as-of 2026-12-04 was accepted as 23:59:59 (a cut-off in the future) while 2026-12-04 23:59 was
+    refused: now a date alone for today is the moment the command runs, a later time today is refused."""
+    import pandas as pd
+
+    from pyhotline.io.columns import LOCAL_TIMEZONE
+    from pyhotline.store import parse_as_of
+
+    now = pd.Timestamp.now(tz=LOCAL_TIMEZONE).tz_localize(None)
+    later = now + pd.Timedelta(minutes=5)
+    with pytest.raises(Exception, match="晚于现在"):
+        cli._as_of(f"{later:%Y-%m-%d %H:%M}")
+    assert parse_as_of(cli._as_of(f"{now:%Y-%m-%d}")) <= pd.Timestamp.now(tz=LOCAL_TIMEZONE).tz_localize(None)
+    store = tmp_path / "s.duckdb"
+    status, out, err = run(["import", "--orders", SAMPLE / "orders.csv", "--units", SAMPLE / "units.csv",
+                            "--as-of", f"{now:%Y-%m-%d}", "--store", store], capsys)
+    assert status == 0, err
+    import duckdb
+
+    with duckdb.connect(str(store), read_only=True) as con:
+        cutoffs = [row[0] for row in con.execute("select cutoff from imports where kind = 'orders'").fetchall()]
+    assert cutoffs and all(pd.Timestamp(c) <= pd.Timestamp.now(tz=LOCAL_TIMEZONE).tz_localize(None) for c in cutoffs)
+
+
+def test_the_docs_state_the_as_of_rule():
+    for doc in ("store.md", "input-errors.md"):
+        text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
+        assert "for today, the moment the command runs" in text, doc
 
 
 # ------------------------------------------------- 2. aliases onto personal columns
