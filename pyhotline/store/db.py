@@ -8,6 +8,9 @@ default 60) and then gets a clear message naming the process that holds it.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import glob
 import os
 import re
 import shutil
@@ -114,11 +117,14 @@ def connect(path: str | Path, *, read_only: bool = True, create: bool = False) -
         yield path
         return
     path = Path(path)
+    if not path.exists() and create:
+        with _new_store(path) as con:  # None: another process created it meanwhile, opened below
+            if con is not None:
+                yield con
+                return
     if not path.exists():
-        if not create:
-            raise StoreError(f"数据库 {path} 不存在：请先用 pyhotline import 导入数据，或用 --store 指定数据库文件")
-        path.parent.mkdir(parents=True, exist_ok=True)
-    elif not path.is_file():
+        raise StoreError(f"数据库 {path} 不存在：请先用 pyhotline import 导入数据，或用 --store 指定数据库文件")
+    if not path.is_file():
         raise StoreError(f"数据库 {path} 不是文件")
     deadline = time.monotonic() + _wait_seconds()
     delay = 0.05
@@ -142,13 +148,97 @@ def connect(path: str | Path, *, read_only: bool = True, create: bool = False) -
     try:
         con.execute(f"SET memory_limit = '{_memory_limit()}'").fetchall()
         if not read_only or create:
-            con.execute(SCHEMA).fetchall()
-            con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [str(SCHEMA_VERSION)]).fetchall()
+            _create_schema(con)
         else:
             _check_schema(con, path)
         yield con
     finally:
         con.close()
+
+
+def _create_schema(con) -> None:
+    con.execute(SCHEMA).fetchall()
+    con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [str(SCHEMA_VERSION)]).fetchall()
+
+
+def _pending(path: Path) -> list[Path]:
+    """What a store being created at ``path`` leaves next to it (docs/store.md "Safety")."""
+    return sorted(path.parent.glob(f".{glob.escape(path.name)}.new-*"))
+
+
+def _remove(paths) -> None:
+    for item in paths:
+        if item.is_dir() and not item.is_symlink():
+            shutil.rmtree(item, ignore_errors=True)
+        else:
+            item.unlink(missing_ok=True)
+
+
+def _made_folders(folder: Path) -> list[Path]:
+    """Make ``folder`` and its missing parents; the ones made, innermost first."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for item in reversed(missing):
+        item.mkdir(exist_ok=True)
+    return missing
+
+
+@contextmanager
+def _new_store(path: Path) -> Iterator:
+    """A new store for ``path``, written as a hidden file next to it and put in place (a hard link: never
+    over another file) only when the block succeeds. A failed or killed first import leaves no store,
+    and a half-made one is never seen under ``path``. Creators of stores in one folder take turns (a lock
+    on the folder): a second one waits, then opens the store the first made (None is yielded)."""
+    import duckdb
+
+    made = _made_folders(path.parent)
+    handle = os.open(path.parent, os.O_RDONLY)
+    try:
+        deadline, delay = time.monotonic() + _wait_seconds(), 0.05
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    found = [re.search(r"\.new-(\d+)", p.name) for p in _pending(path)]
+                    holder = next((f"（进程 {f.group(1)}）" for f in found if f), "")
+                    raise StoreError(f"数据库 {path} 正被另一个 pyhotline 进程{holder}创建（例如正在导入），"
+                                     f"等待 {_wait_seconds():.0f} 秒后仍未完成；请等它结束后再试") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+        if path.exists():
+            yield None
+            return
+        _remove(_pending(path))  # what a killed creation left (its creator held this lock)
+        temp = path.with_name(f".{path.name}.new-{os.getpid()}")
+        done = False
+        try:
+            con = duckdb.connect(str(temp))
+            try:
+                con.execute(f"SET memory_limit = '{_memory_limit()}'").fetchall()
+                _create_schema(con)
+                yield con
+                con.execute("CHECKPOINT").fetchall()
+            finally:
+                con.close()
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                raise StoreError(f"数据库 {path} 在导入期间已由其他程序创建，本次导入没有写入：请重新运行") from None
+            except OSError:  # a file system without hard links: this folder's creators take turns (the lock)
+                os.rename(temp, path)
+            done = True
+        finally:
+            _remove(_pending(path))
+            if not done:
+                for folder in made:
+                    with contextlib.suppress(OSError):
+                        folder.rmdir()  # only when empty
+    finally:
+        os.close(handle)
 
 
 def _check_schema(con, path: Path) -> None:
