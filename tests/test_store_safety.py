@@ -142,6 +142,18 @@ def test_a_failed_first_import_leaves_no_store(tmp_path, exports, bad_orders):
     assert _listing(folder) == ["s.duckdb"]
 
 
+def test_a_store_with_a_long_name_is_created_and_a_failed_one_leaves_nothing(tmp_path, exports, bad_orders):
+    """A name near the file system's 255 bytes: the hidden file it is built under is named by a digest."""
+    store = tmp_path / ("县" * 80 + ".duckdb")
+    assert len(store.name.encode()) == 247
+    with pytest.raises(ph.InputError, match="办理时限"):
+        import_files(store, units=[UNITS], orders=[bad_orders])
+    assert _listing(tmp_path) == [bad_orders.name]
+    import_files(store, units=[UNITS], orders=[exports[1][0]])
+    assert _listing(tmp_path) == sorted([bad_orders.name, store.name])
+    assert month_dataset(store, "2024-04").orders.shape[0] > 0
+
+
 def test_a_failed_import_leaves_an_existing_store_byte_for_byte(tmp_path, exports, bad_orders):
     store = tmp_path / "s.duckdb"
     import_files(store, units=[UNITS], orders=[exports[1][0]], letters=[exports[1][1]], as_of=exports[1][2])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import glob
+import hashlib
 import os
 import re
 import shutil
@@ -161,9 +162,16 @@ def _create_schema(con) -> None:
     con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [str(SCHEMA_VERSION)]).fetchall()
 
 
+def _building(path: Path) -> str:
+    """The hidden name a new store for ``path`` is built under (without ``-PID``): ``.NAME.new``, or for a
+    name too long to take the additions, a digest of it."""
+    name = path.name if len(path.name.encode()) <= 200 else hashlib.sha256(path.name.encode()).hexdigest()[:16]
+    return f".{name}.new"
+
+
 def _pending(path: Path) -> list[Path]:
     """What a store being created at ``path`` leaves next to it (docs/store.md "Safety")."""
-    return sorted(path.parent.glob(f".{glob.escape(path.name)}.new-*"))
+    return sorted(path.parent.glob(f"{glob.escape(_building(path))}-*"))
 
 
 def _remove(paths) -> None:
@@ -193,8 +201,11 @@ def _new_store(path: Path) -> Iterator:
     on the folder): a second one waits, then opens the store the first made (None is yielded)."""
     import duckdb
 
-    made = _made_folders(path.parent)
-    handle = os.open(path.parent, os.O_RDONLY)
+    try:
+        made = _made_folders(path.parent)
+        handle = os.open(path.parent, os.O_RDONLY)
+    except OSError as exc:
+        raise StoreError(f"无法在文件夹 {path.parent} 中创建数据库：{exc.strerror or exc}") from None
     try:
         deadline, delay = time.monotonic() + _wait_seconds(), 0.05
         while True:
@@ -213,10 +224,13 @@ def _new_store(path: Path) -> Iterator:
             yield None
             return
         _remove(_pending(path))  # what a killed creation left (its creator held this lock)
-        temp = path.with_name(f".{path.name}.new-{os.getpid()}")
+        temp = path.with_name(f"{_building(path)}-{os.getpid()}")
         done = False
         try:
-            con = duckdb.connect(str(temp))
+            try:
+                con = duckdb.connect(str(temp))
+            except duckdb.Error as exc:
+                raise StoreError(f"无法创建数据库 {path}：{exc}") from None
             try:
                 con.execute(f"SET memory_limit = '{_memory_limit()}'").fetchall()
                 _create_schema(con)
