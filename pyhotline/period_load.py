@@ -76,18 +76,18 @@ def period_dataset(store, period: pd.Period, scheme: Scheme, *, strict: bool = F
     from .store.month import imports_table, store_months
 
     settings = coverage_settings(scheme)
-    with connect(store) as con:
+    with connect(store) as con:  # one connection: an import cannot land between the coverage and the rows
         imports, present = imports_table(con), store_months(con)
-    inside = [m for m in months_of(period) if m in present]
-    if not inside:
-        span = f"数据中的月份为 {present[0]} 至 {present[-1]}" if present else "数据中没有任何工单"
-        raise MonthError(f"{period} 没有任何工单记录（{span}）")
-    gaps = period_gaps(imports, present, period, settings)
-    if strict and gaps:
-        raise CoverageError(f"{period} 的数据不全：" + "；".join(gaps) + "（去掉 --strict 则照常生成并注明）")
-    anchor = inside[-1]
-    earliest = min(months_of(period - 1)[0], months_of(year_earlier(period))[0])
-    data = month_dataset(store, anchor, scheme, history=(anchor - earliest).n)
+        inside = [m for m in months_of(period) if m in present]
+        if not inside:
+            span = f"数据中的月份为 {present[0]} 至 {present[-1]}" if present else "数据中没有任何工单"
+            raise MonthError(f"{period} 没有任何工单记录（{span}）")
+        gaps = period_gaps(imports, present, period, settings)
+        if strict and gaps:
+            raise CoverageError(f"{period} 的数据不全：" + "；".join(gaps) + "（去掉 --strict 则照常生成并注明）")
+        anchor = inside[-1]
+        earliest = min(months_of(period - 1)[0], months_of(year_earlier(period))[0])
+        data = month_dataset(con, anchor, scheme, history=(anchor - earliest).n)
     anchor_gaps = set(coverage_gaps(imports, anchor, settings))
     quality = list(data.quality)
     for record in quality:

@@ -305,6 +305,45 @@ def test_an_import_during_a_read_waits_or_says_why(tmp_path, exports):
     assert _store_rows(store) != before
 
 
+def test_a_quarter_is_read_from_one_state_of_the_store(tmp_path, exports):
+    """A quarter's coverage and rows come from one opening of the store: an import cannot land between
+    them (it waits, or says why), so the 数据说明 always describes the rows counted."""
+    store = tmp_path / "s.duckdb"
+    import_files(store, units=[UNITS])
+    for i in (0, 1):
+        import_files(store, orders=[exports[i][0]], letters=[exports[i][1]], as_of=exports[i][2])
+    code = (
+        "import sys\n"
+        "import pyhotline.store as store\n"
+        "from pyhotline.period import parse_period\n"
+        "from pyhotline.period_load import period_dataset\n"
+        "from pyhotline.scheme import load_scheme\n"
+        "original = store.month_dataset\n"
+        "def held(*args, **kwargs):\n"
+        "    print('holding', flush=True); sys.stdin.readline()\n"
+        "    return original(*args, **kwargs)\n"
+        "store.month_dataset = held\n"
+        "data = period_dataset(sys.argv[1], parse_period('2024Q2'), load_scheme())\n"
+        "print(len(data.orders), '|'.join(sorted(w for q in data.quality for w in q.warnings)), flush=True)\n"
+    )
+    reader = subprocess.Popen([sys.executable, "-c", code, str(store)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=ENV)
+    try:
+        _held(reader)
+        refused = _cli("import", "--store", store, "--orders", exports[2][0], "--as-of", exports[2][2], wait="1")
+        assert refused.returncode == 2 and "正被另一个 pyhotline 进程" in refused.stderr
+    finally:
+        out, err = reader.communicate("\n", timeout=120)
+    assert reader.returncode == 0, err
+    from pyhotline.period import parse_period
+    from pyhotline.period_load import period_dataset
+    from pyhotline.scheme import load_scheme
+
+    alone = period_dataset(store, parse_period("2024Q2"), load_scheme())
+    assert out.strip() == f"{len(alone.orders)} " + "|".join(sorted(w for q in alone.quality for w in q.warnings))
+    assert "2024-05、2024-06 没有任何工单记录" in out
+
+
 # ---------------------------------------------------------------- personal data
 def test_personal_columns_are_found_nowhere_in_the_database(tmp_path, raw, exports):
     """Exports keeping every personal column the readers know (CSV, and typed Parquet read by DuckDB's

@@ -82,6 +82,9 @@ CREATE TABLE IF NOT EXISTS units ({_columns(UNIT_FIELDS)}, import_id INTEGER, po
 """
 
 
+TABLES = ("meta", "imports", "orders", "letters", "units")
+
+
 def _wait_seconds() -> float:
     try:
         return max(0.0, float(os.environ.get(WAIT_VARIABLE, DEFAULT_WAIT)))
@@ -113,8 +116,10 @@ def connect(path: str | Path, *, read_only: bool = True, create: bool = False) -
     """
     import duckdb
 
-    if isinstance(path, duckdb.DuckDBPyConnection):  # an open (e.g. in-memory) store: used as it is
-        path.execute(SCHEMA).fetchall()
+    if isinstance(path, duckdb.DuckDBPyConnection):  # an open store (in memory, or read by the caller): as it is
+        tables = {row[0] for row in path.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if not set(TABLES) <= tables:
+            path.execute(SCHEMA).fetchall()
         yield path
         return
     path = Path(path)
@@ -257,7 +262,7 @@ def _new_store(path: Path) -> Iterator:
 
 def _check_schema(con, path: Path) -> None:
     tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if not {"meta", "imports", "orders", "letters", "units"} <= tables:
+    if not set(TABLES) <= tables:
         raise StoreError(f"{path} 不是 pyhotline 数据库（缺少数据表）")
 
 
