@@ -129,9 +129,12 @@ def figures(report: MonthlyReport, *, trend=None) -> dict:
                 c: None if s is None else pct(s, keep_zeros=zeros) for c, s in zip(box["channel"], box["satisfaction"])
             },
         }
-        mayor = box.loc[box["channel"] == "市长信箱", "satisfaction"]
-        if len(mayor) and mayor.iloc[0] is not None:
-            mailbox["mayor_mailbox_satisfaction_rate"] = pct(mayor.iloc[0], keep_zeros=zeros)
+        # the channel whose 满意率 the text states (wording.satisfaction_channel); the key keeps the reference's name
+        channel = report.scheme.words("satisfaction_channel")
+        rated = box.loc[box["channel"] == channel, "satisfaction"]
+        if len(rated) and rated.iloc[0] is not None:
+            mailbox["satisfaction_channel"] = channel
+            mailbox["mayor_mailbox_satisfaction_rate"] = pct(rated.iloc[0], keep_zeros=zeros)
         if report.very_satisfied is not None:
             mailbox["very_satisfied_letters"] = {
                 label: int(k) for label, k in zip(report.very_satisfied["label"], report.very_satisfied["count"])

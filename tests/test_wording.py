@@ -78,6 +78,12 @@ def test_other_wording_and_grade_names_reach_the_text(tmp_path, data):
     assert "退回重办" not in text and "考核等级" not in text
     letters = bt.para_letters(report)
     assert "县长信箱群众满意率为" in letters and "市长信箱群众满意率" not in letters
+    from pyhotline.figures import figures  # figures.json states the channel the text states (stranger finding 3)
+
+    box = figures(report)["mailbox"]
+    assert box["satisfaction_channel"] == "县长信箱"
+    assert f"县长信箱群众满意率为{box['mayor_mailbox_satisfaction_rate']}" in letters
+    assert box["mayor_mailbox_satisfaction_rate"] == box["satisfaction_by_channel"]["县长信箱"]
     assert 'class="grade-D"' in bt.appendix_html(report)  # shading by rank, whatever the names
 
 
