@@ -200,6 +200,9 @@ def load_scheme(name_or_path: str | Path | None = None) -> Scheme:
 
 
 def _parse(raw: dict, path: Path) -> Scheme:
+    from .scheme_keys import check_names
+
+    check_names(raw, path)  # a misspelt setting is an error, never a silent default
     rounding = f.get(raw, "rounding.mode", path, "half_up")
     if rounding not in _ROUNDING_MODES:
         raise SchemeError(f"rounding.mode 应为 half_up 或 half_even（值为 {rounding!r}）", path=path)

@@ -7,9 +7,13 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 import pytest
 
+from pathlib import Path
+
 from conftest import scheme_variant
 from pyhotline.errors import SchemeError
 from pyhotline.scheme import bundled_schemes, load_scheme
+
+ROOT = Path(__file__).resolve().parents[1]
 
 GRADES_BLOCK = '''[[grades]]
 name = "A"
@@ -214,8 +218,42 @@ class TestErrors:
             ("max_extensions = 1 ", 'max_extensions = "1" ', "rules.max_extensions"),
             ('composite_ties = ["受理案件数"]', 'composite_ties = ["综合指标值"]', "composite_ties"),
             ('appendix_groups = ["县直单位", "乡镇(街道)"]', 'appendix_groups = ["县直单位"]', "appendix_groups"),
-            ('name = "平江县"', 'title = "平江县"', "county.name"),
+            ('name = "平江县"', 'title = "平江县"', "[county] 中没有“title”这一设置项"),
         ],
     )
     def test_other_invalid_settings(self, tmp_path, old, new, needle):
         assert needle in self._error(tmp_path, (old, new))
+
+
+@pytest.mark.parametrize("old, new, needle", [
+    ('unjustified_overdue_per_order = ', 'unjustified_overdue_per_orders = ', "[deductions] 中没有“unjustified_overdue_per_orders”这一设置项（是否应为“unjustified_overdue_per_order”？）"),
+    ('max_extensions = ', 'max_extension = ', "[rules] 中没有“max_extension”这一设置项（是否应为“max_extensions”？）"),
+    ('top_n = ', 'topn = ', "[ranking] 中没有“topn”这一设置项（是否应为“top_n”？）"),
+    ('[deductions]', '[deduction]', "规则文件中没有“deduction”这一张表（是否应为“deductions”？）"),
+    ('name = "A"\n', 'name = "A"\ncolour = "#ff0000"\n', "第 1 个等级（[[grades]]）中没有“colour”这一设置项（是否应为“color”？）"),
+])
+def test_a_misspelt_setting_is_named_not_ignored(tmp_path, old, new, needle):
+    """Stranger finding 2: misspelt keys outside [wording] loaded as defaults (a deduction of 0) and check passed."""
+    from conftest import scheme_variant
+    from pyhotline.check import check_files
+
+    path = scheme_variant(tmp_path, (old, new))
+    with pytest.raises(SchemeError) as exc:
+        load_scheme(path)
+    assert needle in str(exc.value) and path.name in str(exc.value)
+    assert any(needle in str(p) for p in check_files(scheme=path).problems)
+
+
+def test_every_setting_of_the_bundled_and_second_county_schemes_is_known():
+    from pyhotline.scheme_keys import FIXED, check_names
+    import tomllib
+
+    for path in (ROOT / "pyhotline" / "schemes" / "pingjiang.toml", ROOT / "tests" / "county2" / "yunxi.toml"):
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        check_names(raw, path)
+    # the commented-out series tables of the bundled scheme name only known settings
+    text = (ROOT / "pyhotline" / "schemes" / "pingjiang.toml").read_text(encoding="utf-8")
+    for table in ("continuity", "year_over_year"):
+        block = text.split(f"# [{table}]\n", 1)[1].split("\n\n", 1)[0]
+        names = {line[2:].split("=")[0].strip() for line in block.splitlines() if "=" in line}
+        assert names and names <= FIXED[table]
