@@ -130,8 +130,12 @@ def grade_wording_notes(scheme: Scheme) -> list[str]:
     for table in ("wording", "series_wording"):
         own = raw.get(table, {})
         for key, text in (own.items() if isinstance(own, dict) else ()):
+            if table == "wording" and key == "letter_grade":
+                continue  # names one-letter grades only (Scheme.grade_name): "{grade}类" is what it is for
             for m in re.finditer(r"\{(grade|top|from_grade|to_grade)\}([类级])", str(text)):
                 better = adapt.get(m.group(1), "{" + m.group(1) + "}（去掉“" + m.group(2) + "”）")
+                if table == "wording" and key == "named_grade":
+                    better = "{grade}（去掉“" + m.group(2) + "”）"
                 notes.append(f"考评规则 {scheme.path.name} 的 {table}.{key} 把等级写作“{m.group(0)}”，而本规则的等级为"
                              f"{names}，正文会出现“{scheme.grades[1 if len(scheme.grades) > 1 else 0].name}{m.group(2)}”："
                              f"请改写 {table}.{key}（如改用 {better}）")

@@ -109,3 +109,21 @@ def test_series_templates_may_still_use_the_plain_grade(county):
     rules = ph.load_scheme(county.scheme_file)  # its own "{grade}{count}个", "未评为“{top}”"
     assert series_text.wording(rules)["grade_counts_item"] == "{grade}{count}个"
     assert grade_wording_notes(rules) == []
+
+
+def test_a_copy_of_the_bundled_wording_under_named_grades_gets_no_false_note(tmp_path):
+    """Stranger finding 4: wording.letter_grade = "{grade}类" (the bundled default, copied by every county)
+    was noted on every check and bulletin under 优秀/良好… grades, though it names one-letter grades only,
+    and the advice ({grade_name} in letter_grade) was then refused."""
+    from conftest import scheme_variant
+
+    path = scheme_variant(tmp_path, ('name = "A"\n', 'name = "优秀"\n'), ('name = "B"\n', 'name = "良好"\n'),
+                          ('name = "C"\n', 'name = "一般"\n'), ('name = "D"\n', 'name = "较差"\n'),
+                          ('graded = "{units}考核等级为{grade_name}，扣{points}分"', 'graded = "{units}评为“{grade}”，扣{points}分"'))
+    scheme = ph.load_scheme(path)
+    assert 'letter_grade = "{grade}类"' in path.read_text(encoding="utf-8")
+    assert grade_wording_notes(scheme) == []
+    named = path.read_text(encoding="utf-8").replace('named_grade = "{grade}"', 'named_grade = "{grade}类"')
+    path.write_text(named, encoding="utf-8")
+    notes = grade_wording_notes(ph.load_scheme(path))
+    assert len(notes) == 1 and "wording.named_grade" in notes[0] and "{grade}（去掉“类”）" in notes[0]
