@@ -121,7 +121,34 @@ def order_gaps(imports: pd.DataFrame, month: pd.Period, settings: CoverageSettin
             what.append("环比")
         part = due_gaps.get(gap_month, mom_gaps.get(gap_month))
         warnings.append(f"未导入 {gap_month} 受理的工单{part}：{m} 月{'和'.join(what)}可能不全")
-    return warnings + _cutoff_gap(imports, month, "orders")
+    return warnings + _cutoff_gap(imports, month, "orders") + stale_orders(imports, month)
+
+
+def stale_orders(imports: pd.DataFrame, month: pd.Period) -> list[str]:
+    """Orders due in ``month`` that the store knows only as open in an export taken before the month
+    ended (and older than the orders' cut-off): what became of them by the month's end is not
+    imported, yet the month's 超期 rule judges them at the latest cut-off. One warning per such
+    export, naming it and the export that would settle them.
+
+    (Platforms export by 受理时间: an order accepted in January is in the January–February export,
+    open on 2月29日, and in no later one when those start in February.)"""
+    if "open_due" not in imports.columns:
+        return []
+    cutoff = kind_cutoff(imports, "orders")
+    due, m, out = f"{month:%Y-%m}", month.month, []
+    for row in imports.loc[imports["kind"] == "orders"].itertuples(index=False):
+        if row.cutoff is None or pd.isna(row.cutoff):
+            continue
+        taken = pd.Timestamp(row.cutoff)
+        if taken >= cutoff or taken >= (month + 1).start_time:
+            continue  # the latest export, or one taken after the month ended: the month's own statuses are known
+        found = row.open_due.get(due)
+        if found:
+            n, first = found
+            out.append(f"工单明细 {row.file}（截至 {pd.Timestamp(row.cutoff):%Y-%m-%d %H:%M}）中有 {n} 件 {m} 月到期的工单"
+                       f"当时尚未办结，此后导入的工单明细中没有它们：{m} 月超期、按期办结等数字可能不准，"
+                       f"请导入含 {first:%Y-%m-%d} 起受理的工单、{month + 1} 以后导出的工单明细")
+    return out
 
 
 def letter_gaps(imports: pd.DataFrame, month: pd.Period) -> list[str]:

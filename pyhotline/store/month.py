@@ -64,10 +64,21 @@ def _select(con, kind: str, first: pd.Timestamp | None, end: pd.Timestamp | None
 
 
 def imports_table(con) -> pd.DataFrame:
-    return con.execute(
+    """One row per import; ``open_due``: the orders the store holds from that import that were still
+    open at its cut-off, by the month they were due: {"2024-03": (orders, earliest 受理时间)}
+    (:func:`~pyhotline.store.coverage.stale_orders`)."""
+    imports = con.execute(
         "SELECT import_id, kind, file, rows, blank, set_aside, warnings, cutoff, span_start, span_end "
         "FROM imports ORDER BY import_id"
     ).df()
+    open_rows = con.execute(
+        "SELECT import_id, strftime(deadline, '%Y-%m') AS due, count(*) AS n, min(accepted_at) AS first "
+        "FROM orders WHERE closed_at IS NULL AND deadline IS NOT NULL GROUP BY ALL"
+    ).fetchall()
+    by_import: dict[int, dict] = {}
+    for import_id, due, n, first in open_rows:
+        by_import.setdefault(import_id, {})[due] = (int(n), pd.Timestamp(first))
+    return imports.assign(open_due=[by_import.get(i, {}) for i in imports["import_id"]])
 
 
 def _quality(imports: pd.DataFrame, window: tuple | None) -> list[FileQuality]:
