@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import order_lists
 from .notes import Notes
 from .numbers import pct, plain, unit_type_label
 from .period import period_name, period_title
@@ -58,12 +59,10 @@ def _plain(report: MonthlyReport, value) -> str:
 def order_list(report: MonthlyReport, ids) -> str:
     """A unit's order numbers as the text names them: "[1]、[2]", capped at ``bulletin.max_orders_per_unit``
     with ``wording.more_orders`` ("等N件") when there are more (the complete list is in 附件3)."""
-    ids = [str(i) for i in ids]
-    cap = report.scheme.max_orders_per_unit
-    shown = ids if not cap or len(ids) <= cap else ids[:cap]
+    shown, total = order_lists.capped(ids, report.scheme.max_orders_per_unit)
     listed = "、".join(f"[{i}]" for i in shown)
-    if len(shown) < len(ids):
-        listed += report.scheme.words("more_orders", count=len(ids), shown=len(shown))
+    if len(shown) < total:
+        listed += report.scheme.words("more_orders", count=total, shown=len(shown))
     return listed
 
 
@@ -162,10 +161,11 @@ def problems(report: MonthlyReport, notes: Notes | None = None) -> list[tuple[st
     note (:mod:`pyhotline.notes`) replaces the generated sentence about that order."""
     items: list[tuple[str, str]] = []
     scheme = report.scheme
-    unj = report.unjustified
-    if len(unj):
-        n = int(unj["unjustified"].sum())
-        listed = "，".join(f"{label}{order_list(report, ids)}" for label, ids in zip(unj["label"], unj["unjustified_ids"]))
+    lists = order_lists.unit_lists(report)  # the same lists as 附件3's (pyhotline.order_lists)
+    late = [u for u in lists if u.problem == order_lists.UNJUSTIFIED]
+    if late:
+        n = sum(len(u.orders) for u in late)
+        listed = "，".join(f"{u.label}{order_list(report, u.orders)}" for u in late)
         items.append((
             scheme.words("problem_timeliness"),
             _unjustified_sentence(scheme, n, listed),
@@ -174,19 +174,36 @@ def problems(report: MonthlyReport, notes: Notes | None = None) -> list[tuple[st
     if graded:
         parts = [_graded_clause(scheme, _join(units), g) for g, units in graded]
         items.append((scheme.words("problem_quality"), f"{scheme.words('quality_cause')}{'；'.join(parts)}。"))
-    v = report.violations
-    if len(v):
-        parts = []
-        for r in v.itertuples():
-            if notes is not None and notes.order_text(r.order_id):
-                parts.append(_OfficeWords(notes.order_text(r.order_id)))
-            elif r.rule == "回退":
-                parts.append(scheme.words("send_back", order=r.order_id, unit=r.label, count=r.count))
-            else:
-                parts.append(scheme.words("extension", order=r.order_id, unit=r.label, count=r.count,
-                                          max=scheme.max_extensions))
+    parts = []
+    for unit in (u for u in lists if u.problem != order_lists.UNJUSTIFIED):
+        parts += _violation_clauses(report, unit, notes)
+    if parts:
         items.append((scheme.words("problem_responsibility"), _sentences(parts)))
     return items
+
+
+def _violation_clauses(report: MonthlyReport, unit: order_lists.UnitList, notes: Notes | None) -> list[str]:
+    """Item 3 for one unit and rule: the office's note for a noted order; one order left: the sentence about
+    it (``send_back`` / ``extension``); more: one sentence naming them, capped ("等N件";
+    ``send_back_orders`` / ``extension_orders``)."""
+    scheme = report.scheme
+    send_back = unit.problem == order_lists.SEND_BACK
+    limit = scheme.max_send_backs if send_back else scheme.max_extensions
+    out, rest = [], []
+    for order_id, count in zip(unit.orders, unit.counts):
+        note = notes.order_text(order_id) if notes is not None else None
+        if note:
+            out.append(_OfficeWords(note))
+        else:
+            rest.append((order_id, count))
+    if len(rest) == 1:
+        (order_id, count), = rest
+        out.append(scheme.words("send_back" if send_back else "extension", order=order_id, unit=unit.label,
+                                count=count, max=limit))
+    elif rest:
+        out.append(scheme.words("send_back_orders" if send_back else "extension_orders", unit=unit.label,
+                                orders=order_list(report, [o for o, _ in rest]), total=len(rest), max=limit))
+    return out
 
 
 def _unjustified_sentence(scheme, count: int, orders: str) -> str:

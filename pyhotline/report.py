@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import metrics, ranking
+from . import metrics, order_lists, ranking
 from .errors import InputError, MonthError
 from .io import FileQuality, Registry, load_letters, load_orders, load_units
 from .numbers import chart_label, pct, plain
@@ -178,6 +178,8 @@ class MonthlyReport:
     #: left out (``month_over_month.partial_previous``)
     previous_covered: tuple[tuple[dt.date, dt.date], ...] | None = None
     letters_as_of: pd.Timestamp | None = None  # the letters' cut-off (the mailbox's 待答复)
+    #: the dates of the orders 二、存在的问题 lists (index order_id): 附件3 (pyhotline.order_lists)
+    order_dates: pd.DataFrame | None = None
 
     @property
     def incomplete(self) -> bool:
@@ -272,6 +274,7 @@ def monthly_report(month: str | pd.Period, data: Dataset, scheme: Scheme | str |
         series_parts=series,
         previous_covered=partial if mom is not None else None,
         letters_as_of=data.letters_as_of,
+        order_dates=order_lists.order_dates(orders, unjustified, violations),
     )
 
 

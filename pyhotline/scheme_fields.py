@@ -41,6 +41,8 @@ WORDING_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "digit_name_separator": (),
     "send_back": ("order", "unit", "count"),
     "extension": ("order", "unit", "count", "max"),
+    "send_back_orders": ("orders", "unit", "total", "max"),
+    "extension_orders": ("orders", "unit", "total", "max"),
     "no_problems": (),
     "satisfaction_channel": (),
     "satisfaction": ("channel", "rate"),

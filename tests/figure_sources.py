@@ -138,16 +138,44 @@ def from_text(report) -> dict[str, dict]:
                 got[("graded", grade)] = sorted(m.group("units").split("、"))
                 got[("grade_points", grade)] = Decimal(m.group("points"))
         elif key == "problem:" + words("problem_responsibility"):
-            rules = {"回退": template_pattern(scheme.wording["send_back"]), "延期": template_pattern(scheme.wording["extension"])}
-            for part in text.removesuffix("。").split("；"):
-                for rule, pattern in rules.items():
-                    m = pattern.fullmatch(part)
-                    if m:
-                        got[("violation", rule, m.group("order"))] = (m.group("unit"), int(m.group("count")))
-                        break
-                else:
-                    raise AssertionError(f"unread violation clause: {part}")
+            _read_violations(scheme, text, got)
     return {"text": got}
+
+
+def _read_violations(scheme, text: str, got: dict) -> None:
+    """Item 3: a clause per order (``send_back``/``extension``) or per unit (``*_orders``, capped, "等N件");
+    ("violations", rule, unit) counts either, ("violation", rule, order) only the single-order clauses."""
+    more = template_pattern(scheme.wording["more_orders"])
+    single = {"回退": template_pattern(scheme.wording["send_back"]), "延期": template_pattern(scheme.wording["extension"])}
+    grouped = {"回退": template_pattern(scheme.wording["send_back_orders"]),
+               "延期": template_pattern(scheme.wording["extension_orders"])}
+    for part in text.removesuffix("。").split("；"):
+        for rule in single:
+            m = single[rule].fullmatch(part)
+            if m:
+                got[("violation", rule, m.group("order"))] = (m.group("unit"), int(m.group("count")))
+                key = ("violations", rule, m.group("unit"))
+                got[key] = got.get(key, 0) + 1
+                break
+            m = grouped[rule].fullmatch(part)
+            if m:
+                ids = re.findall(r"\[([^\]]+)\]", m.group("orders"))
+                tail = more.search(m.group("orders"))
+                key = ("violations", rule, m.group("unit"))
+                got[key] = got.get(key, 0) + (int(tail.group("count")) if tail else len(ids))
+                got[("violation_named", rule, m.group("unit"))] = ids
+                break
+        else:
+            raise AssertionError(f"unread violation clause: {part}")
+
+
+def violation_counts(got: dict) -> dict:
+    """("violations", rule, unit): the orders of ("violation", rule, order) entries per unit."""
+    counts: dict = {}
+    for key, value in got.items():
+        if isinstance(key, tuple) and key[0] == "violation":
+            counts[("violations", key[1], value[0])] = counts.get(("violations", key[1], value[0]), 0) + 1
+    return counts
 
 
 def _read_unjustified(scheme, text: str, got: dict) -> None:
@@ -333,6 +361,7 @@ def from_figures(path: Path, scheme, shorts: dict[str, str]) -> dict[str, dict]:
         got["very_satisfied_total"] = sum(very.values())
         for label, n in very.items():
             got[("very_satisfied", label)] = n
+    got.update(violation_counts(got))
     out = {"figures.json": got, "figures.json:appendix": _table(fig["appendix"], scheme, shorts)}
     current = [r for r in fig.get("trend", []) if r.get("current")]
     if current:
@@ -461,6 +490,7 @@ def from_explore(x, month: str, scheme) -> dict[str, dict]:
         got["very_satisfied_total"] = int(very.sum())
         got.update({("very_satisfied", k): int(v) for k, v in very.items()})
     appendix = x.appendix(month).to_dict("records")
+    got.update(violation_counts(got))
     return {"explore": got, "explore:appendix": _table(appendix, scheme, short),
             "explore:unit page": _unit_pages(x, month, [r["部门名称"] for r in appendix[::7]], zeros)}
 

@@ -120,7 +120,8 @@ SAME_KEYS = {
     "overdue": ("text", "chart:overdue", "figures.json", "explore"),
     "unjustified": ("text", "chart:overdue", "figures.json", "explore"),
     "unjustified_ids": ("figures.json", "explore"),
-    "violation": ("text", "figures.json", "explore"),
+    "violation": ("figures.json", "explore"),  # the text names a unit's orders up to the cap: "violations"
+    "violations": ("text", "figures.json", "explore"),
     "very_satisfied": ("text", "figures.json", "explore"),
     "综合指标值": ("figures.json:appendix", "evaluation.xlsx", "explore:appendix", "explore"),
     "top_volume": ("text", "figures.json", "explore"),
@@ -181,6 +182,9 @@ def check_sources(sources: dict[str, dict], with_letters: bool = True) -> None:
     for key, named in sources["text"].items():
         if key[0] == "unjustified_named":
             assert set(named) <= set(sources["figures.json"][("unjustified_ids", key[1])]), (key, named)
+        if key[0] == "violation_named":
+            listed = {k[2] for k, v in sources["figures.json"].items() if k[:2] == ("violation", key[1]) and v[0] == key[2]}
+            assert set(named) <= listed, (key, named)
     # the text's graded units (grades with a deduction, each non-empty one) are the table's
     for key, units in sources["evaluation.xlsx"].items():
         if key[0] == "graded" and units:

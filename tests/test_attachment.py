@@ -1,0 +1,92 @@
+"""Capped lists in the text and the complete lists behind them (issue 11 item 6, docs/layout.md "附件3").
+
+A hand-made month: 安定镇 with 8 回退 and 7 延期 violations, 公安局 with 7 unjustified overdue orders,
+三市镇 with one of each. The text names at most ``bulletin.max_orders_per_unit`` (5) per unit and list
+("等N件"); the complete lists are pyhotline.order_lists' and every output holds them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import pyhotline as ph
+from pyhotline import bulletin_text as bt
+from pyhotline import order_lists
+from conftest import order, write_orders, write_units
+
+
+def _orders() -> list[dict]:
+    rows = []
+    for i in range(8):  # 安定镇: 8 orders sent back twice (回退违规)
+        rows.append(order(f"31{i:02d}", "安定镇", "2024-05-02 09:00:00", "2024-05-10 18:00:00",
+                          "2024-05-09 10:00:00", send_backs=2))
+    for i in range(7):  # 安定镇: 7 orders extended twice (延期违规)
+        rows.append(order(f"32{i:02d}", "安定镇", "2024-05-03 09:00:00", "2024-05-20 18:00:00",
+                          "2024-05-19 10:00:00", extensions=2))
+    for i in range(7):  # 公安局: 7 closed after their deadline, not returned by the city (无故超期)
+        rows.append(order(f"33{i:02d}", "平江县公安局", "2024-05-04 09:00:00", "2024-05-12 18:00:00",
+                          "2024-05-14 10:00:00"))
+    rows.append(order("3400", "三市镇", "2024-05-05 09:00:00", "2024-05-15 18:00:00", "2024-05-14 10:00:00",
+                      send_backs=3))
+    rows.append(order("3401", "三市镇", "2024-05-05 09:00:00", "2024-05-15 18:00:00", "2024-05-14 10:00:00",
+                      extensions=2))
+    rows.append(order("3402", "三市镇", "2024-05-05 09:00:00", "2024-05-15 18:00:00", "2024-05-16 10:00:00"))
+    rows += [order(f"35{i:02d}", "平江县民政局", "2024-05-06 09:00:00", "2024-05-16 18:00:00",
+                   "2024-05-15 10:00:00") for i in range(5)]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("attachment")
+    return write_orders(folder / "orders.csv", _orders()), write_units(folder / "units.csv")
+
+
+@pytest.fixture(scope="module")
+def data(files, pj_scheme):
+    orders, units = files
+    return ph.load_period("2024-05", orders=orders, units=units, scheme=pj_scheme)
+
+
+@pytest.fixture(scope="module")
+def report(data, pj_scheme):
+    return ph.period_report("2024-05", data, pj_scheme)
+
+
+def test_the_text_names_at_most_five_orders_per_unit(report):
+    heads = dict(bt.problems(report))
+    late = heads["工单办理不注重时效"]
+    assert "还有8个工单无故超期" in late
+    assert "分别是三市镇[3402]，公安局[3306]、[3305]、[3304]、[3303]、[3302]等7件。" in late
+    three = heads["担当精神还需提升"]
+    assert three == (
+        "工单[3100]、[3101]、[3102]、[3103]、[3104]等8件被安定镇多次回退，导致工单多次流转；"
+        "工单[3400]被三市镇回退3次，导致该工单多次流转；"
+        "安定镇承办的工单[3200]、[3201]、[3202]、[3203]、[3204]等7件多次申请延期，不符合延期不超过1次的规定；"
+        "三市镇承办的工单[3401]申请延期2次，不符合延期不超过1次的规定。")
+    assert len(re.findall(r"\[\d+\]", three)) == 12  # bounded: 5 + 1 + 5 + 1 numbers for 17 orders
+
+
+def test_the_lists_are_complete_and_their_counts_are_the_texts(report):
+    table = order_lists.problem_orders(report)
+    assert len(table) == 8 + 8 + 1 + 7 + 1
+    per_unit = table.groupby(["problem", "label"]).size().to_dict()
+    assert per_unit == {("unjustified", "公安局"): 7, ("unjustified", "三市镇"): 1, ("send_back", "安定镇"): 8,
+                        ("send_back", "三市镇"): 1, ("extension", "安定镇"): 7, ("extension", "三市镇"): 1}
+    assert table["accepted_at"].notna().all() and table["deadline"].notna().all()
+    assert set(table.loc[table["problem"] == "send_back", "count"]) == {2, 3}
+    assert order_lists.is_cut(report)
+
+
+def test_a_note_replaces_its_order_in_a_units_sentence(report, data, tmp_path):
+    notes = ph.load_notes(_note(tmp_path, "3100", "安定镇回退的工单[3100]另有说明。"), data.orders, report.month)
+    three = dict(bt.problems(report, notes))["担当精神还需提升"]
+    assert three.startswith("安定镇回退的工单[3100]另有说明。工单[3101]、[3102]、[3103]、[3104]、[3105]等7件被安定镇")
+
+
+def _note(tmp_path, order_id, text):
+    path = tmp_path / "2024-05.md"
+    path.write_text(f"# 备注\n\n## 工单 {order_id}\n{text}\n", encoding="utf-8")
+    return path
