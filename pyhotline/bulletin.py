@@ -31,6 +31,7 @@ from .bulletin_text import (  # noqa: F401  (the bulletin's sentences, importabl
     title,
     title_for,
 )
+from . import order_lists
 from .export import appendix_title, write_appendix
 from .notes import Notes
 from .numbers import plain
@@ -132,8 +133,10 @@ def requirements_html(report: MonthlyReport, text: str | None = None, notes: Not
 
 
 def attachments_html(report: MonthlyReport, *, charts: bool = True) -> str:
-    """The list of attachments closing the body, as the reference does."""
+    """The list of attachments closing the body, as the reference does; 附件3 (the complete lists of order
+    numbers) only when the text cut one (:func:`pyhotline.order_lists.is_cut`)."""
     items = [appendix_title(report)] + ([charts_title(report)] if charts else [])
+    items += [order_lists.title(report)] if order_lists.is_cut(report) else []
     if len(items) == 1:
         return f'<p class="attachments">附件：{escape(items[0])}</p>'
     listed = "".join(f"<div>{i}. {escape(t)}</div>" for i, t in enumerate(items, start=1))
@@ -238,6 +241,30 @@ def charts_html(report: MonthlyReport, figures: list[str]) -> str:
     )
 
 
+def problem_orders_html(report: MonthlyReport, number: int = 3) -> str:
+    """附件3: every order the text's capped lists stand for (pyhotline.order_lists), one table on landscape
+    pages, the header row repeated; nothing when no list was cut. No personal data: unit, number,
+    problem, dates."""
+    if not order_lists.is_cut(report):
+        return ""
+    table = order_lists.printed(report)
+    cap, total = report.scheme.max_attachment_rows, len(table)
+    more = ""
+    if cap and total > cap:  # bounded documents: the whole list is the sheet of evaluation.xlsx
+        table = table.head(cap)
+        more = '<p class="note">' + escape(report.scheme.words(
+            "problem_orders_more", count=total, shown=cap, sheet=report.scheme.words("problem_orders_sheet"))) + "</p>"
+    head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>"
+                   for row in table.itertuples(index=False))
+    return (
+        f'<section class="appendix problem-orders"><p class="attachment-ref">附件{number}</p>'
+        f'<h2 class="appendix-title">{escape(order_lists.title(report))}</h2>'
+        f'{more}<table class="evaluation problem-orders"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        "</section>"
+    )
+
+
 def figure_html(png: bytes, caption: str) -> str:
     import base64
 
@@ -311,6 +338,10 @@ class Bulletin:
             charts.save_figure(ax, path)
             figures.append(figure_html(path.read_bytes(), f"图{self._figures}　{caption}"))
         return self._html(charts_html(self.report, figures), "charts")
+
+    def problem_orders(self):
+        """附件3, the complete lists behind the text's capped ones (shows nothing when none was cut)."""
+        return self._html(problem_orders_html(self.report), "problem_orders")
 
     def save_docx(self, name: str = "bulletin.docx") -> Path:
         """The parts displayed so far, in their order, as an editable Word document in 公文 layout

@@ -79,12 +79,19 @@ def csv_safe(value: object) -> object:
 
 
 def write_appendix(report: MonthlyReport | EvaluationTable, path: str | Path, *, encoding: str = "utf-8") -> Path:
-    """Write the appendix table; the format follows the extension (.csv or .xlsx)."""
-    return write_table(report.appendix(), report.month, path, encoding=encoding, scheme=report.scheme)
+    """Write the appendix table; the format follows the extension (.csv or .xlsx). A bulletin's report
+    (:class:`MonthlyReport`) adds, in an .xlsx, the sheet of the complete lists of problem orders
+    (``wording.problem_orders_sheet``, :func:`pyhotline.order_lists.printed`), cut or not."""
+    extra = None
+    if isinstance(report, MonthlyReport) and Path(path).suffix.lower() == ".xlsx":
+        from . import order_lists
+
+        extra = (report.scheme.words("problem_orders_sheet"), order_lists.title(report), order_lists.printed(report))
+    return write_table(report.appendix(), report.month, path, encoding=encoding, scheme=report.scheme, extra=extra)
 
 
 def write_table(table: pd.DataFrame, month: pd.Period, path: str | Path, *, encoding: str = "utf-8",
-                scheme=None, title: str | None = None) -> Path:
+                scheme=None, title: str | None = None, extra: tuple[str, str, pd.DataFrame] | None = None) -> Path:
     """Write an appendix table (as :func:`~pyhotline.report.appendix_table` prints it) as .csv or .xlsx.
 
     Text that a spreadsheet would read as a formula is never one: CSV cells get the ``'`` prefix,
@@ -113,7 +120,7 @@ def write_table(table: pd.DataFrame, month: pd.Period, path: str | Path, *, enco
             tmp.write_bytes(data)
     elif suffix == ".xlsx":
         with atomic_path(path) as tmp:
-            write_appendix_xlsx(table, tmp, title=title or appendix_title(month, scheme), scheme=scheme)
+            write_appendix_xlsx(table, tmp, title=title or appendix_title(month, scheme), scheme=scheme, extra=extra)
     else:
         raise PyhotlineError(f"输出文件 {path.name} 的类型不支持：请用 .csv 或 .xlsx 结尾")
     return path
@@ -177,7 +184,8 @@ def _shades(scheme) -> dict[str, str]:
     return fills
 
 
-def write_appendix_xlsx(table: pd.DataFrame, path: str | Path, *, title: str, scheme=None) -> None:
+def write_appendix_xlsx(table: pd.DataFrame, path: str | Path, *, title: str, scheme=None,
+                        extra: tuple[str, str, pd.DataFrame] | None = None) -> None:
     """A print-ready sheet: title, bold header repeated on every page, A4 landscape, fit to width.
 
     Counts are stored as integers, rates as fractions (0.979) shown as percentages (97.9%), 综合指标值
@@ -240,7 +248,31 @@ def write_appendix_xlsx(table: pd.DataFrame, path: str | Path, *, title: str, sc
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    if extra is not None:
+        _list_sheet(wb, *extra)
     wb.save(path)
+
+
+def _list_sheet(wb, name: str, title: str, table: pd.DataFrame) -> None:
+    """A second sheet: a list as text cells (order numbers keep every digit), title, header repeated."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(name[:31])
+    _text_cell(ws, 1, 1, title).font = Font(name="宋体", size=14, bold=True)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(len(table.columns), 1))
+    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+    for j, header in enumerate(table.columns, start=1):
+        _text_cell(ws, 2, j, str(header)).font = Font(name="宋体", size=10, bold=True)
+    for i, row in enumerate(table.itertuples(index=False), start=3):
+        for j, value in enumerate(row, start=1):
+            _text_cell(ws, i, j, str(value))
+    for j, width in enumerate((16, 22, 12, 18, 18, 18), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    ws.freeze_panes = "A3"
+    ws.print_title_rows = "1:2"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
 
 
 def _text_cell(ws, row: int, column: int, text: str):

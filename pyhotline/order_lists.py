@@ -84,3 +84,49 @@ def order_dates(orders: pd.DataFrame, unjustified: pd.DataFrame, violations: pd.
     ids = orders["order_id"].astype(str)
     picked = orders.loc[ids.isin(named), ["order_id", *DATE_COLUMNS]]
     return picked.assign(order_id=picked["order_id"].astype(str)).drop_duplicates("order_id").set_index("order_id")
+
+
+def _words(scheme, problem: str, count) -> str:
+    if problem == UNJUSTIFIED:
+        return scheme.words("problem_orders_unjustified")
+    return scheme.words(f"problem_orders_{problem}", count=int(count))
+
+
+def headers(scheme) -> list[str]:
+    """The attachment's six column names (``wording.problem_orders_columns``, separated by |)."""
+    names = [h.strip() for h in scheme.words("problem_orders_columns").split("|")]
+    if len(names) != len(COLUMNS) - 1 or not all(names):
+        from .errors import SchemeError
+
+        raise SchemeError(f"wording.problem_orders_columns 应为 {len(COLUMNS) - 1} 个列名，用 | 分隔（值为"
+                          f"“{scheme.words('problem_orders_columns')}”）", path=scheme.path)
+    return names
+
+
+def printed(report) -> pd.DataFrame:
+    """The complete lists as 附件3 and the sheet 问题工单 print them: the scheme's headers, text cells
+    (unit, order number, the problem in the scheme's words, dates as 2024-05-02 09:00)."""
+    scheme = report.scheme
+    table = problem_orders(report)
+
+    def when(values: pd.Series, empty: str) -> list[str]:
+        return [empty if pd.isna(v) else f"{v:%Y-%m-%d %H:%M}" for v in values]
+
+    out = pd.DataFrame({
+        "label": table["label"].astype(str),
+        "order_id": table["order_id"].astype(str),
+        "problem": [_words(scheme, p, c) for p, c in zip(table["problem"], table["count"])],
+        "accepted_at": when(table["accepted_at"], "—"),
+        "deadline": when(table["deadline"], "—"),
+        "closed_at": when(table["closed_at"], scheme.words("problem_orders_open")),
+    })
+    out.columns = headers(scheme)
+    return out
+
+
+def title(report) -> str:
+    from .period import period_title
+
+    m = report.month
+    return report.scheme.words("problem_orders_title", period=period_title(m), year=m.year, month=m.month,
+                               county=report.scheme.county)

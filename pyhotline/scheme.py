@@ -71,6 +71,8 @@ class Scheme:
     mom_partial_previous: str = "note"
     #: Order numbers named per unit in the bulletin's text (0: all); the rest are "等 N 件" and in 附件3.
     max_orders_per_unit: int = 0
+    #: Rows of 附件3 in the PDF/DOCX (0: all); a longer list is cut there with a note, whole in evaluation.xlsx.
+    max_attachment_rows: int = 0
     #: ``[wording]``: the bulletin's county-specific phrases as templates (docs/wording.md).
     wording: dict[str, str] = field(default_factory=dict)
     #: Print figures with the scheme's decimals (84.20, 100.00) rather than without trailing zeros.
@@ -325,6 +327,9 @@ def _parse(raw: dict, path: Path) -> Scheme:
         ),
         max_orders_per_unit=f.integer(
             f.get(raw, "bulletin.max_orders_per_unit", path, 0), "bulletin.max_orders_per_unit", path, 0, 1000
+        ),
+        max_attachment_rows=f.integer(
+            f.get(raw, "bulletin.max_attachment_rows", path, 0), "bulletin.max_attachment_rows", path, 0, 1_000_000
         ),
         wording=f.wording(f.get(raw, "wording", path, {}), path),
         raw=raw,

@@ -90,3 +90,85 @@ def _note(tmp_path, order_id, text):
     path = tmp_path / "2024-05.md"
     path.write_text(f"# 备注\n\n## 工单 {order_id}\n{text}\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def written(report, tmp_path_factory):
+    from pyhotline.bulletin import Bulletin
+
+    doc = Bulletin(report, output_dir=tmp_path_factory.mktemp("out"), issue=9, date="2024-07-10")
+    for part in (doc.masthead, doc.basic, doc.problems, doc.requirements, doc.appendix, doc.problem_orders):
+        part()
+    doc.save_docx()
+    return doc
+
+
+EXPECTED_ROWS = 25
+
+
+def test_attachment_3_in_the_html_lists_every_order(written, report):
+    html = written.shown["problem_orders"]
+    assert '<p class="attachment-ref">附件3</p>' in html
+    assert "2024年5月份12345政务服务热线通报问题工单清单" in html
+    assert html.count("<tr>") == 1 + EXPECTED_ROWS
+    assert "<th>单位</th><th>工单编号</th><th>问题</th><th>受理时间</th><th>办理时限</th><th>办结时间</th>" in html
+    assert "<td>安定镇</td><td>3107</td><td>回退2次</td><td>2024-05-02 09:00</td><td>2024-05-10 18:00</td>" in html
+    assert "3.2024年5月份12345政务服务热线通报问题工单清单" in written.shown["requirements"].replace(" ", "")
+    for personal in ("张先生", "13800000000", "路灯"):  # no caller name, phone or request text
+        assert personal not in html
+
+
+def test_attachment_3_in_the_docx_is_a_word_table_with_a_repeating_header(written):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    doc = Document(str(written.output_dir / "bulletin.docx"))
+    table = next(t for t in doc.tables if t.rows[0].cells[1].text == "工单编号")
+    rows = [[c.text for c in r.cells] for r in table.rows]
+    assert len(rows) == 1 + EXPECTED_ROWS
+    assert rows[1][:3] == ["三市镇", "3402", "无故超期"]
+    assert ["安定镇", "3206", "延期2次", "2024-05-03 09:00", "2024-05-20 18:00", "2024-05-19 10:00"] in rows
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert doc.sections[-1].page_width > doc.sections[-1].page_height  # landscape like 附件1
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "附件3" in text and "13800000000" not in text
+
+
+def test_the_sheet_of_problem_orders_in_evaluation_xlsx(written):
+    from openpyxl import load_workbook
+
+    book = load_workbook(written.output_dir / "evaluation.xlsx")
+    assert book.sheetnames == ["综合评价表", "问题工单"]
+    rows = [[c.value for c in r] for r in book["问题工单"].iter_rows(min_row=2)]
+    assert rows[0] == ["单位", "工单编号", "问题", "受理时间", "办理时限", "办结时间"]
+    assert len(rows) == 1 + EXPECTED_ROWS
+    assert sorted(r[1] for r in rows[1:] if r[2].startswith("回退")) == [f"31{i:02d}" for i in range(8)] + ["3400"]
+
+
+def test_nothing_cut_no_attachment_3_but_the_sheet(tmp_path, pj_scheme):
+    from pyhotline.bulletin import Bulletin
+    from openpyxl import load_workbook
+
+    sample = ph.period_report("2024-05", ph.load_period("2024-05", scheme=pj_scheme), pj_scheme)
+    doc = Bulletin(sample, output_dir=tmp_path)
+    assert not order_lists.is_cut(sample)
+    assert doc.problem_orders().data == "" and "附件3" not in doc.requirements().data
+    doc.appendix()
+    sheet = load_workbook(tmp_path / "evaluation.xlsx")["问题工单"]
+    ids = [r[1].value for r in sheet.iter_rows(min_row=3)]
+    assert sorted(ids) == sorted(["242019", "233459", "219337", "217784", "209525", "203468", "234376", "206794"])
+
+
+def test_a_long_attachment_is_cut_in_the_documents_and_whole_in_the_sheet(data, tmp_path):
+    from openpyxl import load_workbook
+
+    from conftest import scheme_variant
+    from pyhotline.bulletin import Bulletin, problem_orders_html
+
+    scheme = ph.load_scheme(scheme_variant(tmp_path, ("max_attachment_rows = 500", "max_attachment_rows = 10")))
+    report = ph.period_report("2024-05", data, scheme)
+    html = problem_orders_html(report)
+    assert html.count("<tr>") == 1 + 10
+    assert f"共{EXPECTED_ROWS}件，此处列出前10件；完整名单见评价表文件（evaluation.xlsx）的“问题工单”表。" in html
+    Bulletin(report, output_dir=tmp_path).appendix()
+    assert load_workbook(tmp_path / "evaluation.xlsx")["问题工单"].max_row == 2 + EXPECTED_ROWS
