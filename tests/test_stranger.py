@@ -70,3 +70,211 @@ def test_warnings_reach_the_analyst_as_one_line(capsys):
         warnings.showwarning, warnings.filters[:] = shown, filters
     err = capsys.readouterr().err
     assert err.strip() == "注意：字体 X 不使用"
+
+
+# ------------------------------------------------------------------------------------------------
+# Exports as another county's platform writes them (this test's own generator, not the project's):
+# each variant must read as the plain export of the same records reads, or say once what is wrong.
+import csv  # noqa: E402
+import datetime as dt  # noqa: E402
+import json  # noqa: E402
+
+SAMPLE = ROOT / "data" / "sample"
+UNITS = SAMPLE / "units.csv"
+
+
+def _records() -> tuple[list[str], list[list[str]]]:
+    with open(SAMPLE / "orders.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    return rows[0], [r for r in rows[1:] if r[1][:7] in ("2024-04", "2024-05")]
+
+
+def _csv(path: Path, rows: list[list], *, encoding="utf-8", delimiter=",") -> Path:
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        csv.writer(fh, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def _xlsx(path: Path, rows: list[list], *, merges=(), hidden=()) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    for merge in merges:
+        sheet.merge_cells(**merge)
+    for number in hidden:
+        sheet.row_dimensions[number].hidden = True
+    book.save(path)
+    return path
+
+
+def _serial(text: str) -> float:
+    return (dt.datetime.fromisoformat(text) - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+
+
+def _variant(kind: str, tmp_path: Path) -> Path:
+    header, body = _records()
+    at = {h: i for i, h in enumerate(header)}
+    if kind == "group_row_above":  # a title, then group titles over the columns, then the names
+        groups = ["基本信息", None, None, "办理情况"] + [None] * (len(header) - 4)
+        return _xlsx(tmp_path / "工单.xlsx", [["12345热线工单明细"] + [None] * (len(header) - 1), groups, header, *body],
+                     merges=[dict(start_row=1, start_column=1, end_row=1, end_column=len(header)),
+                             dict(start_row=2, start_column=4, end_row=2, end_column=len(header))])
+    if kind == "header_over_two_rows":  # 办理情况 merged over its three columns, the others merged down
+        split = ("承办单位", "办理时限", "办结时间")
+        top = ["办理情况" if h == split[0] else None if h in split else h for h in header]
+        sub = [h if h in split else None for h in header]
+        merges = [dict(start_row=1, start_column=i + 1, end_row=2, end_column=i + 1)
+                  for i, h in enumerate(header) if h not in split]
+        merges.append(dict(start_row=1, start_column=at[split[0]] + 1, end_row=1, end_column=at[split[2]] + 1))
+        return _xlsx(tmp_path / "工单.xlsx", [top, sub, *body], merges=merges)
+    if kind == "invisible_and_full_width":
+        names = [h.replace("编号", "编\u3000号").replace("时间", "时间\u200b") for h in header]
+        rows = [[f"\u3000{v}\u200b" if i in (at["事件分类"], at["承办单位"], at["办理方式"]) and v else v
+                 for i, v in enumerate(r)] for r in body]
+        return _csv(tmp_path / "工单.csv", [names, *rows])
+    if kind == "excel_serial_numbers":  # 受理时间 as numbers (a number format lost), counts as numbers
+        rows = [[_serial(r[1]) if i == 1 else int(v or 0) if i == at["延期次数"] else v for i, v in enumerate(r)]
+                for r in body]
+        return _xlsx(tmp_path / "工单.xlsx", [header, *rows])
+    if kind == "serial_numbers_as_text":
+        return _csv(tmp_path / "工单.csv", [header, *[[r[0], f"{_serial(r[1]):.10f}", *r[2:]] for r in body]])
+    if kind == "flags_y_n_1_0":
+        flag = at["市热线办退回"]
+        rows = []
+        for k, r in enumerate(body):
+            r = list(r)
+            r[flag] = {"是": ("Y", "1", "是", "y")[k % 4], "否": ("N", "0", "否", "")[k % 4]}[r[flag] or "否"]
+            rows.append(r)
+        return _csv(tmp_path / "工单.csv", [header, *rows])
+    if kind == "gb18030_without_bom":
+        return _csv(tmp_path / "工单.csv", [header, *body], encoding="gb18030")
+    if kind == "trailing_empty_columns":
+        return _csv(tmp_path / "工单.csv", [header + ["", "备注", "备注", ""], *[r + ["", "", "x", ""] for r in body]])
+    if kind == "trailing_empty_columns_xlsx":
+        return _xlsx(tmp_path / "工单.xlsx", [header + [None, "备注", "备注"], *[r + [None, None, "x"] for r in body]])
+    if kind == "totals_row_in_the_middle":
+        total = ["合计", "", "", "", "", "", "", "4115", "", "", "", "", "", "", ""]
+        return _csv(tmp_path / "工单.csv", [header, *body[:2000], total, *body[2000:]])
+    if kind == "text_markers":  # '0012 and ="0012" (Excel-safe CSV), leading zeros in 工单编号
+        rows = [[(f'="00{v}"' if k % 2 else f"'00{v}") if i == 0 else (f"'{v}" if i == at["延期次数"] and v else v)
+                 for i, v in enumerate(r)] for k, r in enumerate(body)]
+        return _csv(tmp_path / "工单.csv", [header, *rows])
+    if kind == "long_personal_cells":
+        rows = [[("很长的诉求" * 6000) if i == at["诉求内容"] and k % 50 == 0 else v for i, v in enumerate(r)]
+                for k, r in enumerate(body)]
+        return _csv(tmp_path / "工单.csv", [header, *rows])
+    raise AssertionError(kind)
+
+
+VARIANTS = ["group_row_above", "header_over_two_rows", "invisible_and_full_width", "excel_serial_numbers",
+            "serial_numbers_as_text", "flags_y_n_1_0", "gb18030_without_bom", "trailing_empty_columns",
+            "trailing_empty_columns_xlsx", "totals_row_in_the_middle", "text_markers", "long_personal_cells"]
+
+
+def _table(orders: Path, tmp_path: Path, capsys, name: str) -> tuple[list[dict], str]:
+    out = tmp_path / f"{name}.json"
+    status = cli.main(["evaluate", "--month", "2024-05", "--orders", str(orders), "--units", str(UNITS),
+                       "--out", str(out)])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    return json.loads(out.read_text(encoding="utf-8")), captured.err
+
+
+@pytest.fixture(scope="module")
+def plain_table(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("plain")
+    header, body = _records()
+    out = tmp / "plain.json"
+    assert cli.main(["evaluate", "--month", "2024-05", "--orders", str(_csv(tmp / "工单.csv", [header, *body])),
+                     "--units", str(UNITS), "--out", str(out)]) == 0
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("kind", VARIANTS)
+def test_another_platforms_export_reads_as_the_plain_one(kind, plain_table, tmp_path, capsys):
+    path = _variant(kind, tmp_path)
+    status = cli.main(["check", "--orders", str(path), "--units", str(UNITS)])
+    err = capsys.readouterr().err
+    assert status == 0 and "错误" not in err and "内部错误" not in err, err
+    table, _ = _table(path, tmp_path, capsys, kind)
+    assert table == plain_table
+
+
+def test_order_numbers_keep_their_leading_zeros_as_text(tmp_path):
+    from pyhotline.io import load_orders
+
+    orders = load_orders(_variant("text_markers", tmp_path), None)
+    assert orders["order_id"].str.fullmatch(r"00\d+").all()
+    header, body = _records()
+    assert list(orders["order_id"][:2]) == [f"00{body[0][0]}", f"00{body[1][0]}"]
+    assert (orders["extensions"] >= 0).all()
+
+
+def test_hidden_rows_are_read_and_said(tmp_path):
+    from pyhotline.io import load_orders
+
+    header, body = _records()
+    path = _xlsx(tmp_path / "工单.xlsx", [header, *body], hidden=(5, 9, 10))
+    quality: list = []
+    orders = load_orders(path, None, quality=quality)
+    assert len(orders) == len(body)
+    assert quality[0].warnings == ["文件 工单.xlsx，第 5 行：有 3 行在 Excel 中被隐藏，仍照常读入统计；"
+                                   "应为不应统计的行请从导出文件中删除（隐藏不会把它们排除在外）"]
+
+
+def test_a_documented_column_named_twice_is_one_message_naming_both(tmp_path, capsys):
+    header, body = _records()
+    path = _csv(tmp_path / "工单.csv", [header + ["承办单位"], *[r + ["x"] for r in body]])
+    status = cli.main(["check", "--orders", str(path), "--units", str(UNITS)])
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("错误")]
+    assert status == 2 and lines == ["错误：文件 工单.csv，第 1 行，“承办单位”列：表头中有两列都叫“承办单位”"
+                                     "（第 E 列和第 P 列）；应为只保留其中一列，或把另一列改名"]
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_a_csv_with_another_separator_is_one_clear_message(delimiter, tmp_path, capsys):
+    header, body = _records()
+    path = _csv(tmp_path / "工单.csv", [header, *body[:50]], delimiter=delimiter)
+    status = cli.main(["check", "--orders", str(path), "--units", str(UNITS)])
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("错误")]
+    assert status == 2 and len(lines) == 1 and "分隔符似乎不是逗号" in lines[0] and "工单.csv" in lines[0]
+
+
+def test_hostile_names_stay_text_in_every_output(tmp_path, capsys):
+    """Formulas and HTML markup in a unit's name and in categories: shown as written, never run."""
+    import zipfile
+
+    with open(UNITS, encoding="utf-8-sig", newline="") as fh:
+        units = list(csv.reader(fh))
+    evil = '=HYPERLINK("http://evil.example/","公安局")<b>县</b>'
+    for row in units:
+        if row[0] == "平江县公安局":
+            row[0], row[2] = evil, "公安局；平江县公安局"
+    registry = _csv(tmp_path / "单位.csv", units)
+    header, body = _records()
+    category = header.index("事件分类")
+    markup = "<script>alert(1)</script><img src=x onerror=alert(2)>环保"
+    swap = {"市场管理类": "=cmd|' /C calc'!A0", "环境保护类": markup, "住房与城乡建设类": "@SUM(A1:A9)+1"}
+    rows = [[swap.get(v, v) if i == category else v for i, v in enumerate(r)] for r in body]
+    orders = _csv(tmp_path / "工单.csv", [header, *rows])
+    out = tmp_path / "通报"
+    status = cli.main(["bulletin", "--month", "2024-05", "--orders", str(orders), "--units", str(registry),
+                       "--out-dir", str(out)])
+    assert status == 0, capsys.readouterr().err
+    month = out / "2024-05"
+    page = (month / "bulletin.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "<img src=x" not in page and "<b>县" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "=cmd|" in page  # shown, escaped
+    for name in ("bulletin.docx", "evaluation.xlsx"):
+        with zipfile.ZipFile(month / name) as archive:
+            for part in archive.namelist():
+                xml = archive.read(part).decode("utf-8", "replace")
+                assert "<script" not in xml and "<b>县" not in xml
+                assert "<f>" not in xml and "<f " not in xml, (name, part)  # no formula anywhere
+    assert cli.main(["evaluate", "--month", "2024-05", "--orders", str(orders), "--units", str(registry),
+                     "--out", str(tmp_path / "表.csv")]) == 0
+    written = (tmp_path / "表.csv").read_text(encoding="utf-8")
+    assert "\"'=HYPERLINK(" in written and ",=HYPERLINK" not in written

@@ -119,3 +119,41 @@ def clean_cells(values: pd.Series, header: str, path: Path, rows: pd.Series, not
         return pd.Series(pd.array(cleaned, dtype="str"), index=values.index)
     mapped = np.append(np.asarray(cleaned.to_pylist(), dtype=object), np.nan)[codes]
     return pd.Series(pd.array(mapped, dtype="str"), index=values.index)
+
+
+#: Text markers exports put around a value so that Excel keeps it as written (leading zeros, long
+#: numbers): a leading apostrophe (``'0012``) and the formula literal ``="0012"``.
+_WRAPPED = r'^="((?:[^"]|"")*)"$'
+
+
+def unwrap_text_markers(values: pd.Series) -> pd.Series:
+    """``values`` with the text markers removed: ``'0012`` and ``="0012"`` are ``0012`` (``""`` inside the
+    literal is one quote). Anything else starting with ``=`` is left as written (it is text, never run)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values.dtype, pd.CategoricalDtype):  # the fast CSV reader's few-valued columns
+        categories = values.cat.categories
+        if not (pd.api.types.is_string_dtype(categories.dtype) or categories.dtype == object):
+            return values
+        texts = pd.Series(np.asarray(categories, dtype=object), dtype="str")
+        unwrapped = unwrap_text_markers(texts)
+        if unwrapped is texts:
+            return values
+        mapped = np.append(unwrapped.to_numpy(dtype=object), np.nan)[values.cat.codes.to_numpy()]
+        return pd.Series(pd.array(mapped, dtype="str"), index=values.index)
+    if not pd.api.types.is_string_dtype(values.dtype):
+        return values
+    array = values.array
+    texts = array.__arrow_array__() if hasattr(array, "__arrow_array__") else pa.array(
+        values.to_numpy(dtype=object), pa.string(), from_pandas=True)
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    marked = pc.or_(pc.starts_with(texts, "'"), pc.starts_with(texts, '="'))
+    if not pc.any(pc.fill_null(marked, False)).as_py():
+        return values
+    wrapped = pc.fill_null(pc.match_substring_regex(texts, _WRAPPED), False)
+    unwrapped = pc.replace_substring(pc.replace_substring_regex(texts, _WRAPPED, r"\1"), '""', '"')
+    texts = pc.if_else(wrapped, unwrapped, texts)
+    texts = pc.if_else(pc.fill_null(pc.starts_with(texts, "'"), False), pc.utf8_slice_codeunits(texts, 1), texts)
+    return pd.Series(pd.array(texts, dtype="str"), index=values.index)

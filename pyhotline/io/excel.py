@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .columns import _cell_text
-from .limits import Limits, PartScan, check_cells, current_limits, scan_part, unsaved_formulas
+from .limits import Limits, PartScan, check_cells, current_limits, hidden_rows, scan_part, unsaved_formulas
 
 #: pandas engines tried in turn for .xlsx (tests narrow it to compare them).
 XLSX_ENGINES = ("calamine", "openpyxl")
@@ -34,7 +34,8 @@ def sheets(path: Path, limits: Limits | None = None) -> Iterator[tuple[str | Non
     """Each worksheet as (name, grid of text cells), in the workbook's order, read only when asked for.
 
     Every part is checked against ``limits`` (:mod:`.limits`) before a reader opens it. The grid's
-    ``attrs["unsaved"]`` lists formula cells saved without a result, as (cell references, count).
+    ``attrs["unsaved"]`` lists formula cells saved without a result, as (cell references, count);
+    ``attrs["hidden"]`` the numbers of the rows Excel hides.
     """
     import zipfile
 
@@ -72,16 +73,22 @@ def sheets(path: Path, limits: Limits | None = None) -> Iterator[tuple[str | Non
                 )
         by_name = {info.filename: info for info in members}
         for name, part in listed or [(None, None)]:
-            scan = PartScan()
+            scan, hidden = PartScan(), []
             for info in ([by_name[part]] if part in by_name else [i for i in members if _is_sheet(i.filename)]):
                 found = scan_part(raw, info, path, limits, sheet=True, label=f"工作表 {name}" if name else None)
-                if found.formulas:
-                    unsaved_formulas(archive.read(info), found)
+                if found.formulas or found.hidden:
+                    xml = archive.read(info)
+                    if found.formulas:
+                        unsaved_formulas(xml, found)
+                    if found.hidden:
+                        hidden += hidden_rows(xml)
+                    del xml
                 scan.unsaved += found.unsaved
                 scan.unsaved_count += found.unsaved_count
             grid = _read_sheet(path, name if name is not None else 0, XLSX_ENGINES)
             check_cells(path, grid, limits, name)
             grid.attrs["unsaved"] = (scan.unsaved, scan.unsaved_count)
+            grid.attrs["hidden"] = sorted(hidden)
             yield name, grid
 
 

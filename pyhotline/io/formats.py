@@ -14,7 +14,7 @@ from ..errors import InputError
 from .columns import HEADER_ALIASES, Column, normalize_text
 from .csvfile import _read_csv
 from .excel import OLE2, sheets
-from .headers import find_header, no_header_error
+from .headers import find_header, header_names, no_header_error
 from .htmltable import html_tables, looks_like_html
 from .limits import column_position
 from .problems import _positions, _report, _report_rows
@@ -107,7 +107,7 @@ def read_table(
         notes.append(InputError(
             f"第一个工作表“{tried[0][0]}”中没有表头，数据读自工作表“{name}”", path=path,
         ))
-    header = [normalize_text(str(h)) for h in grid.iloc[header_at]]
+    header, header_at = header_names(grid, header_at, expect, aliases, path)
     fields = grid.attrs.get("fields")
     if fields is not None:  # CSV rows cut short below the header
         width = sum(1 for h in header if h)
@@ -130,10 +130,24 @@ def read_table(
     totals = totals_rows(body)
     if totals.any():
         body = body.loc[~totals]
+    notes += _hidden_rows_note(path, grid.attrs.get("hidden", ()), body.index, header_at)
     body.attrs["blank_rows"] = int(blank.sum())
     body.attrs["totals"] = int(totals.sum())
     body.attrs["notes"] = notes
     return body, header_at + 1
+
+
+def _hidden_rows_note(path: Path, hidden, kept: pd.Index, header_at: int) -> list[InputError]:
+    """A note when rows Excel hides hold records: they are read like any other (a hidden row is still
+    in the file; hiding it in Excel does not take it out of the figures)."""
+    positions = {number - 1 - header_at - 1 for number in hidden}  # spreadsheet row -> body position
+    read = sorted(p for p in positions & set(kept.tolist()))
+    if not read:
+        return []
+    return [InputError(
+        f"有 {len(read)} 行在 Excel 中被隐藏，仍照常读入统计", path=path, row=read[0] + header_at + 2,
+        expected="不应统计的行请从导出文件中删除（隐藏不会把它们排除在外）",
+    )]
 
 
 #: Words that mark a totals row (合计 at the bottom of an export), in any cell.

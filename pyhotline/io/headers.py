@@ -99,3 +99,53 @@ def missing_column_error(
         f"缺少必需的列“{header}”{hint}", path=path, row=header_row,
         expected=f"表头中有“{header}”；{ALIASES_HINT.format(variant=variant, header=header)}",
     )
+
+
+def column_letters(position: int) -> str:
+    """A column's letters as a spreadsheet shows them (0 -> A, 26 -> AA)."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def header_names(
+    grid: pd.DataFrame, header_at: int, expect: tuple[Column, ...], aliases: dict[str, str], path: Path,
+) -> tuple[list[str], int]:
+    """The column names of the header found at ``header_at``, and the position of its last row.
+
+    A header over two rows (group titles merged across columns above their columns' names, the other
+    names merged down both rows) is read as one: the row below is part of the header when it names a
+    documented column the first row lacks and is empty under every column the first row names. Blank
+    names (trailing empty columns) and repeats of a name no documented column takes are given their
+    column's letters, so they are ignored like any extra column; a documented column named twice is
+    an error naming both columns."""
+    from ..errors import InputError
+
+    names = _cells(grid, header_at)
+    last = header_at
+    if header_at + 1 < len(grid):
+        below = _cells(grid, header_at + 1)
+        known = {c.header for c in expect} | set(PERSONAL_HEADERS)
+        named = {aliases.get(h, h) for h in names} & known
+        adds = {aliases.get(h, h) for h in below if h} & known
+        under_known = any(b for n, b in zip(names, below) if aliases.get(n, n) in known)
+        if adds - named and not under_known:
+            names = [b or n for n, b in zip(names, below)]
+            last = header_at + 1
+    documented = {c.header for c in expect}
+    first: dict[str, int] = {}
+    result = []
+    for i, name in enumerate(names):
+        if name in first and aliases.get(name, name) in documented:
+            raise InputError(
+                f"表头中有两列都叫“{name}”（第 {column_letters(first[name])} 列和第 {column_letters(i)} 列）",
+                path=path, row=last + 1, column=name, expected="只保留其中一列，或把另一列改名",
+            )
+        first.setdefault(name, i)
+        if not name or name in result:
+            name = f"（第 {column_letters(i)} 列）" if not name else f"{name}（第 {column_letters(i)} 列）"
+        result.append(name)
+    return result, last

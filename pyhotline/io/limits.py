@@ -78,6 +78,7 @@ class PartScan:
     formulas: bool = False
     unsaved: list[str] = field(default_factory=list)  # cell references such as "G12"
     unsaved_count: int = 0
+    hidden: bool = False  # something in the sheet is hidden (rows are then looked for: hidden_rows)
 
 
 def _rows(xml: bytes) -> int:
@@ -143,6 +144,7 @@ def scan_part(fh, info, path: Path, limits: Limits, *, sheet: bool, label: str |
             text = tail + chunk
             scan.rows += _rows(text) - _rows(tail)  # the rows that end in this chunk
             scan.formulas = scan.formulas or _FORMULA.search(text) is not None
+            scan.hidden = scan.hidden or b'hidden="' in text
             tail = text[-12:]
             if scan.rows > limits.rows:
                 raise InputError(
@@ -159,6 +161,19 @@ _VALUE = re.compile(rb"<(?:\w{1,8}:)?v>[^<]")
 _CELL_END = re.compile(rb"</(?:\w{1,8}:)?c>")
 #: Formula cells without a result whose place is kept (beyond that, one message for the whole file).
 MAX_LISTED = 100_000
+
+
+_HIDDEN_ROW = re.compile(rb'<(?:\w{1,8}:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
+
+
+def hidden_rows(xml: bytes) -> list[int]:
+    """The spreadsheet numbers of the rows a sheet's XML hides (``<row r="7" hidden="1">``)."""
+    found = []
+    for match in _HIDDEN_ROW.finditer(xml):
+        number = re.search(rb'\br="(\d{1,7})"', match.group())
+        if number:
+            found.append(int(number.group(1)))
+    return found
 
 
 def unsaved_formulas(xml: bytes, scan: PartScan) -> None:

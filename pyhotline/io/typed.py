@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import InputError
 from . import times
-from .cleaning import clean_cells
+from .cleaning import clean_cells, unwrap_text_markers
 from .columns import HEADER_ALIASES, PERSONAL_HEADERS, Column
 from .csvfile import _read_csv_arrow
 from .formats import _read_parquet, check_path, read_table, sniff, totals_rows
@@ -88,6 +88,8 @@ def _typed(
             values.attrs["date_only"] = True
         if col.header not in usual_times:
             values = clean_cells(values, col.header, path, rows, notes)
+            if kind != "parquet":  # '0012 and ="0012": spreadsheet text markers (Parquet is typed)
+                values = unwrap_text_markers(values)
         converted[col.name] = _convert(values, col, path, rows, usual=usual_times.pop(col.header, None))
         del body[col.header]  # each source column is freed as soon as it is converted
     notes += _dates_without_time(keep, converted, path, rows)
