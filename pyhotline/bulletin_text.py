@@ -66,73 +66,89 @@ def order_list(report: MonthlyReport, ids) -> str:
     return listed
 
 
+def _direction(scheme, change: int, up: str, down: str) -> str:
+    return scheme.words(up if change > 0 else down)
+
+
 def para_work_orders(report: MonthlyReport) -> str:
-    top = report.top_categories
-    parts = [f"{count_after(report, c, n)}，占比{_pct(report, s)}" for c, n, s in zip(top["category"], top["count"], top["share"])]
-    lead = f"{_m(report)}，共受理12345热线工单{report.totals['work_orders']}件"
-    if not parts:
-        return lead + "。"
-    return f"{lead}，热线工单事件分类统计排行前{cn_number(len(parts))}的是：{'；'.join(parts)}。"
+    w, top = report.scheme.words, report.top_categories
+    parts = [w("category_share", item=count_after(report, c, n), share=_pct(report, s))
+             for c, n, s in zip(top["category"], top["count"], top["share"])]
+    listed = w("work_orders_categories", n=cn_number(len(parts)), list="；".join(parts)) if parts else ""
+    return w("work_orders", period=_m(report), count=report.totals["work_orders"], categories=listed)
+
+
+def change_words(scheme, change: int, rate, *, change_key: str, rate_key: str, same_key: str, **values) -> str:
+    """A change as the text says it: ``same_key`` when 0, else ``change_key`` ({direction} 增加/减少, {change})
+    and, when there is a rate, ``rate_key`` ({direction} 上升/下降, {rate}: the rate printed by ``pct``)."""
+    if change == 0:
+        return scheme.words(same_key, **values)
+    text = scheme.words(change_key, direction=_direction(scheme, change, "increase", "decrease"),
+                        change=abs(change), **values)
+    if rate is not None:
+        text += scheme.words(rate_key, direction=_direction(scheme, change, "rise", "fall"),
+                             rate=pct(abs(rate), keep_zeros=scheme.keep_trailing_zeros))
+    return text
+
+
+def moved_categories(scheme, table: pd.DataFrame) -> str:
+    """The two categories that moved most (``wording.moved``), or "" when none moved."""
+    cats = table.loc[table["kind"] == "事件分类"].assign(abs_change=lambda d: d["change"].abs())
+    cats = cats.loc[cats["change"] != 0].sort_values(["abs_change", "current"], ascending=False, kind="stable").head(2)
+    moved = [scheme.words("moved_item", item=r.item, direction=_direction(scheme, r.change, "increase", "decrease"),
+                          change=abs(int(r.change))) for r in cats.itertuples()]
+    return scheme.words("moved", list=_join(moved)) if moved else ""
 
 
 def para_month_over_month(report: MonthlyReport) -> str | None:
-    mom = report.month_over_month
+    mom, scheme = report.month_over_month, report.scheme
     if mom is None:
         return None
     row = mom.loc[mom["item"] == "派单工单"].iloc[0]
-    change = int(row["change"])
-    if change == 0:
-        trend = "与上月持平"
-    else:
-        word = "增加" if change > 0 else "减少"
-        rate_word = "上升" if change > 0 else "下降"
-        rate = row["change_rate"]
-        trend = f"较上月{word}{abs(change)}件" + (f"，环比{rate_word}{_pct(report, abs(rate))}" if rate is not None else "")
+    trend = change_words(scheme, int(row["change"]), row["change_rate"], change_key="mom_change",
+                         rate_key="mom_rate", same_key="mom_same")
+    partial = ""
     if report.previous_covered:  # the previous month only partly in the data: said where the 环比 is
-        trend += report.scheme.words("mom_partial", **partial_previous_words(report.month - 1, report.previous_covered))
-    cats = mom.loc[mom["kind"] == "事件分类"].assign(abs_change=lambda d: d["change"].abs())
-    cats = cats.loc[cats["change"] != 0].sort_values(["abs_change", "current"], ascending=False, kind="stable").head(2)
-    moved = [f"{r.item}{'增加' if r.change > 0 else '减少'}{abs(int(r.change))}件" for r in cats.itertuples()]
-    tail = f"；变化较大的分类是{_join(moved)}" if moved else ""
-    return f"{_m(report)}热线工单{trend}{tail}。"
+        partial = scheme.words("mom_partial", **partial_previous_words(report.month - 1, report.previous_covered))
+    return scheme.words("mom", period=_m(report), trend=trend, partial=partial, moved=moved_categories(scheme, mom))
 
 
 def para_rankings(report: MonthlyReport) -> str | None:
-    groups = report.scheme.narrative_groups
-    n = report.scheme.top_n
-    num = cn_number(n)
+    w, groups = report.scheme.words, report.scheme.narrative_groups
+    num = cn_number(report.scheme.top_n)
 
     def names(table: pd.DataFrame, group: str) -> str:
         return _join(table.loc[table["group"] == group, "short"].tolist())
 
-    volume = "。".join(
-        f"{group_label(g)}办理工单量排名前{num}位为：{names(report.volume_top, g)}" for g in groups if names(report.volume_top, g)
-    )
-    composite = "。".join(
-        f"工单办理综合指标值排名前{num}位的{group_label(g)}为：{names(report.composite_top, g)}"
-        for g in groups
-        if names(report.composite_top, g)
-    )
-    sentences = [x for x in (volume, composite) if x]
+    volume = [w("volume_top", group=group_label(g), n=num, units=names(report.volume_top, g))
+              for g in groups if names(report.volume_top, g)]
+    composite = [w("composite_top", group=group_label(g), n=num, units=names(report.composite_top, g))
+                 for g in groups if names(report.composite_top, g)]
+    sentences = [x for x in ("。".join(volume), "。".join(composite)) if x]
     if not sentences:
         return None
-    return f"{_m(report)}，" + "。".join(sentences) + "。"
+    return w("rankings", period=_m(report), list="。".join(sentences))
+
+
+def date_words(scheme, day) -> str:
+    """A date as the text writes it (``wording.date``: 2024年5月31日)."""
+    return scheme.words("date", year=day.year, month=day.month, day=day.day)
 
 
 def para_overdue(report: MonthlyReport) -> str:
-    total = report.overdue_total
+    w, total = report.scheme.words, report.overdue_total
     if total == 0:
-        return f"{_m(report)}，热线工单均按期办结，无超期工单。"
-    parts = [count_after(report, label, n) for label, n in zip(report.overdue["label"], report.overdue["overdue"])]
+        return w("overdue_none", period=_m(report))
+    parts = "；".join(count_after(report, label, n) for label, n in zip(report.overdue["label"], report.overdue["overdue"]))
     still_open = int(report.overdue["open"].sum())
-    cut = f"{report.as_of.year}年{report.as_of.month}月{report.as_of.day}日" if report.as_of is not None else "统计时"
     if still_open == 0:
-        return f"{_m(report)}，热线超期办结工单{total}件，其中{'；'.join(parts)}。"
-    return f"{_m(report)}，热线超期工单{total}件（其中{still_open}件至{cut}仍未办结），其中{'；'.join(parts)}。"
+        return w("overdue", period=_m(report), count=total, units=parts)
+    cut = date_words(report.scheme, report.as_of) if report.as_of is not None else w("as_of_unknown")
+    return w("overdue_open", period=_m(report), count=total, open=still_open, as_of=cut, units=parts)
 
 
 def para_letters(report: MonthlyReport) -> str | None:
-    box = report.mailbox
+    box, w = report.mailbox, report.scheme.words
     if box is None or box.empty:
         return None
     total = int(box["letters"].sum())
@@ -140,19 +156,20 @@ def para_letters(report: MonthlyReport) -> str | None:
     on_time, pending = int(box["on_time"].sum()), int(box["pending"].sum())
     late = total - on_time - pending
     if late == 0 and pending == 0:
-        timely = "均已按时办结"
+        timely = w("letters_all_on_time")
     else:
-        parts = [f"按时办结{on_time}件"] + ([f"超期{late}件"] if late else []) + ([f"尚在办理期限内{pending}件"] if pending else [])
+        parts = ([w("letters_on_time", count=on_time)] + ([w("letters_late", count=late)] if late else [])
+                 + ([w("letters_pending", count=pending)] if pending else []))
         timely = "，".join(parts)
-    text = f"{_m(report)}，共受理群众来信{total}件，{channels}，{timely}。"
-    channel = report.scheme.words("satisfaction_channel")
+    text = w("letters", period=_m(report), count=total, channels=channels, timely=timely)
+    channel = w("satisfaction_channel")
     rated = box.loc[box["channel"] == channel, "satisfaction"]
     if len(rated) and rated.iloc[0] is not None:
-        text += report.scheme.words("satisfaction", channel=channel, rate=_pct(report, rated.iloc[0]))
+        text += w("satisfaction", channel=channel, rate=_pct(report, rated.iloc[0]))
     very = report.very_satisfied
     if very is not None and len(very):
         listed = _join([count_after(report, label, n) for label, n in zip(very["label"], very["count"])])
-        text += f"非常满意信件{int(very['count'].sum())}件，其中：{listed}。"
+        text += w("very_satisfied", count=int(very["count"].sum()), units=listed)
     return text
 
 
@@ -225,7 +242,7 @@ def count_after(report: MonthlyReport, name: str, count: int) -> str:
     """"名称N件"; a name ending in a digit ("第二中学3") gets ``wording.digit_name_separator`` before the
     count so the two numbers do not run together."""
     sep = report.scheme.words("digit_name_separator") if name[-1:].isdigit() else ""
-    return f"{name}{sep}{count}件"
+    return report.scheme.words("count_item", name=f"{name}{sep}", count=count)
 
 
 class _OfficeWords(str):

@@ -240,14 +240,15 @@ def period_report(period, data: Dataset, scheme: Scheme | str | None = None) -> 
     months = months_of(period)
     covered = set(getattr(data, "covered", ()) or ())
     compared, left_out = {}, []
-    labels = {"previous": "上期", "year_ago": "上年同期"}
+    labels = {"previous": scheme.words("previous_period"), "year_ago": scheme.words("year_ago_period")}
     for key, other in (("previous", period - 1), ("year_ago", year_earlier(period))):
         if key == "year_ago" and kind(period) == "year":
             continue  # a year's previous period is the year before
         missing = [m for m in months_of(other) if m not in covered]
         if missing:
-            left_out.append(f"{labels[key]}（{other}）的数据不全（{'、'.join(str(m) for m in missing[:3])}"
-                            f"{'等' if len(missing) > 3 else ''}未完整导入），未作{labels[key]}对比")
+            listed = "、".join(str(m) for m in missing[:3])
+            left_out.append(scheme.words("period_incomplete" if len(missing) <= 3 else "period_incomplete_more",
+                                         other=labels[key], period=other, months=listed))
             continue
         compared[key] = comparison(data.orders, data.letters, period, other, scheme)
     from .series import period_series

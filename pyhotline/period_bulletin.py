@@ -14,34 +14,34 @@ from html import escape
 import pandas as pd
 
 from .bulletin import figure_html
-from .numbers import pct
 from .period import PeriodReport, kind, period_caption, period_name, period_title, year_earlier
 from .trends import group_trend, trend_chart
 
 
 def comparison_sentence(report: PeriodReport) -> str:
-    """One sentence per comparison made; the missing ones named (their reason is in 数据说明)."""
+    """One sentence per comparison made; the missing ones named (their reason is in 数据说明). Every frame is
+    a ``[wording]`` template (``period_requests``, ``period_same``/``period_change``/``period_rate``,
+    ``period_missing``; the labels ``previous_period``, ``year_ago_period``)."""
+    from .bulletin_text import change_words
+
+    scheme = report.scheme
+    w = scheme.words
     parts, missing = [], []
-    for label, table, other in (("上期", report.previous, report.month - 1),
-                                ("上年同期", report.year_ago, year_earlier(report.month))):
-        if label == "上年同期" and kind(report.month) == "year":
+    for key, table, other in (("previous_period", report.previous, report.month - 1),
+                              ("year_ago_period", report.year_ago, year_earlier(report.month))):
+        if key == "year_ago_period" and kind(report.month) == "year":
             continue
         if table is None:
-            missing.append(label)
+            missing.append(w(key))
             continue
         row = table.loc[table["item"] == "热线诉求总量"].iloc[0]
-        change = int(row["change"])
-        if change == 0:
-            parts.append(f"与{label}（{period_title(other)}）持平")
-        else:
-            rate = row["change_rate"]
-            word, rate_word = ("增加", "上升") if change > 0 else ("减少", "下降")
-            parts.append(f"较{label}（{period_title(other)}）{word}{abs(change)}件"
-                         + (f"，{rate_word}{pct(abs(rate), keep_zeros=report.scheme.keep_trailing_zeros)}" if rate is not None else ""))
-    lead = f"{period_name(report.month)}共受理热线诉求{report.totals['requests']}件"
-    text = lead + ("，" + "；".join(parts) if parts else "") + "。"
+        parts.append(change_words(scheme, int(row["change"]), row["change_rate"], change_key="period_change",
+                                  rate_key="period_rate", same_key="period_same", other=w(key),
+                                  period=period_title(other)))
+    comparisons = w("period_comparisons", list="；".join(parts)) if parts else ""
+    text = w("period_requests", period=period_name(report.month), count=report.totals["requests"], comparisons=comparisons)
     if missing:
-        text += f"{'、'.join(missing)}数据不全，未作对比（见数据说明）。"
+        text += w("period_missing", list="、".join(missing))
     return text
 
 
@@ -60,26 +60,32 @@ def _grid(figures: list[str]) -> str:
 
 
 def trend_html(doc, trend: pd.DataFrame | None) -> str:
-    """The monthly bulletin's trend chart (nothing when fewer than two months are in the store)."""
+    """The monthly bulletin's trend chart (nothing when fewer than two months are in the store): its title
+    ``wording.trend_title``, caption ``trend_caption`` (+ ``trend_incomplete`` when a month is hatched)."""
     if trend is None or len(trend) < 2:
         return ""
-    m = period_caption(doc.report.month)
-    caption = f"截至{m}近{len(trend)}个月热线诉求量、按期办结率和回访不满意率"
+    w = doc.report.scheme.words
+    caption = w("trend_caption", period=period_caption(doc.report.month), months=len(trend))
     if not trend["complete"].all():
-        caption += "（斜线：该月数据不全）"
-    return f'<section class="charts">{_grid([_figure(doc, trend_chart(trend), "trend", caption)])}</section>'
+        caption += w("trend_incomplete")
+    chart = trend_chart(trend, title=w("trend_title", months=len(trend)))
+    return f'<section class="charts">{_grid([_figure(doc, chart, "trend", caption)])}</section>'
 
 
 def period_html(doc) -> str:
-    """A quarter's or year's section: comparisons, then the charts of its months."""
+    """A quarter's or year's section (``wording.period_charts_heading``): comparisons, then the charts of its
+    months (titles ``period_trend_title``, ``period_groups_title``; captions ``period_trend_caption``,
+    ``period_groups_caption``)."""
     report: PeriodReport = doc.report
-    m = period_caption(report.month)
+    w, m = report.scheme.words, period_caption(report.month)
     figures = [
-        _figure(doc, trend_chart(report.series, title="各月热线诉求量、按期办结率和回访不满意率"), "months",
-                f"{m}各月热线诉求量、按期办结率和回访不满意率"),
-        _figure(doc, group_trend(report.groups), "groups", f"{m}各类单位综合指标值逐月变化"),
+        _figure(doc, trend_chart(report.series, title=w("period_trend_title")), "months",
+                w("period_trend_caption", period=m)),
+        _figure(doc, group_trend(report.groups, title=w("period_groups_title")), "groups",
+                w("period_groups_caption", period=m)),
     ]
-    return (f'<section class="charts"><h2 class="appendix-title">{escape(period_title(report.month))}各月趋势与对比</h2>'
+    heading = w("period_charts_heading", period=period_title(report.month))
+    return (f'<section class="charts"><h2 class="appendix-title">{escape(heading)}</h2>'
             f"<p>{escape(comparison_sentence(report))}</p>{_grid(figures)}</section>")
 
 

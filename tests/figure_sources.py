@@ -35,11 +35,32 @@ def template_pattern(template: str) -> re.Pattern:
     return re.compile(out + re.escape(template[pos:]))
 
 
-def _name_count(part: str, sep: str) -> tuple[str, int]:
-    """"梅仙镇4件" / "第二中学3共5件" -> (name, count)."""
-    m = re.fullmatch(r"(.+?)(?:" + re.escape(sep) + r")?(\d+)件", part)
+def _rx(template: str, slots: dict[str, str], prefix: str = "") -> str:
+    """A template as a pattern: each placeholder the group ``prefix + name`` of ``slots[name]`` (else
+    :data:`_SLOTS`, else any text); a placeholder written twice must say the same both times."""
+    out, pos, seen = "", 0, set()
+    for m in re.finditer(r"\{(\w+)\}", template):
+        key = m.group(1)
+        out += re.escape(template[pos:m.start()])
+        out += (f"(?P={prefix}{key})" if key in seen
+                else f"(?P<{prefix}{key}>{slots.get(key, _SLOTS.get(key, '.+?'))})")
+        seen.add(key)
+        pos = m.end()
+    return out + re.escape(template[pos:])
+
+
+def _either(*words: str) -> str:
+    return "(?:" + "|".join(re.escape(w) for w in words) + ")"
+
+
+def _name_count(scheme, part: str) -> tuple[str, int]:
+    """"梅仙镇4件" / "第二中学3共5件" (``wording.count_item``, after ``digit_name_separator``) -> (name, count)."""
+    m = re.fullmatch(_rx(scheme.wording["count_item"], {"name": ".+?", "count": r"\d+"}), part)
     assert m, part
-    return m.group(1), int(m.group(2))
+    name, sep = m.group("name"), scheme.words("digit_name_separator")
+    if sep and name.endswith(sep) and name[:-len(sep)][-1:].isdigit():
+        name = name[:-len(sep)]
+    return name, int(m.group("count"))
 
 
 # ---------------------------------------------------------------- the bulletin's text
@@ -50,76 +71,88 @@ def text_paragraphs(report) -> dict[str, str | None]:
 
 
 def from_text(report) -> dict[str, dict]:
+    """The text read back through the scheme's own [wording] sentence frames (docs/wording.md); the separators
+    between listed items (；、，) are pyhotline's."""
     scheme = report.scheme
-    words = scheme.words
-    sep = words("digit_name_separator")
+    words, w = scheme.words, scheme.wording
     paras = text_paragraphs(report)
     got: dict = {}
+    share = r"\d+(?:\.\d+)?%"
     # 受理 and the top categories
-    work = paras["work"]
-    got["work_orders"] = int(re.search(r"共受理12345热线工单(\d+)件", work).group(1))
-    if "：" in work:
-        for part in work.split("：", 1)[1].rstrip("。").split("；"):
-            name, share = part.rsplit("，占比", 1)
-            category, count = _name_count(name, sep)
-            got[("category", category)] = (count, share)
+    categories = "(?:" + _rx(w["work_orders_categories"], {"n": ".+?", "list": ".+"}, "c_") + ")?"
+    m = re.fullmatch(_rx(w["work_orders"], {"categories": categories}), paras["work"])
+    assert m, paras["work"]
+    got["work_orders"] = int(m.group("count"))
+    for part in (m.group("c_list") or "").split("；") if m.group("c_list") else ():
+        item = re.fullmatch(_rx(w["category_share"], {"item": ".+", "share": share}), part)
+        category, count = _name_count(scheme, item.group("item"))
+        got[("category", category)] = (count, item.group("share"))
     # 环比
     mom = paras["mom"]
     if mom is not None:
-        if "与上月持平" in mom:
+        counts, rates = _either(words("increase"), words("decrease")), _either(words("rise"), words("fall"))
+        change = (_rx(w["mom_change"], {"direction": counts, "change": r"\d+"}, "t_")
+                  + "(?:" + _rx(w["mom_rate"], {"direction": rates, "rate": share}, "r_") + ")?")
+        m = re.fullmatch(_rx(w["mom"], {
+            "trend": f"(?:{re.escape(words('mom_same'))}|{change})",
+            "partial": "(?:" + _rx(w["mom_partial"], {}, "p_") + ")?",
+            "moved": "(?:" + _rx(w["moved"], {"list": ".+"}, "m_") + ")?"}), mom)
+        assert m, mom
+        if m.group("t_change") is None:
             got[("mom", "派单工单")] = (0, None)
         else:
-            m = re.search(r"较上月(增加|减少)(\d+)件(?:，环比(上升|下降)(\d+(?:\.\d+)?%))?", mom)
-            sign = 1 if m.group(1) == "增加" else -1
-            rate = None if m.group(4) is None else ("-" if sign < 0 else "") + m.group(4)
-            got[("mom", "派单工单")] = (sign * int(m.group(2)), rate)
-        if "变化较大的分类是" in mom:
-            for part in mom.split("变化较大的分类是", 1)[1].rstrip("。").split("、"):
-                m = re.fullmatch(r"(.+?)(增加|减少)(\d+)件", part)
-                got[("mom_change", m.group(1))] = (1 if m.group(2) == "增加" else -1) * int(m.group(3))
+            sign = 1 if m.group("t_direction") == words("increase") else -1
+            rate = None if m.group("r_rate") is None else ("-" if sign < 0 else "") + m.group("r_rate")
+            got[("mom", "派单工单")] = (sign * int(m.group("t_change")), rate)
+        item = _rx(w["moved_item"], {"item": ".+?", "direction": counts, "change": r"\d+"})
+        for part in m.group("m_list").split("、") if m.group("m_list") else ():
+            moved = re.fullmatch(item, part)
+            got[("mom_change", moved.group("item"))] = (1 if moved.group("direction") == words("increase") else -1) * int(moved.group("change"))
     # rankings: the named units per unit type, volume and 综合指标值
     rankings = paras["rankings"] or ""
     for group in scheme.narrative_groups:
-        label = bt.group_label(group)
-        m = re.search(re.escape(label) + r"办理工单量排名前.位为：([^。]+)", rankings)
-        if m:
-            got[("top_volume", group)] = m.group(1).split("、")
-        m = re.search(r"综合指标值排名前.位的" + re.escape(label) + r"为：([^。]+)", rankings)
-        if m:
-            got[("top_composite", group)] = m.group(1).split("、")
+        label = re.escape(bt.group_label(group))
+        for key, template in (("top_volume", "volume_top"), ("top_composite", "composite_top")):
+            m = re.search(_rx(w[template], {"group": label, "n": ".+?", "units": "[^。]+?"}) + "(?=。)", rankings)
+            if m:
+                got[(key, group)] = m.group("units").split("、")
     # 超期
     overdue = paras["overdue"]
-    if "无超期工单" in overdue:
+    if re.fullmatch(_rx(w["overdue_none"], {}), overdue):
         got["overdue_total"], got["overdue_open"] = 0, 0
     else:
-        m = re.search(r"热线超期(?:办结)?工单(\d+)件(?:（其中(\d+)件至.+?仍未办结）)?，其中(.+)。$", overdue)
-        got["overdue_total"], got["overdue_open"] = int(m.group(1)), int(m.group(2) or 0)
-        for part in m.group(3).split("；"):
-            label, count = _name_count(part, sep)
+        m = (re.fullmatch(_rx(w["overdue_open"], {"open": r"\d+", "units": ".+"}), overdue)
+             or re.fullmatch(_rx(w["overdue"], {"units": ".+"}), overdue))
+        assert m, overdue
+        got["overdue_total"] = int(m.group("count"))
+        got["overdue_open"] = int(m.group("open")) if "open" in m.re.groupindex else 0
+        for part in m.group("units").split("；"):
+            label, count = _name_count(scheme, part)
             got[("overdue", label)] = count
     # letters
     letters = paras["letters"]
     if letters is not None:
-        m = re.search(r"共受理群众来信(\d+)件，(.+?)，(均已按时办结|按时办结.+?)。", letters)
-        got["letters_total"] = int(m.group(1))
-        for part in m.group(2).split("，"):
-            channel, count = _name_count(part, sep)
+        timely = (f"(?:{re.escape(words('letters_all_on_time'))}|" + _rx(w["letters_on_time"], {}, "on_")
+                  + "(?:，" + _rx(w["letters_late"], {}, "late_") + ")?"
+                  + "(?:，" + _rx(w["letters_pending"], {}, "pend_") + ")?)")
+        m = re.search(_rx(w["letters"], {"channels": ".+?", "timely": timely}), letters)
+        assert m, letters
+        got["letters_total"] = total = int(m.group("count"))
+        for part in m.group("channels").split("，"):
+            channel, count = _name_count(scheme, part)
             got[("letters", channel)] = count
-        timely = m.group(3)
-        total = got["letters_total"]
-        if timely == "均已按时办结":
+        if m.group("on_count") is None:
             got["letters_on_time"], got["letters_pending"] = total, 0
         else:
-            got["letters_on_time"] = int(re.search(r"按时办结(\d+)件", timely).group(1))
-            pending = re.search(r"尚在办理期限内(\d+)件", timely)
-            got["letters_pending"] = int(pending.group(1)) if pending else 0
-        sat = template_pattern(scheme.wording["satisfaction"]).search(letters)
+            got["letters_on_time"] = int(m.group("on_count"))
+            got["letters_pending"] = int(m.group("pend_count") or 0)
+        sat = template_pattern(w["satisfaction"]).search(letters)
         if sat:
             got[("satisfaction", sat.group("channel"))] = sat.group("rate")
-        very = re.search(r"非常满意信件(\d+)件，其中：(.+?)。", letters)
-        got["very_satisfied_total"] = int(very.group(1)) if very else 0
-        for part in very.group(2).split("、") if very else ():
-            label, count = _name_count(part, sep)
+        very = re.search(_rx(w["very_satisfied"], {"units": ".+?"}), letters)
+        got["very_satisfied_total"] = int(very.group("count")) if very else 0
+        for part in very.group("units").split("、") if very else ():
+            label, count = _name_count(scheme, part)
             got[("very_satisfied", label)] = count
     # 二、存在的问题
     got["unjustified_total"] = 0

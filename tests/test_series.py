@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from decimal import Decimal
 
 import pandas as pd
@@ -362,10 +363,13 @@ def test_a_scheme_with_bad_series_settings_is_refused_when_loaded(tmp_path):
     bad.write_text(text + "\n[continuity]\nmonths = 30\n", encoding="utf-8")
     with pytest.raises(SchemeError, match="continuity.months"):
         load_scheme(bad)
-    bad.write_text(text + "\n[series_wording]\ngrade_changes = \"{oops\"\n", encoding="utf-8")
+    def rewritten(template: str) -> str:  # the bundled [series_wording] table's grade_changes line rewritten
+        return re.sub(r'(?m)^grade_changes = ".*"$', lambda _m: f'grade_changes = "{template}"', text, count=1)
+
+    bad.write_text(rewritten("{oops"), encoding="utf-8")
     with pytest.raises(SchemeError, match="series_wording.grade_changes 的占位符不对"):
         load_scheme(bad)
-    bad.write_text(text + "\n[series_wording]\ngrade_changes = \"{unit}\"\n", encoding="utf-8")
+    bad.write_text(rewritten("{unit}"), encoding="utf-8")
     with pytest.raises(SchemeError, match=r"可用的是 \{count\}、\{list\}"):
         load_scheme(bad)
 

@@ -36,6 +36,13 @@ def check_series(scheme) -> None:
     wording(scheme)
 
 
+def _note(scheme, name: str, **values) -> str:
+    """A 数据说明 line of the series (``[series_wording]`` ``note_*``)."""
+    from .text import _fill, wording
+
+    return _fill(wording(scheme), name, scheme, **values)
+
+
 def history_months(scheme) -> int:
     """Months before the reported one the scheme's continuity parts need in the Dataset."""
     return series_settings(scheme).history
@@ -97,7 +104,7 @@ def series_report(month, data, scheme, evaluation: pd.DataFrame, unjustified: pd
     previous = month - 1
     if settings.grade_changes or settings.follow_up:
         if previous not in evals:
-            notes.append(f"未导入 {previous} 受理的工单，不列与上月相比的等级变化和上月问题整改情况")
+            notes.append(_note(scheme, "note_no_previous", previous=previous))
         else:
             if settings.grade_changes:
                 out["grade_changes"] = continuity.grade_changes(evals[previous], evaluation, scheme)
@@ -114,8 +121,7 @@ def series_report(month, data, scheme, evaluation: pd.DataFrame, unjustified: pd
             run.insert(0, evals[m])
         streak = continuity.below_top([*run, evaluation], scheme, settings.low_months)
         if streak is None:
-            notes.append(f"数据不足连续 {settings.low_months} 个月，不列连续 {settings.low_months} 个月未达"
-                         f"{scheme.grades[0].name}的单位")
+            notes.append(_note(scheme, "note_few_months", months=settings.low_months, top=scheme.grades[0].name))
         else:
             out["below_top"] = streak
     if settings.grade_counts:
@@ -149,7 +155,7 @@ def period_series(period, data, scheme, evaluation: pd.DataFrame, ranks, *, prev
         before = period - 1
         missing = [m for m in months_of(before) if m not in set(getattr(data, "covered", ()) or ())]
         if missing:
-            notes.append(f"上期（{before}）的数据不全，不列与上期相比的等级变化")
+            notes.append(_note(scheme, "note_previous_period", previous=before))
         else:
             out["grade_changes"] = continuity.grade_changes(
                 period_evaluation(data.orders, data.registry, before, scheme), evaluation, scheme)

@@ -7,36 +7,39 @@ part is off, or has nothing to say, is None.
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
 from string import Formatter
 
 from ..errors import SchemeError
 from ..numbers import printers
 
-#: name -> (template, its placeholders)
-TEMPLATES: dict[str, str] = {
-    "grade_counts": "{month}，{groups}。",
-    "grade_counts_group": "{group}{counts}",
-    "grade_counts_item": "{grade_name}{count}个",
-    "grade_changes": "与{previous}相比，考核等级发生变化的单位{count}个：{list}。",
-    "grade_changes_none": "与{previous}相比，各单位考核等级没有变化。",
-    "grade_change_item": "{unit}（{from_grade}→{to_grade}）",
-    "red_list": "红榜（综合指标值排名前{n}位，相同分数排名不分先后）：{groups}。",
-    "red_list_group": "{group}{list}",
-    "too_few": "工单量不足{n}件，不参与排名：{list}。",
-    "year_over_year": "与{same}相比，热线工单{trend}{tail}。",
-    "black_list_heading": "综合指标值排名靠后",
-    "below_top_heading": "工单办理质量持续偏低",
-    "follow_up_heading": "上月通报问题整改情况",
-    "black_list": "黑榜（综合指标值排名后{n}位，相同分数排名不分先后）：{list}。",
-    "black_list_item": "{unit}（综合指标值{composite}）",
-    "black_list_item_indicator": "{unit}（综合指标值{composite}，失分最多的是{indicator}{rate}）",
-    "below_top": "连续{months}个月未达到{top_name}的单位{count}个：{list}，请相关单位认真分析原因、限期整改。",
-    "below_top_item": "{unit}（{grades}）",
-    "follow_up": "上月通报的{count}个单位中，{resolved}本月已无无故超期和违规工单{rest}。",
-    "follow_up_open": "；{list}本月仍有问题",
-    "follow_up_open_item": "{unit}（无故超期{unjustified}件、违规{violations}件）",
-}
+_BUNDLED = "pingjiang.toml"
 
+
+@cache
+def _bundled() -> dict[str, str]:
+    """The bundled scheme's ``[series_wording]``: every template's default (docs/metrics.md)."""
+    text = (resources.files("pyhotline") / "schemes" / _BUNDLED).read_text(encoding="utf-8")
+    return dict(tomllib.loads(text).get("series_wording", {}))
+
+
+class _Templates(Mapping):
+    """name -> default template, read from the bundled scheme on first use (no sentence lives in code)."""
+
+    def __getitem__(self, key: str) -> str:
+        return _bundled()[key]
+
+    def __iter__(self):
+        return iter(_bundled())
+
+    def __len__(self) -> int:
+        return len(_bundled())
+
+
+TEMPLATES: Mapping[str, str] = _Templates()
 
 #: placeholders a template may use besides its default's: the grade's own name beside the name as the text
 #: writes it (``Scheme.grade_name``: "B类" for a letter, "良好" for a named grade)
@@ -61,7 +64,7 @@ def wording(scheme) -> dict[str, str]:
         if used - allowed:
             raise SchemeError(f"series_wording.{name} 的占位符不对：可用的是 "
                               + ("、".join("{" + k + "}" for k in sorted(allowed)) or "（无）"), path=scheme.path)
-    return {**TEMPLATES, **table}
+    return {**_bundled(), **table}
 
 
 def _fill(words: dict, name: str, scheme, **values) -> str:
@@ -72,12 +75,14 @@ def _fill(words: dict, name: str, scheme, **values) -> str:
                           + "、".join("{" + k + "}" for k in values), path=scheme.path) from None
 
 
-#: (the previous period, the same period a year earlier) as the sentences name them
-_OTHERS = {"M": ("上月", "上年同月"), "Q": ("上季度", "上年同期"), "Y": ("上年", "上年")}
+#: the templates naming (the previous period, the same period a year earlier) for a month, a quarter, a year
+_OTHERS = {"M": ("previous_month", "year_ago_month"), "Q": ("previous_quarter", "year_ago_quarter"),
+           "Y": ("previous_year", "year_ago_year")}
 
 
-def _others(period) -> tuple[str, str]:
-    return _OTHERS.get(period.freqstr[0], _OTHERS["Y"])
+def _others(period, words: dict | None = None) -> tuple[str, str]:
+    words = words if words is not None else _bundled()
+    return tuple(words[k] for k in _OTHERS.get(period.freqstr[0], _OTHERS["Y"]))
 
 
 def _label(group: str) -> str:
@@ -90,20 +95,21 @@ def para_year_over_year(report) -> str | None:
     table = None if series is None else series.year_over_year
     if table is None:
         return None
+    from ..bulletin_text import moved_categories
+
     scheme, w = report.scheme, wording(report.scheme)
     pct, _ = printers(scheme)
     row = table.loc[table["item"] == "派单工单"].iloc[0]
-    change = int(row["change"])
+    change, rate = int(row["change"]), row["change_rate"]
     if change == 0:
-        trend = "持平"
+        trend = _fill(w, "yoy_same", scheme)
     else:
-        rate = row["change_rate"]
-        trend = (f"{'增加' if change > 0 else '减少'}{abs(change)}件"
-                 + (f"，同比{'上升' if change > 0 else '下降'}{pct(abs(rate))}" if rate is not None else ""))
-    cats = table.loc[(table["kind"] == "事件分类") & (table["change"] != 0)]
-    cats = cats.assign(a=cats["change"].abs()).sort_values(["a", "current"], ascending=False, kind="stable").head(2)
-    moved = "、".join(f"{r.item}{'增加' if r.change > 0 else '减少'}{abs(int(r.change))}件" for r in cats.itertuples())
-    return _fill(w, "year_over_year", scheme, same=_others(report.month)[1], trend=trend, tail=f"；变化较大的分类是{moved}" if moved else "")
+        up = change > 0
+        trend = _fill(w, "yoy_change", scheme, direction=scheme.words("increase" if up else "decrease"), change=abs(change))
+        if rate is not None:
+            trend += _fill(w, "yoy_rate", scheme, direction=scheme.words("rise" if up else "fall"), rate=pct(abs(rate)))
+    return _fill(w, "year_over_year", scheme, same=_others(report.month, w)[1], trend=trend,
+                 tail=moved_categories(scheme, table))
 
 
 def basic_paragraphs(report) -> list[str]:
@@ -114,7 +120,7 @@ def basic_paragraphs(report) -> list[str]:
     w, out = wording(scheme), []
     from ..period import period_name
 
-    month, previous = period_name(report.month), _others(report.month)[0]
+    month, previous = period_name(report.month), _others(report.month, w)[0]
     if series.grade_counts is not None:
         grades = [g.name for g in scheme.grades]
         groups = "；".join(
@@ -193,6 +199,7 @@ def _problem_texts(report) -> list[str | None]:
         rest = "" if still.empty else _fill(w, "follow_up_open", scheme, list="、".join(
             _fill(w, "follow_up_open_item", scheme, unit=r.label, unjustified=int(r.unjustified),
                   violations=int(r.violations)) for r in still.itertuples()))
-        resolved = f"{'、'.join(done)}{len(done)}个单位" if done else "没有单位"
+        resolved = (_fill(w, "follow_up_resolved", scheme, list="、".join(done), count=len(done)) if done
+                    else _fill(w, "follow_up_nobody", scheme))
         out[2] = (_fill(w, "follow_up", scheme, count=len(follow), resolved=resolved, rest=rest))
     return out

@@ -32,9 +32,10 @@ def year_over_year(orders, letters, month, scheme, gaps: list[str] | None = None
     for it, :func:`pyhotline.store.month_coverage`) is empty; otherwise (None, the reason)."""
     month = parse_month(month)
     other = year_ago(month)
-    label = f"{other.year}年{other.month}月"
-    if not in_month(orders["accepted_at"], other).any():
-        return None, f"数据库中没有{label}（{other}）完整的工单数据，本月不作同比"
+    from . import _note
+
+    if not in_month(orders["accepted_at"], other).any():  # 数据说明 ([series_wording] note_no_year_ago)
+        return None, _note(scheme, "note_no_year_ago", year=other.year, month=other.month, period=other)
     if gaps:
-        return None, f"{other} 的数据不全（{'；'.join(gaps)}），本月不作同比"
+        return None, _note(scheme, "note_year_ago_gaps", period=other, gaps="；".join(gaps))
     return compare(orders, letters, month, other, scheme), None
