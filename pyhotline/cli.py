@@ -146,6 +146,17 @@ def _as_of(text: str) -> str:
     return text
 
 
+def _span(text: str):
+    """``import --span FIRST..LAST`` (pyhotline.store.imports.parse_span)."""
+    from .errors import PyhotlineError
+    from .store.imports import parse_span
+
+    try:
+        return parse_span(text)
+    except PyhotlineError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"“{text}”不是正整数")
@@ -184,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="数据库文件；默认 $PYHOTLINE_STORE 或 data/store/pyhotline.duckdb")
     im.add_argument("--as-of", type=_as_of, default=None,
                     help="导出时间（数据截至），YYYY-MM-DD HH:MM 或 YYYY-MM-DD（当天结束时；今天则为现在），不能晚于现在；默认取文件中最晚的时间")
+    im.add_argument("--span", type=_span, default=None,
+                    help="导出时选的受理（收信）时间范围，YYYY-MM-DD..YYYY-MM-DD，如 2024-01-01..2024-02-29；"
+                         "默认取文件中最早到最晚的记录（首尾几天恰好没有记录时会被当作未导入）")
     im.add_argument("--scheme", default=None, help="考评规则（其中的表头别名用于读文件）")
     im.add_argument("--strict", action="store_true", help="严格模式：把“注意”类问题也当作错误，不导入")
     im.set_defaults(func=_import)
@@ -225,7 +239,7 @@ def _import(args: argparse.Namespace) -> int:
         _output_parent(args.store, "数据库文件")
     store = args.store or default_store_path()
     summary = import_files(store, orders=args.orders, letters=args.letters, units=args.units, as_of=args.as_of,
-                           scheme=args.scheme, strict=args.strict)
+                           span=args.span, scheme=args.scheme, strict=args.strict)
     for line in summary.lines():
         print(line)
     _print_warnings(summary.quality)

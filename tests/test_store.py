@@ -4,6 +4,7 @@ personal data)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 
 import pyhotline as ph
+from pyhotline.errors import InputError
 from pyhotline.store import (
     CoverageError, connect, import_files, load_month, month_coverage, month_dataset,
 )
@@ -472,3 +474,55 @@ def test_an_import_killed_at_any_moment_leaves_the_store_before_or_after(tmp_pat
     assert _store_rows(store) in (before, after)
     import_files(store, orders=[exports[1][0]], letters=[exports[1][1]], as_of=exports[1][2])
     assert _store_rows(store) == after
+
+
+def test_import_span_declares_the_exported_range(tmp_path, raw):
+    """Stranger finding 5: a span was the first to the last record, so an export whose first day had no
+    call (a small county's 1 January) left that day 'not imported' for ever: in every 数据说明, in the
+    next month's 环比 sentence (1月数据只含1月2日至1月31日) and in the trend chart. import --span names the
+    range the export was made for."""
+    orders, letters, as_of = export(raw, tmp_path / "may", "2024-05", "2024-05")
+    quiet = tmp_path / "quiet.csv"  # no order accepted on 1 May
+    table = pd.read_csv(orders, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    table.loc[~table["受理时间"].str.startswith("2024-05-01")].to_csv(quiet, index=False, encoding="utf-8-sig")
+    plain, declared = tmp_path / "plain.duckdb", tmp_path / "declared.duckdb"
+    import_files(plain, units=[SAMPLE / "units.csv"], orders=[quiet], as_of=as_of)
+    assert any(g.startswith("未导入 2024-05 受理的工单（5月1日）") for g in month_coverage(plain, MAY))
+    import_files(declared, units=[SAMPLE / "units.csv"], orders=[quiet], as_of=as_of, span="2024-05-01..2024-05-31")
+    assert not any("2024-05 受理的工单" in g for g in month_coverage(declared, MAY))
+    with connect(declared) as con:
+        assert con.sql("SELECT span_start, span_end FROM imports WHERE kind = 'orders'").fetchall()[0] == (
+            dt.datetime(2024, 5, 1), dt.datetime(2024, 5, 31, 23, 59, 59))
+    # a record outside the declared range: one message naming the file, the column, how many and the first
+    with pytest.raises(InputError) as exc:
+        import_files(tmp_path / "bad.duckdb", units=[SAMPLE / "units.csv"], orders=[quiet], span="2024-05-03..2024-05-31")
+    text = str(exc.value)
+    assert "quiet.csv" in text and "“受理时间”" in text and "不在 --span 2024-05-03..2024-05-31 之内" in text
+    assert not (tmp_path / "bad.duckdb").exists()
+    typed = pd.read_csv(quiet, dtype=str, keep_default_na=False, encoding="utf-8-sig")  # the DuckDB path: the same
+    for name in ("受理时间", "办理时限", "办结时间"):
+        typed[name] = pd.to_datetime(typed[name].replace("", None))
+    for name in ("延期次数", "回退次数", "返工次数"):
+        typed[name] = pd.to_numeric(typed[name].replace("", "0")).astype("int64")
+    typed.to_parquet(tmp_path / "quiet.parquet", index=False)
+    with pytest.raises(InputError) as again:
+        import_files(tmp_path / "bad.duckdb", units=[SAMPLE / "units.csv"], orders=[tmp_path / "quiet.parquet"],
+                     span="2024-05-03..2024-05-31")
+    assert str(again.value).replace("quiet.parquet", "quiet.csv") == text
+    import_files(tmp_path / "typed.duckdb", units=[SAMPLE / "units.csv"], orders=[tmp_path / "quiet.parquet"],
+                 as_of=as_of, span="2024-05-01..2024-05-31")
+    assert month_coverage(tmp_path / "typed.duckdb", MAY) == month_coverage(declared, MAY)
+
+
+def test_import_span_on_the_command_line(tmp_path):
+    env = {**os.environ, "PYHOTLINE_STORE": str(tmp_path / "s.duckdb")}
+    bad = subprocess.run([sys.executable, "-m", "pyhotline.cli", "import", "--orders", str(SAMPLE / "orders.csv"),
+                          "--span", "2024-05-31..2024-05-01"], capture_output=True, text=True, env=env)
+    assert bad.returncode == 2 and "结束日期早于起始日期" in bad.stderr and "Traceback" not in bad.stderr
+    ok = subprocess.run([sys.executable, "-m", "pyhotline.cli", "import", "--units", str(SAMPLE / "units.csv"),
+                         "--orders", str(SAMPLE / "orders.csv"), "--letters", str(SAMPLE / "letters.csv"),
+                         "--span", "2024-01-01..2024-12-31"], capture_output=True, text=True, env=env)
+    assert ok.returncode == 0, ok.stderr
+    check = subprocess.run([sys.executable, "-m", "pyhotline.cli", "check", "--store", str(tmp_path / "s.duckdb")],
+                           capture_output=True, text=True, env=env)
+    assert "2024-01-01 至 2024-12-31" in check.stdout

@@ -104,6 +104,7 @@ def import_files(
     letters=None,
     units=None,
     as_of=None,
+    span=None,
     scheme=None,
     strict: bool = False,
     fast: bool = True,
@@ -115,11 +116,15 @@ def import_files(
     ``keep`` = (month, first, end, extra), for a one-off store read for one month: of a single orders
     file only the rows :func:`~pyhotline.store.month.month_dataset` selects are stored (every row is
     still read and checked; the import record, cut-off and span are the whole file's). When the file
-    has no order accepted in ``month``, every row is stored (so the error names the file's months)."""
+    has no order accepted in ``month``, every row is stored (so the error names the file's months).
+    ``span`` = (first day, last day): the 受理时间 (收信时间) range the orders (letters) files were
+    exported for (``import --span``); it is their recorded span instead of their first to last record,
+    and a record outside it is an error (docs/store.md, Coverage)."""
     from ..report import _header_aliases
 
     store = store if not isinstance(store, (str, Path)) else Path(store)
     as_of = parse_as_of(as_of)
+    span = parse_span(span)
     aliases = _header_aliases(scheme)
     order_files, letter_files, unit_files = _files(orders), _files(letters), _files(units)
     if not (order_files or letter_files or unit_files):
@@ -169,7 +174,7 @@ def import_files(
                     done.append(_write_units(con, import_id, path, sha, content, record))
                 else:
                     only = keep if kind == "orders" and len(order_files) == 1 else None
-                    done.append(_write_records(con, kind, import_id, path, sha, content, record, as_of, only))
+                    done.append(_write_records(con, kind, import_id, path, sha, content, record, as_of, only, span))
                 known.add((kind, sha))
             con.commit()
         except BaseException:
@@ -231,7 +236,50 @@ def _kept_rows(con, staged: str, keep: tuple | None) -> tuple[str, list]:
     return f" WHERE {condition}", args
 
 
-def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record, as_of, keep=None) -> FileImport:
+def parse_span(span) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """``import --span``: (first day, last day) as given, or "YYYY-MM-DD..YYYY-MM-DD"; None stays None."""
+    if span is None:
+        return None
+    if isinstance(span, str):
+        first, sep, last = span.strip().partition("..")
+        span = (first, last) if sep else (span, "")
+    try:
+        first, last = (pd.Timestamp(dt.date.fromisoformat(str(d).strip()[:10])) for d in span)
+    except ValueError:
+        raise StoreError(f"导出范围“{span}”不对，应写成 起始日期..结束日期，例如 2024-01-01..2024-02-29") from None
+    if last < first:
+        raise StoreError(f"导出范围 {first:%Y-%m-%d}..{last:%Y-%m-%d} 的结束日期早于起始日期")
+    return first, last
+
+
+def _declared_span(con, kind, path, staged, frame, span_column, span) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The span ``import --span`` gives, after checking that every record's 受理时间 (收信时间) is in it:
+    one message for all records outside, naming the first of them."""
+    first, last = span
+    end = last + pd.Timedelta(days=1)
+    _, key, _, _, _, label = KINDS[kind]
+    if staged is not None:
+        outside, example, when = con.execute(
+            f"SELECT count(*), arg_min({key}, {span_column}), min({span_column}) FROM {staged} "
+            f"WHERE {span_column} < ? OR {span_column} >= ?", [first.to_pydatetime(), end.to_pydatetime()],
+        ).fetchall()[0]
+    else:
+        mask = (frame[span_column] < first) | (frame[span_column] >= end)
+        outside = int(mask.sum())
+        earliest = frame.loc[mask, span_column].idxmin() if outside else None  # as arg_min above: the earliest
+        example, when = (frame.at[earliest, key], frame.at[earliest, span_column]) if outside else (None, None)
+    if outside:
+        column, what = ("受理时间", "工单编号") if kind == "orders" else ("收信时间", "信件编号")
+        raise InputError(
+            f"有 {outside} 条记录的“{column}”不在 --span {first:%Y-%m-%d}..{last:%Y-%m-%d} 之内"
+            f"（如{what} {example}：{pd.Timestamp(when):%Y-%m-%d %H:%M}）", path=path, column=column,
+            expected=f"--span 写导出时选的{column}范围（{label}的起止日期），或不给 --span（取文件中最早到最晚的记录）",
+        )
+    return first, end - pd.Timedelta(seconds=1)
+
+
+def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record, as_of, keep=None,
+                   declared=None) -> FileImport:
     import pyarrow as pa
 
     table_name, key, cut_columns, span_column, fields, _ = KINDS[kind]
@@ -246,6 +294,8 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
         staged, rows = None, len(frame)
         latest = max((frame[c].max() for c in cut_columns if frame[c].notna().any()), default=None)
         span = (frame[span_column].min(), frame[span_column].max()) if len(frame) else (None, None)
+    if declared is not None:  # import --span: the range the file was exported for
+        span = _declared_span(con, kind, path, staged, None if staged is not None else frame, span_column, declared)
     if as_of is not None and latest is not None and as_of < latest:
         raise InputError(
             f"--as-of {as_of:%Y-%m-%d %H:%M} 早于文件中最晚的时间 {latest:%Y-%m-%d %H:%M}", path=path,
