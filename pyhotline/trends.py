@@ -141,10 +141,12 @@ def trend_chart(series: pd.DataFrame, *, ax: Axes | None = None, title: str | No
         if now:
             ax.annotate("本月", (i, bars[i].get_height()), xytext=(0, 14), textcoords="offset points", ha="center",
                         fontsize=9, color=charts.PRIMARY, fontweight="bold")
-    handles = [bars, *rates.get_lines()]
-    if not all(complete):
-        from matplotlib.patches import Patch
+    from matplotlib.patches import Patch
 
+    # the bars' key is a plain swatch: drawn from the bars it would copy the first month's hatch (a month
+    # with data missing) and say the hatch is 热线诉求总量; the hatch has its own key, 数据不全
+    handles = [Patch(facecolor=charts.SECONDARY, label=bars.get_label()), *rates.get_lines()]
+    if not all(complete):
         handles.append(Patch(facecolor="white", edgecolor="#777777", hatch="///", label="数据不全"))
     ax.legend(handles=handles, labels=[h.get_label() for h in handles], loc="upper center", bbox_to_anchor=(0.5, -0.1),
               fontsize=8, ncols=4, frameon=False)

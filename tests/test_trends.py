@@ -52,6 +52,12 @@ def test_trend_chart_plots_the_table(trend):
     marks = [t for t in ax.texts if t.get_text() == "本月"]
     assert len(marks) == 1 and marks[0].xy[0] == 2
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2024年3月", "4月", "5月"]
+    # the legend: the bars' key plain (the first month is hatched here), the hatch its own key
+    legend = ax.get_legend()
+    keys = dict(zip((t.get_text() for t in legend.get_texts()), legend.legend_handles))
+    assert not keys["热线诉求总量"].get_hatch()
+    assert matplotlib.colors.to_hex(keys["热线诉求总量"].get_facecolor()) == charts.SECONDARY.lower()
+    assert keys["数据不全"].get_hatch() == "///"
     plt.close(ax.figure)
 
 
