@@ -376,7 +376,8 @@ class Explorer:
 
     def letter_units(self, period, *, group=None, unit=None, sort_by=None, ascending=False) -> pd.DataFrame:
         """Letters received in the period, per unit: 来信数, 按时答复, 待答复 (not answered, not due at the
-        cut-off, as :func:`pyhotline.metrics.mailbox`), 不满意."""
+        cut-off, as :func:`pyhotline.metrics.mailbox`), 超期 (the rest: answered late, or not answered by
+        a 答复期限 before the cut-off; the bulletin's 超期N件), 不满意."""
         base, params = self._letter_query(period, group, unit)
         raw = self._run(
             "SELECT unit, count(*) AS letters, count(*) FILTER (replied_at <= reply_due) AS on_time, "
@@ -384,9 +385,11 @@ class Explorer:
             f"count(*) FILTER (rating = '不满意') AS dissatisfied {base} GROUP BY unit", params).df()
         table = (raw.assign(unit=raw["unit"].map(self._names()).fillna(raw["unit"]))
                  .groupby("unit", as_index=False).sum()
+                 .assign(late=lambda t: t["letters"] - t["on_time"] - t["pending"])
+                 .loc[:, ["unit", "letters", "on_time", "pending", "late", "dissatisfied"]]
                  .sort_values(["letters", "unit"], ascending=[False, True], kind="stable")
                  .rename(columns={"unit": "承办单位", "letters": "来信数", "on_time": "按时答复",
-                                  "pending": "待答复", "dissatisfied": "不满意"}))
+                                  "pending": "待答复", "late": "超期", "dissatisfied": "不满意"}))
         return sort_table(table, sort_by, ascending)
 
     def letter_rows(self, period, *, group=None, unit=None, sort_by=None, ascending=False, limit: int | None = 200

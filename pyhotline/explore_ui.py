@@ -16,7 +16,7 @@ from io import BytesIO
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Image, display
+from IPython.display import HTML, Image, display
 from matplotlib.axes import Axes
 
 from . import charts
@@ -26,20 +26,22 @@ from .numbers import plain
 ALL = "全部"
 
 
-def _cell(value, keep_zeros: bool = True) -> str:
+def _cell(value, keep_zeros: bool = True, rate: bool = False) -> str:
     if value is None or (not isinstance(value, (str, Decimal)) and pd.isna(value)):
         return "—"
     if isinstance(value, pd.Timestamp):
         return f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, Decimal):  # the bulletin's print (the scheme's rounding.keep_trailing_zeros)
-        return plain(value, keep_zeros=keep_zeros)
+        return plain(value, keep_zeros=keep_zeros) + ("%" if rate else "")
     return str(value)
 
 
 def html_table(frame: pd.DataFrame, *, keep_zeros: bool = True) -> str:
-    """The frame as an HTML table, values escaped (Decimals printed as the bulletin prints them, missing as —)."""
+    """The frame as an HTML table, values escaped (Decimals printed as the bulletin prints them, a 率
+    column's with %, as in the appendix; missing values and times as —)."""
     head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{escape(_cell(v, keep_zeros))}</td>" for v in row) + "</tr>"
+    rates = [str(c).endswith("率") for c in frame.columns]
+    body = "".join("<tr>" + "".join(f"<td>{escape(_cell(v, keep_zeros, r))}</td>" for v, r in zip(row, rates)) + "</tr>"
                    for row in frame.itertuples(index=False, name=None))
     return (f'<table class="pyhotline-explore" style="border-collapse:collapse"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>")
@@ -129,7 +131,7 @@ class ExploreApp:
         self.chart = w.Output()
         self.orders = SortableTable("工单明细", self._orders, ["受理时间", "办理时限", "办结时间", "工单编号", "事件分类",
                                                              "延期次数", "回退次数", "返工次数", "标记"])
-        self.letter_units = SortableTable("各单位来信", self._letter_units, ["来信数", "按时答复", "待答复", "不满意"])
+        self.letter_units = SortableTable("各单位来信", self._letter_units, ["来信数", "按时答复", "待答复", "超期", "不满意"])
         self.letters = SortableTable("来信明细", self._letters, ["来信时间", "答复期限", "答复时间", "信件编号", "来信渠道", "评价"])
         self.tables = {"summary": self.summary, "trend": self.trend, "orders": self.orders,
                        "letter_units": self.letter_units, "letters": self.letters}
@@ -245,5 +247,5 @@ class ExploreApp:
         for key in ("summary", "trend", "orders", "letter_units", "letters"):
             table = self.tables[key]
             print(f"{table.title}：{table.caption.value}")
-            display(table.frame)
+            display(HTML(html_table(table.frame, keep_zeros=table.keep_zeros)))  # as the widget shows it: no NaN/None/NaT
         show(self.trend_chart())

@@ -142,10 +142,11 @@ def from_text(report) -> dict[str, dict]:
             channel, count = _name_count(scheme, part)
             got[("letters", channel)] = count
         if m.group("on_count") is None:
-            got["letters_on_time"], got["letters_pending"] = total, 0
+            got["letters_on_time"], got["letters_pending"], got["letters_late"] = total, 0, 0
         else:
             got["letters_on_time"] = int(m.group("on_count"))
             got["letters_pending"] = int(m.group("pend_count") or 0)
+            got["letters_late"] = int(m.group("late_count") or 0)
         sat = template_pattern(w["satisfaction"]).search(letters)
         if sat:
             got[("satisfaction", sat.group("channel"))] = sat.group("rate")
@@ -518,6 +519,7 @@ def from_explore(x, month: str, scheme) -> dict[str, dict]:
         units = x.letter_units(month)
         got["letters_on_time"] = int(units["按时答复"].sum())
         got["letters_pending"] = int(units["待答复"].sum())
+        got["letters_late"] = int(units["超期"].sum())
         # 非常满意 letters name each unit by its 简称, assessed or not (praise, not a deduction)
         very = letters.loc[letters["评价"] == "非常满意", "承办单位"].map(short).value_counts()
         got["very_satisfied_total"] = int(very.sum())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -183,6 +184,15 @@ def test_explore_notebook_shows_charts_not_axes_text(tmp_path):
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3
     assert "无故超期工单" in text and "平江县住建局" in text
     assert not any(c.cell_type == "code" and "def " in c.source for c in nb.cells)
+    # the static tables print as the widget's (stranger finding 14): no NaN/None/NaT, rates with %, letters' 超期;
+    # one rank chart per unit type
+    snapshot = next(c for c in nb.cells if c.cell_type == "code" and "app.snapshot()" in c.source)
+    shown = "".join(o.get("data", {}).get("text/html", "") for o in snapshot.outputs)
+    assert shown and not re.search(r">(NaN|None|NaT|<NA>)<", shown), shown[:500]
+    assert re.search(r"<td>\d+(\.\d+)?%</td>", shown) and "<th>超期</th>" in shown
+    rank = next(c for c in nb.cells if c.cell_type == "code" and "composite_rank" in c.source)
+    groups = ph.load_scheme().appendix_groups
+    assert sum("image/png" in o.get("data", {}) for o in rank.outputs) == len(groups) == 2
 
 
 @pytest.mark.parametrize("month", MONTHS)
