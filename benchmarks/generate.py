@@ -155,7 +155,7 @@ def generate(n: int, *, force: bool = False, ids: str = "numeric") -> tuple[Path
     tmp_csv, tmp_pq = csv_path.with_suffix(".csv.tmp"), parquet_path.with_suffix(".parquet.tmp")
     writer = None
     with open(tmp_csv, "w", encoding="utf-8-sig", newline="") as fh:
-        csv.writer(fh).writerow(HEADER)
+        csv.writer(fh, lineterminator="\n").writerow(HEADER)  # one line ending for the whole file, as exports have
         for start in range(0, n, CHUNK):
             table = chunk_table(min(CHUNK, n - start), start, rng, names, ids)
             if writer is None:

@@ -155,7 +155,7 @@ def import_files(
                 if kind == "orders" and fast:
                     staged = f"staged_{len(planned)}"
                     record = stage_orders(con, path, registry, staged, header_aliases=aliases, strict=strict)
-                    if record is not None:  # clean typed Parquet: checked and staged by DuckDB
+                    if record is not None:  # clean typed Parquet or UTF-8 CSV: checked and staged by DuckDB
                         quality.append(record)
                         planned.append((kind, path, sha, staged, record))
                         continue
@@ -304,24 +304,26 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
     cutoff = as_of if as_of is not None else latest
     columns = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in fields)
     if staged is None:
-        incoming = pa.Table.from_pandas(frame[names], preserve_index=False).append_column(
-            "seq", pa.array(np.arange(len(frame), dtype="int64"))
-        )
+        # Column by column: Table.from_pandas would also try to store the frame's attrs (the reader's
+        # notes, InputError objects already in the quality record) as pandas metadata, and warn.
+        incoming = pa.table({**{n: pa.array(frame[n]) for n in names},
+                             "seq": pa.array(np.arange(len(frame), dtype="int64"))})
         con.register("incoming_frame", incoming)
         staged = "incoming_frame"
     where, args = _kept_rows(con, staged, keep)
+    every = ", ".join(f'"{n}"' for n in names + ["cutoff", "import_id", "seq"])
+    empty = not con.execute(f"SELECT count(*) FROM (SELECT 1 FROM main.{table_name} LIMIT 1)").fetchall()[0][0]
+    # all new (the first import): straight into the table, else through ``incoming`` for the merge
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT {columns}, CAST(? AS TIMESTAMP_NS) AS cutoff, "
-        f"{import_id} AS import_id, seq FROM {staged}{where}", [_py(cutoff), *args],
+        (f"INSERT INTO main.{table_name} ({every}) " if empty else "CREATE OR REPLACE TEMP TABLE incoming AS ")
+        + f"SELECT {columns}, CAST(? AS TIMESTAMP_NS) AS cutoff, {import_id} AS import_id, seq FROM {staged}{where}",
+        [_py(cutoff), *args],
     ).fetchall()
     if staged == "incoming_frame":
         con.unregister("incoming_frame")
     else:
         con.execute(f"DROP TABLE {staged}").fetchall()
-    every = ", ".join(f'"{n}"' for n in names + ["cutoff", "import_id", "seq"])
-    if not con.execute(f"SELECT count(*) FROM (SELECT 1 FROM main.{table_name} LIMIT 1)").fetchall()[0][0]:
-        con.execute(f"INSERT INTO main.{table_name} SELECT {every} FROM incoming").fetchall()  # all new
-        con.execute("DROP TABLE incoming").fetchall()
+    if empty:
         counts = (rows, 0, 0, 0)
         _record(con, import_id, kind, path, sha, record, cutoff=cutoff, as_of_given=as_of is not None, span=span,
                 counts=counts)
