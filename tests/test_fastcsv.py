@@ -235,3 +235,22 @@ def test_an_import_with_reader_notes_raises_no_pandas_attrs_warning(tmp_path, sa
         warnings.simplefilter("error")
         summary = import_files(tmp_path / "s.duckdb", orders=[path], units=[SAMPLE / "units.csv"])
     assert any("看不见的字符" in w for q in summary.quality for w in q.warnings)
+
+
+@pytest.mark.parametrize("change", ["none", "bad-date", "duplicate-id", "blank-deadline", "direct-with-unit"])
+@pytest.mark.parametrize("title", [False, True])
+def test_gbk_exports_with_title_rows_go_the_readers_way(tmp_path, sample_orders, change, title):
+    """GBK is how many platforms export (often with a title row above the header): never staged by
+    DuckDB, and the import gives the reader's rows, warnings or message, word for word."""
+    text = _variant(sample_orders, change).to_csv(index=False, lineterminator="\r\n")
+    if title:
+        text = "某县12345热线工单明细（2024年）\r\n" + text
+    path = tmp_path / "orders.csv"
+    path.write_bytes(text.encode("gbk"))
+    assert not _staged(path)
+    outcomes = _both_paths(tmp_path, path)
+    _assert_same(outcomes)
+    if change in ("bad-date", "duplicate-id", "blank-deadline"):
+        assert isinstance(outcomes[0], str) and "orders.csv" in outcomes[0] and "行" in outcomes[0]
+    else:
+        assert not isinstance(outcomes[0], str)
