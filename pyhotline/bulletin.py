@@ -169,7 +169,7 @@ def appendix_html(report: MonthlyReport) -> str:
         f'<h2 class="appendix-title">{escape(appendix_title(report))}</h2>'
         + "".join(blocks)
         + '<p class="note">注：综合指标值 = ' + escape(_formula(report)) + escape(_rounding_note(report)) + "；等级："
-        + escape("，".join(_grade_rules(report))) + "。“—”表示当月无应办理工单，不参与评价。</p>"
+        + escape("，".join(_grade_rules(report))) + "。" + escape(_no_due_note(report)) + "</p>"
         + quality_html(report)
         + "</section>"
     )
@@ -217,6 +217,14 @@ def _formula(report: MonthlyReport) -> str:
         if w:
             parts.append(f"{plain(w)}×{rate}" if positive else f"{plain(w)}×(100−{rate})")
     return " + ".join(parts)
+
+
+def _no_due_note(report: MonthlyReport) -> str:
+    """附件1's note on "—" (wording.appendix_no_due), for the report's span: 当月, 本季度, 本年度."""
+    from .period import kind
+
+    month = report.month if isinstance(report.month, pd.Period) else pd.Period(str(report.month))
+    return report.scheme.words("appendix_no_due", span={"month": "当月", "quarter": "本季度"}.get(kind(month), "本年度"))
 
 
 def _grade_rules(report: MonthlyReport) -> list[str]:

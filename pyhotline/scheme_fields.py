@@ -59,6 +59,7 @@ WORDING_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "more_orders": ("count", "shown"),
     "mom_partial": ("previous", "span"),
     "mom_partial_omitted": ("previous", "span"),
+    "appendix_no_due": ("span",),
     "long_categories": ("count", "limit", "example"),
     # the sentence frames of 一、基本情况 (and the period bulletin's comparison)
     "count_item": ("name", "count"),

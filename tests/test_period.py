@@ -163,3 +163,13 @@ def test_bad_composite_mode(tmp_path, rules):
     path.write_text(rules.path.read_text(encoding="utf-8").replace('composite = "summed"', 'composite = "median"'), encoding="utf-8")
     with pytest.raises(Exception, match="period.composite"):
         P.composite_mode(ph.load_scheme(path))
+
+
+def test_the_appendix_note_names_the_period_not_the_month(quarter, months, rules):
+    """Stranger finding 13: a quarterly bulletin's 附件1 said "“—”表示当月无应办理工单"."""
+    from pyhotline.bulletin import appendix_html
+
+    assert "“—”表示本季度无应办理工单，不参与评价。" in appendix_html(quarter)
+    assert "“—”表示当月无应办理工单，不参与评价。" in appendix_html(months["2024-05"])
+    year = P.period_report("2024", L.load_period("2024", scheme=rules), rules)
+    assert "“—”表示本年度无应办理工单" in appendix_html(year)
