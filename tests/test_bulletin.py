@@ -17,6 +17,7 @@ from pypdf import PdfReader
 import pyhotline as ph
 from pyhotline import bulletin as bt
 from pyhotline.runner import run_bulletins, run_month
+from docx_print import libreoffice_pdf, needs_libreoffice, page_plan, render_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"
@@ -67,6 +68,18 @@ def test_pdf_is_a4_and_embeds_a_cjk_font(produced):
     # bulletin.docx with (tests/test_word.py)
     portrait = [float(page.mediabox.width) < float(page.mediabox.height) for page in reader.pages]
     assert portrait == [True] * 3 + [False] * 6
+
+
+@needs_libreoffice
+def test_the_docx_prints_on_the_pages_of_the_pdf(produced, tmp_path):
+    """issue 13: LibreOffice's print of bulletin.docx has the PDF's pages, page by page (orientation, where each
+    附件 starts): the run's own Word file, trend chart included (附件2's title was left alone on a page of its
+    own, 10 pages against 9, when its charts' page break went to the end of the title)."""
+    printed = libreoffice_pdf(produced / "bulletin.docx", tmp_path)
+    plan = page_plan(produced / "bulletin.pdf")
+    assert plan == ["portrait"] * 3 + ["landscape 附件1", "landscape", "landscape 附件2"] + ["landscape"] * 3
+    assert page_plan(printed) == plan
+    assert len(render_pages(printed, [1, 6], tmp_path)) == 2
 
 
 def test_pdf_holds_the_key_figures(pdf_text):

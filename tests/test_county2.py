@@ -15,6 +15,7 @@ import pytest
 
 from county2.expected import HEADERS, evaluation, printed
 from county2.generate import MONTHS, generate
+from docx_print import libreoffice_pdf, needs_libreoffice, page_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -204,6 +205,16 @@ def test_the_bulletin_prints_the_schemes_decimals(bulletin_texts, report):
     assert "100.00" in set(table["综合指标值"]) and "100.00%" in set(table["办结率"])
     for value in table["综合指标值"]:
         assert value == "—" or value in text
+
+
+@needs_libreoffice
+def test_its_docx_prints_on_the_pages_of_its_pdf(bulletin_out, tmp_path):
+    """issue 13, another county's page plan: a short first table of 附件1 (the second starts a page, as in the
+    PDF), small charts (their spacing as the PDF's, so a row moves to the next page where it does there), 附件3
+    on a page of its own after the trend chart."""
+    plan = page_plan(bulletin_out / "bulletin.pdf")
+    assert "landscape 附件3" in plan and plan.count("landscape") >= 4
+    assert page_plan(libreoffice_pdf(bulletin_out / "bulletin.docx", tmp_path)) == plan
 
 
 def test_the_bulletins_charts_speak_of_its_own_county(report):

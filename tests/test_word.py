@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 
 import pyhotline as ph
+from docx_print import libreoffice_pdf
 from pyhotline import word
 from pyhotline.bulletin import Bulletin
 
@@ -210,39 +211,6 @@ def test_the_docx_holds_no_personal_data(docx_path):
 
 
 # ---------------------------------------------------------------- printed by LibreOffice
-def libreoffice_pdf(docx: Path, out: Path) -> Path:
-    """Convert with LibreOffice, the official fonts standing in for by the packaged Noto CJK (as on an
-    office machine without them), in a private profile."""
-    from pyhotline.fonts import find_cjk_face
-
-    fonts = out / "fonts"
-    fonts.mkdir(exist_ok=True)
-    serif, sans = find_cjk_face("serif"), find_cjk_face("sans")
-    for face in (serif, sans):
-        link = fonts / face.path.name
-        if not link.exists():
-            link.symlink_to(face.path)
-    aliases = "".join(
-        f'<alias binding="same"><family>{name}</family><prefer><family>{sans.family if "黑" in name else serif.family}'
-        "</family></prefer></alias>"
-        for name, _ in word.FONTS.values()
-    )
-    conf = out / "fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd"><fontconfig>'
-        f'<include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>{fonts}</dir>'
-        f"<cachedir>{out / 'fc-cache'}</cachedir>{aliases}</fontconfig>",
-        encoding="utf-8",
-    )
-    env = {**os.environ, "FONTCONFIG_FILE": str(conf), "HOME": str(out)}
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation={(out / 'profile').as_uri()}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(out), str(docx)],
-        check=True, env=env, capture_output=True, timeout=300,
-    )
-    return out / (docx.stem + ".pdf")
-
-
 def _words(pdf: Path, page: int) -> list[tuple[float, str]]:
     """(top in mm, text) of each line of a page, from ``pdftotext -bbox-layout``."""
     from lxml import etree
@@ -263,8 +231,8 @@ def test_libreoffice_prints_the_docx_in_the_same_layout(docx_path, tmp_path):
     first = reader.pages[0].mediabox
     assert (round(float(first.width)), round(float(first.height))) == (595, 842)
     assert round(float(reader.pages[-1].mediabox.width)) == 842  # attachments landscape
-    # the PDF's page plan (tests/test_bulletin.py): 3 portrait pages, 附件1 on two, 附件2 on three; the trend
-    # chart (pyhotline.period_bulletin) fits under 附件2's last row here, while the PDF gives it a page of its own
+    # the PDF's page plan (tests/test_bulletin.py): 3 portrait pages, 附件1 on two, 附件2 on three (the full run,
+    # with the trend chart on a page of its own: tests/test_bulletin.py compares the plans page by page)
     portrait = [float(page.mediabox.width) < float(page.mediabox.height) for page in reader.pages]
     assert portrait == [True] * 3 + [False] * 5
     assert "数据说明" in reader.pages[4].extract_text()  # the notes under the table, no page of their own

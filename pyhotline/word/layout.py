@@ -31,3 +31,45 @@ CHAR_SPACING_TWENTIETHS = -5
 PAGE_NUMBER_GAP = Mm(7)
 #: Landscape attachment pages: the portrait 版心 turned (225 × 156 mm), the binding edge at the top.
 LANDSCAPE_MARGINS = {"top": Mm(28), "bottom": Mm(26), "left": Mm(37), "right": Mm(35)}
+#: Charts in 附件2 at most 110 mm high, as the PDF's `.chart-grid figure.chart img { max-height: 110mm }`.
+CHART_HEIGHT = Mm(110)
+#: Below a chart's picture, as in the PDF: the image sits on the baseline of a 28.95 pt line of 16 pt text
+#: (about 3 mm of the line below it); under each caption 4 mm (`.chart-grid figure.chart { margin: 0 0 4mm }`).
+CHART_BASELINE_GAP = Mm(3)
+CHART_GAP = Mm(4)
+#: Table cells' left and right margins (the PDF's `padding: 0.2mm 0.8mm`).
+CELL_MARGIN = Mm(0.8)
+
+
+def text_width_mm(text: str, size_pt: float) -> float:
+    """About how wide ``text`` sets on one line: a Chinese character or full-width mark one em, anything else
+    0.55 em (digits, Latin letters, %, - and : of the tables' numbers and times)."""
+    em = size_pt * 25.4 / 72
+    return sum(em if ord(c) >= 0x2E80 else 0.55 * em for c in text)
+
+
+def column_widths(head: list[str], rows: list[list[str]], total_mm: float, size_pt: float) -> list[float]:
+    """Column widths in mm as the PDF's automatic table layout gives them: each column as wide as its longest
+    cell on one line (a header may wrap, three characters a line), what is left shared equally; all narrower in
+    proportion when that does not fit. So "100.00%" or "不合格" never wraps in a column that could hold it."""
+    em = size_pt * 25.4 / 72
+    slack = 2 * CELL_MARGIN.mm + 0.8
+    need = []
+    for i, name in enumerate(head):
+        longest = max((text_width_mm(r[i], size_pt) for r in rows if i < len(r)), default=0.0)
+        need.append(max(longest, min(text_width_mm(name, size_pt), 3 * em)) + slack)
+    spare = total_mm - sum(need)
+    if spare < 0:
+        return [n * total_mm / sum(need) for n in need]
+    return [n + spare / len(need) for n in need]
+
+
+def picture_size(png: bytes, width, max_height) -> dict:
+    """A picture's size for python-docx: ``width``, or less so that it is at most ``max_height`` high (CSS
+    max-height), from the PNG's own size (its IHDR)."""
+    import struct
+
+    w, h = struct.unpack(">II", png[16:24])
+    if max_height is not None and width * h / w > max_height:
+        return {"height": max_height}
+    return {"width": width}

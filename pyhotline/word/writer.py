@@ -8,15 +8,15 @@ import io
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from .layout import (
-    BODY_SIZE, CHAR_SPACING_TWENTIETHS, FONTS, LANDSCAPE_MARGINS, LINE_PITCH, LINE_PITCH_TWIPS, LEFT,
-    MASTHEAD_SIZE, PAGE, PAGE_NUMBER_GAP, PAGE_NUMBER_SIZE, RED, TABLE_SIZE, TEXT_HEIGHT, TEXT_WIDTH,
-    TITLE_SIZE, TOP,
+    BODY_SIZE, CELL_MARGIN, CHART_BASELINE_GAP, CHART_GAP, CHART_HEIGHT, CHAR_SPACING_TWENTIETHS, FONTS,
+    LANDSCAPE_MARGINS, LINE_PITCH, LINE_PITCH_TWIPS, LEFT, MASTHEAD_SIZE, PAGE, PAGE_NUMBER_GAP, PAGE_NUMBER_SIZE,
+    RED, TABLE_SIZE, TEXT_HEIGHT, TEXT_WIDTH, TITLE_SIZE, TOP, column_widths, picture_size,
 )
 from .ooxml import Span, bottom_rule, classes, element, page_field, set_run_fonts, snap_off, spans
 
@@ -27,6 +27,11 @@ class Writer:
         self._page_setup(self.doc.sections[0], landscape=False)
         self._footers()
         self.landscape = False
+        #: the next block starts a page (a landscape section after another, the second table of 附件1), as
+        #: the PDF's break-before: the paragraph's own page break before, never a break at the end of the
+        #: last paragraph (that may be a title whose content is in a table: it would be left alone)
+        self.break_before = False
+        self.last_block = None
 
     # -- set-up
     def _styles(self) -> None:
@@ -175,6 +180,9 @@ class Writer:
     def paragraph(self, spans: list[Span] | str, *, role: str = "body", style: str | None = None, size=None,
                   align=None, indent: bool = True, color=None, bold: bool | None = None):
         p = self.doc.add_paragraph(style=style)
+        if self.break_before:
+            p.paragraph_format.page_break_before = True
+            self.break_before = False
         if isinstance(spans, str):
             spans = [Span(spans)]
         for span in spans:
@@ -203,6 +211,8 @@ class Writer:
             if not isinstance(child.tag, str):
                 continue
             tag, cls = child.tag, classes(child)
+            if tag in ("p", "h1", "h2", "h3", "figure"):
+                self.last_block = tag
             if tag == "header" and "masthead" in cls:
                 self.masthead(child)
             elif tag == "h1":
@@ -215,13 +225,15 @@ class Writer:
                 p = self.paragraph(spans(child), role="title", size=TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER,
                                    indent=False)
                 p.paragraph_format.line_spacing = Pt(TITLE_SIZE.pt * 1.5)
+                p.paragraph_format.keep_with_next = True  # CSS: h2 { break-after: avoid }
+                p.paragraph_format.space_after = Mm(3)  # CSS: h2.appendix-title { margin: 0 0 3mm }
                 snap_off(p)
             elif tag == "h2":
                 self.paragraph(spans(child), role="heading1", style="Heading 1")
             elif tag == "h3":
                 self.paragraph(spans(child), role="heading2", style="Heading 2")
             elif tag == "p" and "attachment-ref" in cls:
-                self.paragraph(spans(child), role="heading1", indent=False)
+                self.paragraph(spans(child), role="heading1", indent=False).paragraph_format.keep_with_next = True
             elif tag == "p" and "note" in cls:
                 p = self.paragraph(spans(child), size=TABLE_SIZE, indent=False)
                 p.paragraph_format.line_spacing = Pt(TABLE_SIZE.pt * 1.35)
@@ -234,6 +246,7 @@ class Writer:
                 self.attachments(child)
             elif tag == "table" and "evaluation" in cls:
                 self.evaluation_table(child)
+                self.last_block = "evaluation"
             elif tag == "table" and "chart-grid" in cls:
                 self.chart_grid(child)
             elif tag == "figure":
@@ -279,28 +292,30 @@ class Writer:
             section = self.doc.add_section(WD_SECTION.NEW_PAGE)
             self._page_setup(section, landscape=True)
             self.landscape = True
-        elif self.doc.paragraphs:
-            self.doc.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
+        else:
+            self.break_before = True
         self.blocks(el)
 
     def evaluation_table(self, el) -> None:
         caption = el.find("caption")
         head = [th.text_content() for th in el.iter("th")]
         rows = [([td.text_content() for td in tr.iter("td")], classes(tr)) for tr in el.find("tbody")]
+        if self.last_block == "evaluation":  # each unit type's table on its own page (CSS: table + table)
+            self.break_before = True
         if caption is not None:
             p = self.paragraph(caption.text_content(), role="heading1", indent=False, size=Pt(12))
             p.paragraph_format.keep_with_next = True
             p.paragraph_format.line_spacing = Pt(20)
+        self._pending_break()
         table = self.doc.add_table(rows=1 + len(rows), cols=len(head))
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
-        usable = TEXT_HEIGHT.mm  # landscape: the 版心 turned
-        first = 50.0  # the longest unit name (13 characters) on one line
         margins = element(table._tbl.tblPr, "w:tblCellMar")
         for side in ("left", "right"):
-            element(margins, f"w:{side}", w=int(Mm(0.8).twips), type="dxa")
-        widths = [Mm(first)] + [Mm((usable - first) / (len(head) - 1))] * (len(head) - 1)
+            element(margins, f"w:{side}", w=int(CELL_MARGIN.twips), type="dxa")
+        # landscape: the 版心 turned; the unit names on one line (CSS nowrap), as each column's longest cell
+        widths = [Mm(w) for w in column_widths(head, [v for v, _ in rows], TEXT_HEIGHT.mm, TABLE_SIZE.pt)]
         for column, width in zip(table.columns, widths):  # the grid (LibreOffice, WPS) and each cell (Word)
             column.width = width
         header_row = table.rows[0]
@@ -327,33 +342,59 @@ class Writer:
                     element(cell._tc.get_or_add_tcPr(), "w:shd", val="clear", color="auto", fill=fill)
         self.paragraph("", indent=False).paragraph_format.line_spacing = Pt(8)
 
-    def chart_grid(self, el) -> None:
-        rows = el.findall(".//tr")
-        for tr in rows:
-            figures = tr.findall(".//figure")
-            table = self.doc.add_table(rows=1, cols=2)
-            table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            for i, fig in enumerate(figures):
-                cell = table.rows[0].cells[i]
-                self.figure(fig, width=Mm(TEXT_HEIGHT.mm / 2 - 4), container=cell)
+    def _pending_break(self) -> None:
+        """A table cannot carry a page break before: a hairline paragraph before it does."""
+        if self.break_before:
+            self.paragraph("", indent=False).paragraph_format.line_spacing = Pt(1)
 
-    def figure(self, el, *, width, container=None) -> None:
+    def chart_grid(self, el) -> None:
+        """附件2: one borderless table, two charts a row as in the PDF (each at most CHART_HEIGHT high, a row
+        never split across pages), so that the 附件 title and the first row share a page."""
+        rows = [tr.findall(".//figure") for tr in el.findall(".//tr")]
+        if not rows:
+            return
+        self._pending_break()
+        table = self.doc.add_table(rows=len(rows), cols=2)
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        width = Mm(TEXT_HEIGHT.mm / 2 - 4)  # the landscape 版心 halved, 2 mm padding each side (CSS)
+        for row, figures in zip(table.rows, rows):
+            element(row._tr.get_or_add_trPr(), "w:cantSplit", val="true")
+            cells = row.cells
+            for i, fig in enumerate(figures):
+                cells[i].width = Mm(TEXT_HEIGHT.mm / 2)
+                self.figure(fig, width=width, container=cells[i], max_height=CHART_HEIGHT)
+
+    def figure(self, el, *, width, container=None, max_height=None) -> None:
+        """A chart and its caption, spaced as the PDF's figure.chart: the picture on a line (WeasyPrint sets an
+        image on the text's baseline, about 3 mm above the line's bottom), the caption 1 mm below, then 4 mm
+        in a chart grid (6 mm under a lone chart, 4 mm above it)."""
         img = el.find(".//img")
         caption = el.find(".//figcaption")
         target = container if container is not None else self.doc
         src = img.get("src", "") if img is not None else ""
+        after = CHART_GAP if container is not None else Mm(6)
         if src.startswith("data:image/png;base64,"):
-            p = target.paragraphs[0] if container is not None else self.doc.add_paragraph()
+            p = target.paragraphs[0] if container is not None else self.paragraph("", indent=False)
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.paragraph_format.first_line_indent = Pt(0)
-            p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            pf = p.paragraph_format
+            pf.first_line_indent = Pt(0)
+            pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            pf.space_before = Mm(0) if container is not None else Mm(4)
+            pf.space_after = CHART_BASELINE_GAP
+            # a lone chart keeps with its caption; in a grid the row does not split (in a table, Word would keep
+            # the whole row with the next one)
+            pf.keep_with_next = container is None
             snap_off(p)
-            p.add_run().add_picture(io.BytesIO(base64.b64decode(src.split(",", 1)[1])), width=width)
+            png = base64.b64decode(src.split(",", 1)[1])
+            p.add_run().add_picture(io.BytesIO(png), **picture_size(png, width, max_height))
         if caption is not None:
             p = target.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.paragraph_format.first_line_indent = Pt(0)
-            p.paragraph_format.line_spacing = Pt(TABLE_SIZE.pt * 1.6)
+            pf = p.paragraph_format
+            pf.first_line_indent = Pt(0)
+            pf.line_spacing = Pt(TABLE_SIZE.pt * 1.6)
+            pf.space_before, pf.space_after = Mm(1), after
             snap_off(p)
             r = p.add_run(caption.text_content())
             set_run_fonts(r._r, "body")
