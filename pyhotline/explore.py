@@ -285,9 +285,10 @@ class Explorer:
 
     def appendix(self, period) -> pd.DataFrame:
         """:meth:`evaluation` as the bulletin prints it (:func:`pyhotline.report.appendix_table`)."""
-        from .report import appendix_table
+        from .report import appendix_headers, appendix_table
 
-        return appendix_table(self.evaluation(period), keep_zeros=self.scheme.keep_trailing_zeros)
+        return appendix_table(self.evaluation(period), keep_zeros=self.scheme.keep_trailing_zeros,
+                              headers=appendix_headers(self.scheme))
 
     def _accepted_in(self, series: pd.Series, period) -> pd.Series:
         months = [str(m) for m in self.period(period).months]

@@ -218,7 +218,10 @@ def write_appendix_xlsx(table: pd.DataFrame, path: str | Path, *, title: str, sc
         cell.border = border
         cell.fill = header_fill
     ws.row_dimensions[2].height = 32
-    text_columns = {"单位类型", "部门名称", "等级评价"}
+    from .report import appendix_headers
+
+    unit = appendix_headers(scheme)["unit"]  # the scheme's [appendix] unit_header
+    text_columns = {"单位类型", unit, "等级评价"}
     grade_fill = _shades(scheme)
     for i, row in enumerate(table.itertuples(index=False), start=3):
         record = dict(zip(table.columns, row))
@@ -231,12 +234,12 @@ def write_appendix_xlsx(table: pd.DataFrame, path: str | Path, *, title: str, sc
                 cell.number_format = fmt
             cell.font = Font(name="宋体", size=10)
             cell.border = border
-            cell.alignment = center if name not in ("部门名称",) else Alignment(vertical="center")
+            cell.alignment = center if name != unit else Alignment(vertical="center")
         fill = grade_fill.get(record.get("等级评价"))
         if fill:
             for j in range(1, ncols + 1):
                 ws.cell(row=i, column=j).fill = PatternFill("solid", fgColor=fill)
-    widths = {"单位类型": 11, "部门名称": 28}
+    widths = {"单位类型": 11, unit: 28}
     for j, name in enumerate(table.columns, start=1):
         ws.column_dimensions[get_column_letter(j)].width = widths.get(name, 9)
     ws.freeze_panes = "A3"

@@ -195,7 +195,8 @@ class MonthlyReport:
         return int(self.overdue["overdue"].sum()) if len(self.overdue) else 0
 
     def appendix(self, *, with_group: bool = True) -> pd.DataFrame:
-        return appendix_table(self.evaluation, with_group=with_group, keep_zeros=self.scheme.keep_trailing_zeros)
+        return appendix_table(self.evaluation, with_group=with_group, keep_zeros=self.scheme.keep_trailing_zeros,
+                              headers=appendix_headers(self.scheme))
 
 
 def _month_and_scheme(month: str | pd.Period, data: Dataset, scheme: Scheme | str | Path | None):
@@ -219,7 +220,8 @@ class EvaluationTable:
     quality: tuple[FileQuality, ...] = ()
 
     def appendix(self, *, with_group: bool = True) -> pd.DataFrame:
-        return appendix_table(self.evaluation, with_group=with_group, keep_zeros=self.scheme.keep_trailing_zeros)
+        return appendix_table(self.evaluation, with_group=with_group, keep_zeros=self.scheme.keep_trailing_zeros,
+                              headers=appendix_headers(self.scheme))
 
 
 def evaluation_table(month: str | pd.Period, data: Dataset,
@@ -331,9 +333,16 @@ APPENDIX_HEADERS = {
 }
 
 
-def appendix_table(evaluation: pd.DataFrame, *, with_group: bool = True, keep_zeros: bool = True) -> pd.DataFrame:
-    """The evaluation as the bulletin prints it: Chinese headers, figures as text (97.9%, 100, —;
-    with ``keep_zeros`` as rounded: 97.90%, 100.00)."""
+def appendix_headers(scheme=None) -> dict[str, str]:
+    """:data:`APPENDIX_HEADERS` with the unit column as the scheme's ``[appendix] unit_header`` names it."""
+    header = (((getattr(scheme, "raw", None) or {}).get("appendix") or {}).get("unit_header") or "").strip()
+    return {**APPENDIX_HEADERS, "unit": header} if header else APPENDIX_HEADERS
+
+
+def appendix_table(evaluation: pd.DataFrame, *, with_group: bool = True, keep_zeros: bool = True,
+                   headers: dict[str, str] | None = None) -> pd.DataFrame:
+    """The evaluation as the bulletin prints it: Chinese headers (``headers``, :func:`appendix_headers`), figures
+    as text (97.9%, 100, —; with ``keep_zeros`` as rounded: 97.90%, 100.00)."""
     columns = [c for c in APPENDIX_HEADERS if with_group or c != "group"]
     rate_columns = {"completion_rate", "on_time_rate", "rework_rate", "dissatisfaction_rate"}
     table = evaluation[columns].copy()
@@ -346,4 +355,4 @@ def appendix_table(evaluation: pd.DataFrame, *, with_group: bool = True, keep_ze
             table[column] = table[column].map(lambda g: "—" if g is None else g)
         elif column not in ("group", "unit"):
             table[column] = table[column].map(lambda v: str(int(v)))
-    return table.rename(columns=APPENDIX_HEADERS).reset_index(drop=True)
+    return table.rename(columns=headers or APPENDIX_HEADERS).reset_index(drop=True)

@@ -279,6 +279,7 @@ def _parse(raw: dict, path: Path) -> Scheme:
 
     req = f.get(raw, "county.requirements_file", path, None)
     requirements = None if not req else (path.parent / str(req))
+    f.unit_header(f.get(raw, "appendix.unit_header", path, None), path)  # read where printed: report.appendix_headers
 
     return Scheme(
         path=path,

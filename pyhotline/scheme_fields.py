@@ -214,6 +214,22 @@ def read_requirements(file: Path, scheme_path: Path) -> str:
         ) from None
 
 
+def unit_header(value: object, path: Path) -> str | None:
+    """``[appendix] unit_header``: the appendix's unit column header (部门名称, 单位名称 …), one line of text
+    that is not another column's header."""
+    from .report import APPENDIX_HEADERS
+
+    if value is None:
+        return None
+    others = [h for k, h in APPENDIX_HEADERS.items() if k != "unit"]
+    if not isinstance(value, str) or not value.strip() or "\n" in value or len(value.strip()) > 20:
+        raise SchemeError(f"appendix.unit_header 应为一行不超过 20 个字的文字，如 \"单位名称\"（值为 {value!r}）", path=path)
+    if value.strip() in others:
+        raise SchemeError(f"appendix.unit_header “{value.strip()}”是附件中另一列的列名；可用别的名称，如 \"单位名称\"",
+                          path=path)
+    return value.strip()
+
+
 def check_template(key: str, text: object, path: Path) -> str:
     """One ``[wording]`` template: text whose ``{placeholders}`` are the documented ones for ``key``."""
     what = f"wording.{key}"

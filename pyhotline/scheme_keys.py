@@ -23,7 +23,7 @@ FIXED: dict[str, frozenset[str]] = {
     "county": frozenset({"name", "office", "publication", "requirements_file"}),
     "rounding": frozenset({"mode", "rate_decimals", "composite_decimals", "share_decimals", "keep_trailing_zeros"}),
     "composite": frozenset({"weights", "visit_basis"}),
-    "appendix": frozenset({"title"}),
+    "appendix": frozenset({"title", "unit_header"}),
     "deductions": frozenset({"unjustified_overdue_per_order"}),
     "rules": frozenset({"max_extensions", "max_send_backs"}),
     "ranking": frozenset({

@@ -308,3 +308,30 @@ def test_the_second_county_says_its_basic_situation_in_its_own_frames(yunxi_marc
     left = {key: sorted(p for p in _phrases(bundled[key], 3) if p in said) for key in FRAME_KEYS if key in own}
     assert not {k: v for k, v in left.items() if v}, said
     assert "云溪" in report.scheme.county and "共受理" not in said and "排行前" not in said
+
+
+def test_the_appendix_unit_column_is_named_by_the_scheme(tmp_path, data):
+    from pyhotline.bulletin import appendix_html
+    from pyhotline.export import write_appendix
+
+    bundled = load_scheme("pingjiang")
+    assert bundled.raw["appendix"]["unit_header"] == "部门名称"
+    assert ph.monthly_report("2024-05", data, bundled).appendix().columns[1] == "部门名称"
+    path = scheme_variant(tmp_path, ('unit_header = "部门名称"', 'unit_header = "单位名称"'))
+    report = ph.monthly_report("2024-05", data, load_scheme(path))
+    table = report.appendix()
+    assert list(table.columns[:2]) == ["单位类型", "单位名称"] and "部门名称" not in table.columns
+    html = appendix_html(report)
+    assert "<th>单位名称</th>" in html and "部门名称" not in html
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(write_appendix(report, tmp_path / "evaluation.xlsx")).active
+    assert sheet.cell(2, 2).value == "单位名称" and sheet.cell(3, 2).data_type == "s"
+    assert sheet.cell(3, 2).alignment.horizontal is None and sheet.column_dimensions["B"].width == 28
+    assert write_appendix(report, tmp_path / "x.csv").read_text(encoding="utf-8-sig").split(",")[1] == "单位名称"
+
+
+@pytest.mark.parametrize("value, needle", [('""', "一行不超过 20 个字"), ('"等级评价"', "另一列的列名"), ("3", "一行不超过")])
+def test_a_bad_unit_header_is_a_scheme_error(tmp_path, value, needle):
+    with pytest.raises(SchemeError, match=needle):
+        load_scheme(scheme_variant(tmp_path, ('unit_header = "部门名称"', f"unit_header = {value}")))
