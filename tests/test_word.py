@@ -336,3 +336,19 @@ def test_libreoffice_resaves_the_docx_as_docx_keeping_text_fonts_and_page(docx_p
     footers = "".join(t.text or "" for s in resaved.sections for part in (s.footer, s.even_page_footer)
                       for t in part._element.iter(qn("w:instrText")))
     assert "PAGE" in footers
+
+
+def test_properties_say_when_it_was_made_and_broken_lines_are_not_spread(document):
+    """Stranger finding 12: the file said it was created and modified on 2013-12-23 (python-docx's
+    template), and 数据说明's lines, joined by line breaks in a justified paragraph, were spread out
+    letter by letter (注 意 ： 未 导 入 …)."""
+    import datetime as dt
+
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    props = document.core_properties
+    today = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    created = props.created.replace(tzinfo=None)
+    assert abs(created - today) < dt.timedelta(hours=2) and props.modified == props.created
+    broken = [p for p in document.paragraphs if p._p.xpath(".//w:br[not(@w:type)]")]
+    assert broken and all(p.alignment == WD_ALIGN_PARAGRAPH.LEFT for p in broken), [p.text[:30] for p in broken]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import base64
 import io
 
@@ -170,6 +172,8 @@ class Writer:
         props.title, props.author, props.last_modified_by = title, author, author
         props.comments = props.keywords = props.subject = ""
         props.revision = 1
+        # python-docx's template says it was made and saved on 2013-12-23: this document is made now
+        props.created = props.modified = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
         # python-docx's template carries a preview image of another document
         pkg = self.doc.part.package
         for rel_id, rel in list(pkg.rels.items()):
@@ -199,6 +203,10 @@ class Writer:
                 r.font.color.rgb = color
         if align is not None:
             p.alignment = align
+        elif any(span.brk for span in spans):
+            # lines ended by a manual break are spread to the full width in a justified paragraph
+            # (Word and LibreOffice alike: "注 意 ： 未 导 入 …"): such a paragraph is set flush left
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT
         if indent and style is None:
             p.paragraph_format.first_line_indent = Pt(2 * BODY_SIZE.pt)
         elif not indent:
