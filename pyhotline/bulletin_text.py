@@ -74,8 +74,9 @@ def para_work_orders(report: MonthlyReport) -> str:
     w, top = report.scheme.words, report.top_categories
     parts = [w("category_share", item=count_after(report, c, n), share=_pct(report, s))
              for c, n, s in zip(top["category"], top["count"], top["share"])]
-    listed = w("work_orders_categories", n=cn_number(len(parts)), list="；".join(parts)) if parts else ""
-    return w("work_orders", period=_m(report), count=report.totals["work_orders"], categories=listed)
+    requests = report.totals["requests"]  # 热线诉求总量: the shares' base (directly handled requests included)
+    listed = w("work_orders_categories", n=cn_number(len(parts)), list="；".join(parts), requests=requests) if parts else ""
+    return w("work_orders", period=_m(report), count=report.totals["work_orders"], categories=listed, requests=requests)
 
 
 def change_words(scheme, change: int, rate, *, change_key: str, rate_key: str, same_key: str, **values) -> str:

@@ -63,8 +63,8 @@ WORDING_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "long_categories": ("count", "limit", "example"),
     # the sentence frames of 一、基本情况 (and the period bulletin's comparison)
     "count_item": ("name", "count"),
-    "work_orders": ("period", "count", "categories"),
-    "work_orders_categories": ("n", "list"),
+    "work_orders": ("period", "count", "categories", "requests"),
+    "work_orders_categories": ("n", "list", "requests"),
     "category_share": ("item", "share"),
     "increase": (),
     "decrease": (),

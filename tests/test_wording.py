@@ -335,3 +335,15 @@ def test_the_appendix_unit_column_is_named_by_the_scheme(tmp_path, data):
 def test_a_bad_unit_header_is_a_scheme_error(tmp_path, value, needle):
     with pytest.raises(SchemeError, match=needle):
         load_scheme(scheme_variant(tmp_path, ('unit_header = "部门名称"', f"unit_header = {value}")))
+
+
+def test_the_work_order_sentence_may_state_the_shares_base(tmp_path, data):
+    """Stranger finding 6: the text says 共受理…工单33件 and 劳动保障类10件，占比25.00%: the shares are of the
+    40 requests (directly handled included), which only the chart stated. {requests} lets a county say so."""
+    path = scheme_variant(tmp_path, (
+        'work_orders = "{period}，共受理12345热线工单{count}件{categories}。"',
+        'work_orders = "{period}，共受理12345热线诉求{requests}件，其中工单{count}件{categories}。"'))
+    report = ph.monthly_report("2024-05", data, load_scheme(path))
+    text = bt.para_work_orders(report)
+    assert text.startswith(f"5月份，共受理12345热线诉求{report.totals['requests']}件，其中工单{report.totals['work_orders']}件")
+    assert report.totals["requests"] == 2040 and "市场管理类426件，占比20.88%" in text
