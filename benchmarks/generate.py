@@ -3,8 +3,9 @@
 
     .venv/bin/python benchmarks/generate.py --sizes 10k,100k,1M,10M
 
-writes ``benchmarks/data/orders-<size>.csv`` and ``orders-<size>.parquet`` (plus
-``units.csv``, a copy of the sample registry). Same Chinese headers as
+writes ``orders-<size>.csv`` and ``orders-<size>.parquet`` (plus ``units.csv``, a copy of the
+sample registry) into ``$PYHOTLINE_BENCH_DATA`` (default ``benchmarks/data/``; put 10M files outside
+the repository, e.g. ``PYHOTLINE_BENCH_DATA=/work/tmp-bench``). Same Chinese headers as
 ``data/sample/orders.csv``, personal columns included (the readers must drop
 them), units drawn from ``data/sample/units.csv`` by registry name or 简称.
 Deterministic: numpy's generator seeded per size, so a size always gives the
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -30,7 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(os.environ.get("PYHOTLINE_BENCH_DATA") or Path(__file__).resolve().parent / "data")
 UNITS = ROOT / "data" / "sample" / "units.csv"
 SEED = 12345
 CHUNK = 1_000_000
@@ -78,8 +80,9 @@ def unit_names() -> list[str]:
     return names
 
 
-#: 工单编号 styles: plain numbers, or text as platforms write them ("PJ20240503-0012345": county code,
-#: date of acceptance, running number), which a reader cannot treat as integers.
+#: 工单编号 styles: plain numbers, or text as platforms write them, half each way: the date of acceptance
+#: and a running number ("2024050300123", digits but not a number: leading part is a date) or with the
+#: county's code ("PJ20240503-0012"); together no reader can treat the column as integers.
 ID_STYLES = ("numeric", "text")
 
 
@@ -102,8 +105,10 @@ def chunk_table(n: int, start: int, rng: np.random.Generator, names: list[str], 
         import pyarrow.compute as pc
 
         day = pc.strftime(pa.array(accepted), format="%Y%m%d")
-        running = pc.utf8_lpad(pc.cast(pa.array(np.arange(start, start + n)), pa.string()), 7, "0")
-        order_ids = pc.binary_join_element_wise("PJ", day, "-", running, "")
+        number = pc.cast(pa.array(np.arange(start, start + n)), pa.string())
+        plain = pc.binary_join_element_wise(day, pc.utf8_lpad(number, 5, "0"), "")
+        coded = pc.binary_join_element_wise("PJ", day, "-", pc.utf8_lpad(number, 4, "0"), "")
+        order_ids = pc.if_else(pa.array(np.arange(start, start + n) % 2 == 0), plain, coded)
     else:
         order_ids = pa.array(ids.astype(str))
     cols = {
@@ -178,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes.split(","):
         n = parse_size(size)
         csv_path, parquet_path = generate(n, force=args.force, ids=args.ids)
-        print(f"{size_label(n):>5}: {csv_path.relative_to(ROOT)} ({csv_path.stat().st_size / 2**20:.0f} MiB), "
-              f"{parquet_path.relative_to(ROOT)} ({parquet_path.stat().st_size / 2**20:.0f} MiB)", file=sys.stderr)
+        print(f"{size_label(n):>5}: {csv_path} ({csv_path.stat().st_size / 2**20:.0f} MiB), "
+              f"{parquet_path} ({parquet_path.stat().st_size / 2**20:.0f} MiB)", file=sys.stderr)
     return 0
 
 

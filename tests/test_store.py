@@ -526,3 +526,93 @@ def test_import_span_on_the_command_line(tmp_path):
     check = subprocess.run([sys.executable, "-m", "pyhotline.cli", "check", "--store", str(tmp_path / "s.duckdb")],
                            capture_output=True, text=True, env=env)
     assert "2024-01-01 至 2024-12-31" in check.stdout
+# ---------------------------------------------------------------- one-shot month from typed Parquet: check, then slice
+def _month_variant(orders: pd.DataFrame, change: str) -> pd.DataFrame:
+    """The sample's orders with one change, made on a row accepted outside 2024-05 where it matters
+    (a one-shot May read must still see it)."""
+    orders = orders.copy()
+    accepted = pd.to_datetime(orders["受理时间"])
+    outside = orders.index[accepted.dt.month != 5]
+    dispatched = orders.index[(orders["办理方式"] == "派单") & (accepted.dt.month != 5)]
+    direct = orders.index[(orders["办理方式"] == "直接办结") & (accepted.dt.month != 5)]
+    if change == "text-ids":
+        orders["工单编号"] = [f"PJ{a[:10].replace('-', '')}-{i:04d}" if i % 2 else f"{a[:10].replace('-', '')}{i:05d}"
+                            for i, a in enumerate(orders["受理时间"])]
+    elif change == "direct-with-unit":
+        orders.loc[direct[:3], "承办单位"] = "公安局"
+    elif change == "open-with-visit":
+        orders.loc[outside[4], "办结时间"] = ""
+        orders.loc[outside[4], "回访结果"] = "满意"
+    elif change == "unit-by-short-name-spaced":
+        orders.loc[dispatched[2], "承办单位"] = " 公安局 "
+    elif change == "unknown-unit":
+        orders.loc[dispatched[3], "承办单位"] = "不存在的局"
+    elif change == "negative":
+        orders.loc[outside[9], "返工次数"] = "-1"
+    elif change == "duplicate-id":
+        orders.loc[outside[11], "工单编号"] = orders.loc[outside[10], "工单编号"]
+    elif change == "duplicate-across-months":
+        orders.loc[outside[0], "工单编号"] = orders.loc[orders.index[accepted.dt.month == 5][0], "工单编号"]
+    elif change == "blank-id":
+        orders.loc[outside[12], "工单编号"] = ""
+    elif change == "spaced-id":
+        orders.loc[outside[12], "工单编号"] = orders.loc[outside[12], "工单编号"] + " "
+    elif change == "closed-before-accepted":
+        orders.loc[outside[13], "办结时间"] = "2000-01-01 00:00:00"
+    elif change == "far-date":
+        orders.loc[outside[14], "办结时间"] = "1677-12-01 00:00:00"
+    elif change == "blank-deadline":
+        orders.loc[dispatched[5], "办理时限"] = ""
+    elif change == "blank-accepted":
+        orders.loc[outside[15], "受理时间"] = ""
+    elif change == "dispatched-without-unit":
+        orders.loc[dispatched[6], "承办单位"] = ""
+    elif change == "unknown-mode":
+        orders.loc[outside[16], "办理方式"] = "转办"
+    elif change == "no-may":
+        orders = orders.loc[accepted.dt.month != 5]
+    elif change != "none":
+        raise AssertionError(change)
+    return orders
+
+
+MONTH_CHANGES = ["none", "text-ids", "direct-with-unit", "open-with-visit", "unit-by-short-name-spaced", "unknown-unit",
+                 "negative", "duplicate-id", "duplicate-across-months", "blank-id", "spaced-id", "closed-before-accepted",
+                 "far-date", "blank-deadline", "blank-accepted", "dispatched-without-unit", "unknown-mode", "no-may"]
+
+
+@pytest.mark.parametrize("change", MONTH_CHANGES)
+def test_one_shot_month_from_parquet_checks_every_row_and_equals_the_readers_import(tmp_path, raw, change):
+    """``load_month(M, orders=FILE.parquet)`` checks the whole file in one pass and keeps only M's slice:
+    the same rows, warnings (with their first rows, wherever they are), cut-off, or the same message, as
+    the reader's full import; a file with nothing in M gives the reader's months in its message."""
+    from pyhotline.store import fastpath, memory_store
+
+    path = _typed_parquet(tmp_path, _month_variant(raw["orders"], change))
+    units = SAMPLE / "units.csv"
+    registry = ph.load_units(units)
+    keep = (pd.Period(MAY, "M"), pd.Timestamp("2024-04-01"), pd.Timestamp("2024-06-01"), ())
+    with memory_store() as con:
+        staged = fastpath.stage_month(con, path, registry, "probe", keep)
+    clean = change in ("none", "text-ids", "direct-with-unit", "open-with-visit", "unit-by-short-name-spaced", "no-may")
+    assert (staged is not None) == clean
+    outcomes = []
+    for one_shot in (True, False):
+        try:
+            if one_shot:
+                data = load_month(MAY, orders=path, units=units)
+            else:
+                with memory_store() as con:
+                    import_files(con, orders=[path], units=[units], fast=False)
+                    data = month_dataset(con, MAY)
+            outcomes.append((data.orders, data.quality, data.cutoff, data.spans))
+        except (ph.InputError, ph.MonthError) as exc:
+            outcomes.append(f"{type(exc).__name__}: {exc}")
+    if isinstance(outcomes[1], str):
+        assert outcomes[0] == outcomes[1]
+        assert change not in ("none", "text-ids", "direct-with-unit", "open-with-visit")
+        return
+    pd.testing.assert_frame_equal(outcomes[0][0], outcomes[1][0])
+    assert outcomes[0][1:] == outcomes[1][1:]
+    if change in ("direct-with-unit", "open-with-visit"):
+        assert any(q.warnings for q in outcomes[0][1])

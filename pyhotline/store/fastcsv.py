@@ -74,10 +74,14 @@ def _header(path: Path, header_aliases: dict | None) -> tuple[int, dict[str, int
 
 def _blank_lines(path: Path) -> bool:
     """True when the file has an empty line (the reader counts it as a blank row and numbers rows past it)."""
-    import mmap
-
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return data.find(b"\n\n") >= 0 or data.find(b"\n\r\n") >= 0
+    tail = b""
+    with open(path, "rb") as fh:  # block by block: a mapped file would count whole in the process's memory
+        while block := fh.read(_BLOCK):
+            data = tail + block
+            if data.find(b"\n\n") >= 0 or data.find(b"\n\r\n") >= 0:
+                return True
+            tail = data[-2:]
+    return False
 
 
 def stage_csv_orders(con, path: Path, registry: Registry, table: str, *, header_aliases=None, strict=False
@@ -134,7 +138,7 @@ def _typed_cells(at: dict[str, int]) -> str:
     cells = [f"{f[n]} AS {n}" for n in ("order_id", "category", "mode", "unit", "visit", "city_returned")]
     cells += [f"TRY_CAST(try_strptime({f[n]}, '{_FORMAT}') AS TIMESTAMP_NS) AS {n}" for n in _TIMES]
     cells += [f"coalesce(TRY_CAST({f[n]} AS BIGINT), 0) AS {n}" for n in _COUNTS]
-    cells += ["CAST(row_number() OVER () - 1 AS BIGINT) AS seq", f"coalesce({odd}, false) AS odd"]
+    cells += [f"coalesce({odd}, false) AS odd"]  # the record's position: the table's rowid (insertion order kept)
     return ", ".join(cells)
 
 
@@ -145,6 +149,7 @@ def _checked(con, raw: str, path: Path, registry: Registry, table: str, strict: 
     frames = value_maps(con, raw, c, registry)
     if frames is None:
         return None
-    typed = {n: n for n in (*_TIMES, *_COUNTS, "seq")}
+    typed = {n: n for n in (*_TIMES, *_COUNTS)}
+    typed["seq"] = "CAST(s.rowid AS BIGINT)"
     stage(con, raw, c, typed, frames, table)
     return finish(con, table, path, strict)

@@ -118,9 +118,7 @@ def stage(con, source: str, c: dict[str, str], typed: dict[str, str], frames: di
     text columns of :data:`MAPPED` and ``order_id``; ``typed`` gives the SQL of the times, counts and ``seq``."""
     for name, frame in frames.items():
         con.register(f"_map_{name}", frame)
-    times = " OR ".join(
-        f"NOT ({typed[n]} BETWEEN TIMESTAMP '{EARLIEST}' AND TIMESTAMP '{LATEST}')" for n in ("accepted_at", "deadline", "closed_at")
-    )
+    times = _far(typed)
     try:
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE {table} AS
@@ -142,34 +140,127 @@ def stage(con, source: str, c: dict[str, str], typed: dict[str, str], frames: di
             con.unregister(f"_map_{name}")
 
 
-def finish(con, table: str, path: Path, strict: bool) -> FileQuality | None:
-    """The reading record of the staged ``table`` when it holds what the reader would accept, with the
-    reader's two warnings; else None (``table`` dropped: the reader reads the file)."""
-    visited = ", ".join(f"'{v}'" for v in VISITED)
-    (n, bad_ids, distinct, problems, direct_named, first_direct, open_visited, first_open) = con.execute(f"""
+def _far(typed: dict[str, str]) -> str:
+    return " OR ".join(
+        f"NOT ({typed[n]} BETWEEN TIMESTAMP '{EARLIEST}' AND TIMESTAMP '{LATEST}')" for n in ("accepted_at", "deadline", "closed_at")
+    )
+
+
+#: :func:`_verdict`'s expressions on a staged table.
+_STAGED = {n: n for n in ("order_id", "accepted_at", "deadline", "closed_at", "extensions", "send_backs", "reworks",
+                          "seq", "far", "written", "visit")}
+_STAGED.update({"dispatched": "mode = '派单'", "unwritten": "written = ''",
+                "visited": "visit IN (" + ", ".join(f"'{v}'" for v in VISITED) + ")"})
+
+
+def _verdict(con, source: str, e: dict[str, str], path: Path, strict: bool, extra: str = ""):
+    """One pass over ``source`` (``e``: the SQL of each field, see :data:`_STAGED`): the reading record
+    when the reader would accept the rows, with its two warnings, and the values of ``extra``; else None."""
+    direct = f"NOT ({e['dispatched']}) AND NOT ({e['unwritten']})"
+    opened = f"{e['closed_at']} IS NULL AND {e['visited']}"
+    oid = e["order_id"]
+    found = con.execute(f"""
         SELECT count(*),
-               count(*) FILTER (order_id IS NULL OR order_id = '' OR regexp_matches(order_id, '^{_SPACE}|{_SPACE}$|计|{_INVISIBLE_CONTROL}')),
-               count(DISTINCT order_id),
-               count(*) FILTER (accepted_at IS NULL OR closed_at < accepted_at OR far
-                                OR extensions < 0 OR send_backs < 0 OR reworks < 0
-                                OR (mode = '派单' AND (written = '' OR deadline IS NULL))),
-               count(*) FILTER (mode <> '派单' AND written <> ''),
-               min(seq) FILTER (mode <> '派单' AND written <> ''),
-               count(*) FILTER (closed_at IS NULL AND visit IN ({visited})),
-               min(seq) FILTER (closed_at IS NULL AND visit IN ({visited}))
-        FROM {table}
+               count(*) FILTER ({oid} IS NULL OR {oid} = '' OR regexp_matches({oid}, '^{_SPACE}|{_SPACE}$|计|{_INVISIBLE_CONTROL}')),
+               count(DISTINCT {oid}),
+               count(*) FILTER ({e['accepted_at']} IS NULL OR {e['closed_at']} < {e['accepted_at']} OR ({e['far']})
+                                OR {e['extensions']} < 0 OR {e['send_backs']} < 0 OR {e['reworks']} < 0
+                                OR (({e['dispatched']}) AND (({e['unwritten']}) OR {e['deadline']} IS NULL))),
+               count(*) FILTER ({direct}), min({e['seq']}) FILTER ({direct}), arg_min({e['written']}, {e['seq']}) FILTER ({direct}),
+               count(*) FILTER ({opened}), min({e['seq']}) FILTER ({opened}), arg_min({e['visit']}, {e['seq']}) FILTER ({opened})
+               {extra}
+        FROM {source}
     """).fetchall()[0]
+    (n, bad_ids, distinct, problems, direct_named, first_direct, unit, open_visited, first_open, visit), rest = found[:10], found[10:]
     if n == 0 or bad_ids or distinct != n or problems or (strict and (direct_named or open_visited)):
-        con.execute(f"DROP TABLE {table}").fetchall()
         return None
     record = FileQuality(kind="工单明细", file=path.name, rows=int(n))
     if direct_named:
-        unit = con.execute(f"SELECT written FROM {table} WHERE seq = ?", [first_direct]).fetchall()[0][0]
+        unit = e.get("written_of", {}).get(unit, unit)
         record.warnings.append(str(direct_with_unit_warning(path, int(direct_named), int(first_direct) + 2, unit)))
     if open_visited:
-        visit = con.execute(f"SELECT visit FROM {table} WHERE seq = ?", [first_open]).fetchall()[0][0]
+        visit = e.get("visit_of", {}).get(visit, visit)
         record.warnings.append(str(visited_open_warning(path, int(open_visited), int(first_open) + 2, visit)))
-    return record
+    return record, rest
+
+
+def finish(con, table: str, path: Path, strict: bool) -> FileQuality | None:
+    """The reading record of the staged ``table`` when it holds what the reader would accept, with the
+    reader's two warnings; else None (``table`` dropped: the reader reads the file)."""
+    found = _verdict(con, table, _STAGED, path, strict)
+    if found is None:
+        con.execute(f"DROP TABLE {table}").fetchall()
+        return None
+    return found[0]
+
+
+def _among(column: str, raws) -> str:
+    """SQL: the raw cell ``column`` is one of ``raws`` (None: a NULL cell); never NULL itself."""
+    raws = list(raws)
+    texts = ", ".join("'" + str(v).replace("'", "''") + "'" for v in raws if v is not None)
+    parts = [f"CAST({column} AS VARCHAR) IN ({texts})"] if texts else []
+    if any(v is None for v in raws):
+        parts.append(f"{column} IS NULL")
+    return "coalesce(" + " OR ".join(parts) + ", false)" if parts else "false"
+
+
+def stage_month(con, path: Path, registry: Registry, table: str, keep: tuple, *, header_aliases=None, strict=False):
+    """For a one-off read of one month (``keep``, see :func:`~pyhotline.store.imports.import_files`) of a
+    clean typed Parquet file: every row checked in one pass over the file's own columns (no copy, the
+    value maps as lists of raw values), then only the month's slice staged as ``table`` (every row when
+    no order was accepted in the month). (record, whole file's (latest time, first and last 受理时间,
+    rows)), or None (nothing created) when the reader must read the file."""
+    from .month import window_condition
+
+    path = Path(path)
+    c = _columns(path, header_aliases) if path.suffix.lower() == ".parquet" else None
+    if c is None:
+        return None
+    source = f"read_parquet('{str(path.resolve()).replace(chr(39), chr(39) * 2)}', file_row_number = true)"
+    frames = value_maps(con, source, c, registry)
+    if frames is None:
+        return None
+    typed = _typed_parquet(c)
+    mode, unit, visit = frames["mode"], frames["unit"], frames["visit"]
+    e = {**{n: typed[n] for n in ("accepted_at", "deadline", "closed_at", "extensions", "send_backs", "reworks", "seq")},
+         "order_id": f"CAST({c['order_id']} AS VARCHAR)", "far": _far(typed),
+         "dispatched": _among(c["mode"], mode.loc[mode["v"] == "派单", "raw"]),
+         "unwritten": _among(c["unit"], unit.loc[unit["written"] == "", "raw"]),
+         "visited": _among(c["visit"], visit.loc[visit["v"].isin(VISITED), "raw"]),
+         "written": f"CAST({c['unit']} AS VARCHAR)", "visit": f"CAST({c['visit']} AS VARCHAR)",
+         "written_of": dict(zip(unit["raw"], unit["written"])), "visit_of": dict(zip(visit["raw"], visit["v"]))}
+    month = keep[0]
+    extra = (f", greatest(max({typed['accepted_at']}), max({typed['closed_at']})), min({typed['accepted_at']}), "
+             f"max({typed['accepted_at']}), count(*) FILTER ({typed['accepted_at']} >= TIMESTAMP '{month.start_time}' "
+             f"AND {typed['accepted_at']} < TIMESTAMP '{(month + 1).start_time}')")
+    found = _verdict(con, source, e, path, strict, extra)
+    if found is None:
+        return None
+    record, (latest, first, last, in_month) = found
+    where, args = "", []
+    if in_month:
+        condition, args = window_condition("orders", *keep[1:])
+        where = "WHERE " + _bind(condition, args, typed)
+    stage(con, source, c, typed, frames, table, where)
+    return record, (latest, first, last, record.rows)
+
+
+def _bind(condition: str, args: list, typed: dict[str, str]) -> str:
+    """``window_condition``'s SQL on the staged names, written over the file's typed columns with its
+    parameters as literals (CREATE TABLE AS takes none)."""
+    for name in ("accepted_at", "deadline", "closed_at"):
+        condition = condition.replace(f'"{name}"', f"({typed[name]})")
+    parts = condition.split("?")
+    assert len(parts) == len(args) + 1
+    return "".join(p + (f"TIMESTAMP '{a}'" if i < len(args) else "") for i, (p, a) in
+                   enumerate(zip(parts, [*args, None])))
+
+
+def _typed_parquet(c: dict[str, str]) -> dict[str, str]:
+    typed = {n: f"TRY_CAST({c[n]} AS TIMESTAMP_NS)" for n in ("accepted_at", "deadline", "closed_at")}
+    typed.update({n: f"CAST(coalesce({c[n]}, 0) AS BIGINT)" for n in ("extensions", "send_backs", "reworks")})
+    typed["seq"] = "CAST(file_row_number AS BIGINT)"
+    return typed
 
 
 def stage_orders(con, path: Path, registry: Registry, table: str, *, header_aliases=None, strict=False
@@ -188,9 +279,7 @@ def stage_orders(con, path: Path, registry: Registry, table: str, *, header_alia
     frames = value_maps(con, source, c, registry)
     if frames is None:
         return None
-    typed = {n: f"TRY_CAST({c[n]} AS TIMESTAMP_NS)" for n in ("accepted_at", "deadline", "closed_at")}
-    typed.update({n: f"CAST(coalesce({c[n]}, 0) AS BIGINT)" for n in ("extensions", "send_backs", "reworks")})
-    typed["seq"] = "CAST(file_row_number AS BIGINT)"
+    typed = _typed_parquet(c)
     stage(con, source, c, typed, frames, table)
     return finish(con, table, path, strict)
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..io import FileQuality, load_letters, load_orders, load_units
-from .fastpath import stage_orders
+from .fastpath import stage_month, stage_orders
 from .db import LETTER_FIELDS, ORDER_FIELDS, UNIT_FIELDS, StoreError, connect
 from .registry import stored_registry
 
@@ -152,6 +152,13 @@ def import_files(
                     continue
                 if registry is None:
                     raise StoreError("数据库中还没有单位名录：请同时用 --units 导入承办单位名录")
+                if kind == "orders" and fast and keep is not None and len(order_files) == 1 and span is None:
+                    staged = f"staged_{len(planned)}"
+                    found = stage_month(con, path, registry, staged, keep, header_aliases=aliases, strict=strict)
+                    if found is not None:  # clean typed Parquet: checked in one pass, the month's slice staged
+                        quality.append(found[0])
+                        planned.append((kind, path, sha, (staged, found[1]), found[0]))
+                        continue
                 if kind == "orders" and fast:
                     staged = f"staged_{len(planned)}"
                     record = stage_orders(con, path, registry, staged, header_aliases=aliases, strict=strict)
@@ -284,10 +291,15 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
 
     table_name, key, cut_columns, span_column, fields, _ = KINDS[kind]
     names = [n for n, _ in fields]
-    if isinstance(frame, str):  # staged by DuckDB (fastpath)
+    if isinstance(frame, tuple):  # a month's slice staged by DuckDB, with the whole file's figures
+        (staged, (latest, first, last, rows)), keep = frame, None
+        latest = None if latest is None else pd.Timestamp(latest)
+        span = (pd.Timestamp(first), pd.Timestamp(last))
+    elif isinstance(frame, str):  # staged by DuckDB (fastpath)
         staged = frame
-        latest = con.execute(f"SELECT greatest(max({cut_columns[0]}), max({cut_columns[1]})) FROM {staged}").fetchall()[0][0]
-        first, last, rows = con.execute(f"SELECT min({span_column}), max({span_column}), count(*) FROM {staged}").fetchall()[0]
+        latest, first, last, rows = con.execute(
+            f"SELECT greatest(max({cut_columns[0]}), max({cut_columns[1]})), min({span_column}), max({span_column}), "
+            f"count(*) FROM {staged}").fetchall()[0]
         latest = None if latest is None else pd.Timestamp(latest)
         span = (pd.Timestamp(first), pd.Timestamp(last))
     else:
