@@ -107,10 +107,13 @@ def read_table(
         notes.append(InputError(
             f"第一个工作表“{tried[0][0]}”中没有表头，数据读自工作表“{name}”", path=path,
         ))
+    first_at = header_at
     header, header_at = header_names(grid, header_at, expect, aliases, path)
     fields = grid.attrs.get("fields")
     if fields is not None:  # CSV rows cut short below the header
-        width = sum(1 for h in header if h)
+        # the columns the file names (a blank header cell, given its letters above, is not one of them)
+        width = sum(1 for i in range(len(header))
+                    if any(normalize_text(str(grid.iat[r, i])) for r in range(first_at, header_at + 1)))
         cut = np.array([0 < n < width and any(str(v).strip() for v in grid.iloc[i]) for i, n in enumerate(fields)])
         cut[: header_at + 1] = False
         _report_rows(
