@@ -166,12 +166,66 @@ def _variant(kind: str, tmp_path: Path) -> Path:
         rows = [[("很长的诉求" * 6000) if i == at["诉求内容"] and k % 50 == 0 else v for i, v in enumerate(r)]
                 for k, r in enumerate(body)]
         return _csv(tmp_path / "工单.csv", [header, *rows])
+    if kind == "full_width_digits":  # ２０２４-０５-０３ ０８:０５:００ and １ (an input method left in full width)
+        wide = str.maketrans("0123456789", "０１２３４５６７８９")
+        columns = {at[h] for h in ("受理时间", "办理时限", "办结时间", "延期次数", "回退次数", "返工次数")}
+        return _csv(tmp_path / "工单.csv", [header, *[[v.translate(wide) if i in columns else v for i, v in enumerate(r)]
+                                                     for r in body]])
+    if kind == "signature_rows_below":  # 合计, then who made and checked the table, then a note
+        width = len(header)
+        return _xlsx(tmp_path / "工单.xlsx", [
+            ["12345热线工单明细表"] + [None] * (width - 1), header, *body,
+            ["合计", None, None, None, None, None, None, 99] + [None] * (width - 8),
+            ["制表人：张三", None, None, None, "审核人：李四"] + [None] * (width - 5),
+            ["注：本表数据截至2024年6月1日"] + [None] * (width - 1),
+        ], merges=[dict(start_row=1, start_column=1, end_row=1, end_column=width)])
+    if kind in ("cells_merged_down_by_unit", "web_table_with_rowspans"):  # grouped by unit: one name per group
+        unit = at["承办单位"]
+        body = sorted(body, key=lambda r: (r[unit], r[0]))
+        groups, start = [], 0
+        for k in range(1, len(body) + 1):
+            if k == len(body) or body[k][unit] != body[start][unit]:
+                if body[start][unit] and k - start > 1:
+                    groups.append((start, k - 1))
+                start = k
+        if kind == "cells_merged_down_by_unit":
+            rows = [list(r) for r in body]
+            for first, last in groups:
+                for r in rows[first + 1 : last + 1]:
+                    r[unit] = None
+            return _xlsx(tmp_path / "工单.xlsx", [header, *rows], merges=[
+                dict(start_row=first + 2, start_column=unit + 1, end_row=last + 2, end_column=unit + 1)
+                for first, last in groups])
+        import html
+
+        spans = {first: last - first + 1 for first, last in groups}
+        inside = {k for first, last in groups for k in range(first + 1, last + 1)}
+        split = ("承办单位", "办理时限", "办结时间")  # and the header over two rows, as the page draws it
+        page = ['<html><head><meta charset="gb2312"></head><body><table>', "<tr>" + "".join(
+            '<th colspan="3">办理情况</th>' if h == split[0] else "" if h in split else f'<th rowspan="2">{h}</th>'
+            for h in header) + "</tr>", "<tr>" + "".join(f"<th>{h}</th>" for h in split) + "</tr>"]
+        for k, r in enumerate(body):
+            cells = [("" if k in inside else f'<td rowspan="{spans.get(k, 1)}">{html.escape(v)}</td>') if i == unit
+                     else f"<td>{html.escape(v)}</td>" for i, v in enumerate(r)]
+            page.append("<tr>" + "".join(cells) + "</tr>")
+        path = tmp_path / "工单.xls"
+        path.write_bytes("\n".join(page + ["</table></body></html>"]).encode("gb18030"))
+        return path
+    if kind == "pages_pasted_with_their_headers":  # each page of 1000 orders under its own header row
+        rows = [header]
+        for k, r in enumerate(body):
+            rows += [header, r] if k and k % 1000 == 0 else [r]
+        return _csv(tmp_path / "工单.csv", rows)
+    if kind == "csv_named_xls":  # a platform's 导出Excel that writes GBK comma-separated text as .xls
+        return _csv(tmp_path / "工单.xls", [header, *body], encoding="gb18030")
     raise AssertionError(kind)
 
 
 VARIANTS = ["group_row_above", "header_over_two_rows", "invisible_and_full_width", "excel_serial_numbers",
             "serial_numbers_as_text", "flags_y_n_1_0", "gb18030_without_bom", "trailing_empty_columns",
-            "trailing_empty_columns_xlsx", "totals_row_in_the_middle", "text_markers", "long_personal_cells"]
+            "trailing_empty_columns_xlsx", "totals_row_in_the_middle", "text_markers", "long_personal_cells",
+            "full_width_digits", "signature_rows_below", "cells_merged_down_by_unit", "web_table_with_rowspans",
+            "pages_pasted_with_their_headers", "csv_named_xls"]
 
 
 def _table(orders: Path, tmp_path: Path, capsys, name: str) -> tuple[list[dict], str]:
@@ -223,6 +277,38 @@ def test_hidden_rows_are_read_and_said(tmp_path):
     assert len(orders) == len(body)
     assert quality[0].warnings == ["文件 工单.xlsx，第 5 行：有 3 行在 Excel 中被隐藏，仍照常读入统计；"
                                    "应为不应统计的行请从导出文件中删除（隐藏不会把它们排除在外）"]
+
+
+def test_rows_below_the_table_are_set_aside_and_counted(tmp_path):
+    from pyhotline.io import load_orders
+
+    quality: list = []
+    orders = load_orders(_variant("signature_rows_below", tmp_path), None, quality=quality)
+    assert len(orders) == len(_records()[1])
+    assert quality[0].summary().endswith("剔除 合计行 1 行、表格下方的说明行 2 行，使用 4115 行") and not quality[0].warnings
+
+
+def test_the_header_repeated_further_down_is_set_aside_once_counted(tmp_path):
+    from pyhotline.io import load_orders
+
+    quality: list = []
+    orders = load_orders(_variant("pages_pasted_with_their_headers", tmp_path), None, quality=quality)
+    assert len(orders) == len(_records()[1]) and not quality[0].warnings
+    assert quality[0].summary().endswith("读入 4119 行，剔除 重复的表头行 4 行，使用 4115 行")
+
+
+@pytest.mark.parametrize("kind", ["cells_merged_down_by_unit", "web_table_with_rowspans"])
+def test_a_unit_merged_over_its_orders_fills_every_row_and_is_said_once(kind, tmp_path):
+    from pyhotline.io import load_orders
+
+    header, body = _records()
+    quality: list = []
+    orders = load_orders(_variant(kind, tmp_path), None, quality=quality)
+    assert (orders.loc[orders["mode"] == "派单", "unit"] != "").all()
+    by_order = dict(zip(orders["order_id"], orders["unit"]))
+    assert all(by_order[r[0]] == r[header.index("承办单位")] for r in body if r[header.index("办理方式")] == "派单")
+    (note,) = quality[0].warnings
+    assert "“承办单位”列" in note and "处上下合并的单元格" in note and "已填入它覆盖的每一行" in note
 
 
 def test_a_documented_column_named_twice_is_one_message_naming_both(tmp_path, capsys):

@@ -12,7 +12,9 @@ import pandas as pd
 
 from ..errors import InputError
 from .columns import _cell_text
-from .limits import Limits, PartScan, check_cells, current_limits, hidden_rows, scan_part, unsaved_formulas
+from .limits import (
+    Limits, PartScan, check_cells, current_limits, hidden_rows, merged_ranges, scan_part, unsaved_formulas,
+)
 
 #: pandas engines tried in turn for .xlsx (tests narrow it to compare them).
 XLSX_ENGINES = ("calamine", "openpyxl")
@@ -35,7 +37,8 @@ def sheets(path: Path, limits: Limits | None = None) -> Iterator[tuple[str | Non
 
     Every part is checked against ``limits`` (:mod:`.limits`) before a reader opens it. The grid's
     ``attrs["unsaved"]`` lists formula cells saved without a result, as (cell references, count);
-    ``attrs["hidden"]`` the numbers of the rows Excel hides.
+    ``attrs["hidden"]`` the numbers of the rows Excel hides, ``attrs["merged"]`` the merged ranges as
+    (top, left, bottom, right) grid positions.
     """
     import zipfile
 
@@ -73,7 +76,7 @@ def sheets(path: Path, limits: Limits | None = None) -> Iterator[tuple[str | Non
                 )
         by_name = {info.filename: info for info in members}
         for name, part in listed or [(None, None)]:
-            scan, hidden = PartScan(), []
+            scan, hidden, merged = PartScan(), [], []
             for info in ([by_name[part]] if part in by_name else [i for i in members if _is_sheet(i.filename)]):
                 found = scan_part(raw, info, path, limits, sheet=True, label=f"工作表 {name}" if name else None)
                 if found.formulas or found.hidden:
@@ -84,11 +87,13 @@ def sheets(path: Path, limits: Limits | None = None) -> Iterator[tuple[str | Non
                         hidden += hidden_rows(xml)
                     del xml
                 scan.unsaved += found.unsaved
+                merged += merged_ranges(found.merges)
                 scan.unsaved_count += found.unsaved_count
             grid = _read_sheet(path, name if name is not None else 0, XLSX_ENGINES)
             check_cells(path, grid, limits, name)
             grid.attrs["unsaved"] = (scan.unsaved, scan.unsaved_count)
             grid.attrs["hidden"] = sorted(hidden)
+            grid.attrs["merged"] = merged
             yield name, grid
 
 
@@ -133,7 +138,8 @@ def _xls_sheets(path: Path, limits: Limits) -> Iterator[tuple[str | None, pd.Dat
     try:
         from python_calamine import CalamineWorkbook
 
-        names = list(CalamineWorkbook.from_path(str(path)).sheet_names)
+        book = CalamineWorkbook.from_path(str(path))
+        names = list(book.sheet_names)
     except ImportError:  # pragma: no cover - python-calamine is a dependency
         raise InputError("读取旧版 Excel（.xls）需要 python-calamine", path=path, expected="在 Excel 中另存为 .xlsx") from None
     except Exception as exc:  # calamine raises its own kinds
@@ -144,6 +150,11 @@ def _xls_sheets(path: Path, limits: Limits) -> Iterator[tuple[str | None, pd.Dat
         grid = _read_sheet(path, name, ("calamine",))
         check_cells(path, grid, limits, name)
         grid.attrs["unsaved"] = ([], 0)
+        try:
+            ranges = book.get_sheet_by_name(name).merged_cell_ranges or []
+        except Exception:  # calamine raises its own kinds; the merges are only a help
+            ranges = []
+        grid.attrs["merged"] = sorted((top, left, bottom, right) for (top, left), (bottom, right) in ranges)
         yield name, grid
 
 

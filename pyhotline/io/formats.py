@@ -43,6 +43,23 @@ def check_path(path: Path) -> None:
         raise InputError("没有权限读取这个文件", path=path)
 
 
+def _is_text(start: bytes) -> bool:
+    """Whether a file's first bytes are text: UTF-16 with its byte-order mark (the CSV reader says what
+    to do with it), or no NUL byte and UTF-8 or GB18030 throughout (a character cut at the end allowed)."""
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if not start or b"\x00" in start:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            start.decode(encoding)
+            return True
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(start) - 4 and len(start) == 4096:
+                return True
+    return False
+
+
 #: What a file holds, by its first bytes (the extension can be wrong).
 def sniff(path: Path) -> str:
     """"xlsx", "xls", "html", "parquet" or "csv": the format of the file, by its extension and content."""
@@ -60,6 +77,8 @@ def sniff(path: Path) -> str:
             return "xlsx"  # an .xlsx file named .xls: read for what it is
         if looks_like_html(start):
             return "html"
+        if _is_text(start):  # CSV or tab-separated text named .xls (what some platforms' 导出Excel gives)
+            return "csv"
         raise InputError(
             "不是有效的 Excel .xls 文件（也不是网页表格）", path=path, expected="在 Excel 中另存为 .xlsx 或 CSV",
         )
@@ -123,6 +142,7 @@ def read_table(
                 expected="每一行的列数与表头相同",
             ),
         )
+    notes += _fill_merged(path, grid, header, header_at, expect, aliases)
     formula_rows = _report_unsaved(path, grid, header, header_at, expect, aliases)
     body = grid.iloc[header_at + 1 :].reset_index(drop=True)
     body.columns = header
@@ -133,11 +153,45 @@ def read_table(
     totals = totals_rows(body)
     if totals.any():
         body = body.loc[~totals]
+    footers = footer_rows(body)
+    if footers.any():
+        body = body.loc[~footers]
     notes += _hidden_rows_note(path, grid.attrs.get("hidden", ()), body.index, header_at)
     body.attrs["blank_rows"] = int(blank.sum())
     body.attrs["totals"] = int(totals.sum())
+    body.attrs["footers"] = int(footers.sum())
     body.attrs["notes"] = notes
     return body, header_at + 1
+
+
+def _fill_merged(path: Path, grid: pd.DataFrame, header: list[str], header_at: int, expect, aliases) -> list[InputError]:
+    """Cells merged down a column below the header (an export grouped by unit: one 承办单位 merged over
+    its orders) hold the merged value in every row, as the sheet shows it; a note per documented column
+    says where. Ranges merged across columns are left as read (only their first cell has a value)."""
+    from .headers import column_letters
+
+    wanted = {c.header for c in expect}
+    filled: dict[int, list[tuple[int, int]]] = {}
+    for top, left, bottom, right in grid.attrs.get("merged", ()):
+        bottom = min(bottom, len(grid) - 1)
+        if top <= header_at or left != right or bottom <= top or left >= len(header) or grid.iat[top, left] == "":
+            continue
+        below = grid.iloc[top + 1 : bottom + 1, left]
+        empty = below == ""
+        if empty.any():
+            grid.iloc[top + 1 : bottom + 1, left] = below.where(~empty, grid.iat[top, left])
+            filled.setdefault(left, []).append((top, int(empty.sum())))
+    notes = []
+    for left, ranges in sorted(filled.items()):
+        name = header[left]
+        if expect and aliases.get(name, name) not in wanted:
+            continue
+        top = ranges[0][0]
+        notes.append(InputError(
+            f"有 {len(ranges)} 处上下合并的单元格（第一处从 {column_letters(left)}{top + 1} 起），合并单元格的值已填入"
+            f"它覆盖的每一行（共 {sum(n for _, n in ranges)} 个单元格）", path=path, row=top + 1, column=name,
+        ))
+    return notes
 
 
 def _hidden_rows_note(path: Path, hidden, kept: pd.Index, header_at: int) -> list[InputError]:
@@ -169,6 +223,29 @@ def totals_rows(body: pd.DataFrame) -> np.ndarray:
         if candidates.any():
             words = column[candidates].map(lambda v: bool(_TOTALS.match(normalize_text(str(v)))))
             found[np.flatnonzero(candidates)[words.to_numpy(dtype=bool)]] = True
+    return found
+
+
+#: What a signature or note row under a table starts with (制表人：…, 审核人：…, 注：…), in every cell it fills.
+FOOTER_WORDS = ("制表", "填表", "填报", "制单", "审核", "审批", "复核", "核对", "负责", "经办", "统计", "打印", "导出",
+                "报送", "单位负责", "分管领导", "主管领导", "联系", "注", "备注", "说明", "数据来源", "数据截至")
+_FOOTER = re.compile(r"^(?:" + "|".join(FOOTER_WORDS) + r")(?:人|时间|日期|单位|领导|电话)?[:：]")
+
+
+#: How many rows at the bottom of a table may be signature or note rows.
+FOOTER_ROWS = 20
+
+
+def footer_rows(body: pd.DataFrame) -> np.ndarray:
+    """The rows at the bottom of a table (below the last record, totals rows already set aside) whose
+    every filled cell is a signature or a note: ``制表人：张三``, ``审核人：``, ``注：本表…``, what offices
+    write under an export. Such a row can hold no record."""
+    found = np.zeros(len(body), dtype=bool)
+    for position in range(len(body) - 1, max(len(body) - 1 - FOOTER_ROWS, -1), -1):
+        cells = [str(v) for v in body.iloc[position] if v is not None and v == v and str(v).strip()]
+        if not cells or not all(_FOOTER.match(normalize_text(c)) for c in cells):
+            break
+        found[position] = True
     return found
 
 

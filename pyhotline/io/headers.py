@@ -149,3 +149,24 @@ def header_names(
             name = f"（第 {column_letters(i)} 列）" if not name else f"{name}（第 {column_letters(i)} 列）"
         result.append(name)
     return result, last
+
+
+def header_repeats(body: pd.DataFrame, aliases: dict[str, str], known: set[str]) -> "np.ndarray":
+    """Rows below the header that repeat it (pages of an export pasted one under the other, each with
+    its header): every filled cell of a documented column names that column, and at least two do."""
+    import numpy as np
+
+    used = [h for h in body.columns if aliases.get(str(h), str(h)) in known]
+    candidates = np.zeros(len(body), dtype=bool)
+    for h in used:  # a repeated header is nearly always the same text: found first by equality, cheaply
+        column = body[h]
+        if pd.api.types.is_string_dtype(column.dtype) or column.dtype == object or isinstance(
+                column.dtype, pd.CategoricalDtype):
+            candidates |= (column == h).fillna(False).to_numpy(dtype=bool)
+    found = np.zeros(len(body), dtype=bool)
+    for position in np.flatnonzero(candidates):
+        cells = [(aliases.get(str(h), str(h)), normalize_text(str(v))) for h, v in zip(used, body[used].iloc[position])
+                 if v is not None and v == v and str(v).strip()]
+        named = sum(1 for target, cell in cells if aliases.get(cell, cell) == target)
+        found[position] = named >= 2 and named == len(cells)
+    return found

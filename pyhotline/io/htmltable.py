@@ -3,7 +3,8 @@
 The page's encoding is taken from its byte-order mark or ``<meta charset>``
 (GB2312 and GBK are read as their superset GB18030), else UTF-8, else
 GB18030. Only the text of each ``<td>``/``<th>`` is kept (a ``colspan`` leaves
-empty cells, so columns stay in place); nothing in the page is run or fetched.
+empty cells, and so does a ``rowspan`` in the rows below it, so columns stay in place; the spans
+are kept as merged ranges, like an .xlsx file's); nothing in the page is run or fetched.
 """
 
 from __future__ import annotations
@@ -47,13 +48,22 @@ def _decode(raw: bytes, path: Path) -> str:
     raise InputError("无法识别网页表格的编码", path=path, expected="UTF-8 或 GBK 编码")  # pragma: no cover
 
 
+def _span(value: str | None, most: int) -> int:
+    """A colspan or rowspan attribute as a number of cells (1 when absent or not a positive number)."""
+    value = (value or "1").strip()
+    return min(int(value), most) if value.isdigit() and int(value) > 0 else 1
+
+
 class _Tables(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.tables: list[list[list[str]]] = []
+        self.merged: list[list[tuple[int, int, int, int]]] = []  # each table's spans, as in .xlsx
         self._open: list[list[list[str]]] = []  # tables being read (nested ones too)
+        self._spans: list[tuple[dict[int, int], list]] = []  # per open table: column -> rows still covered, spans
         self._cell: list[str] | None = None
         self._span = 1
+        self._down = 1
         self._skip = 0  # inside <script> or <style>
 
     def handle_starttag(self, tag, attrs):
@@ -61,15 +71,17 @@ class _Tables(HTMLParser):
             self._skip += 1
         elif tag == "table":
             self._open.append([])
+            self._spans.append(({}, []))
         elif tag == "tr" and self._open:
-            self._open[-1].append([])
+            self._end_cell()
+            self._new_row()
         elif tag in ("td", "th") and self._open:
             if not self._open[-1]:
-                self._open[-1].append([])
+                self._new_row()
             self._end_cell()
             self._cell = []
-            span = dict(attrs).get("colspan") or "1"
-            self._span = min(int(span), 1000) if span.strip().isdigit() and int(span) > 0 else 1
+            attrs = dict(attrs)
+            self._span, self._down = _span(attrs.get("colspan"), 1000), _span(attrs.get("rowspan"), 10_000_000)
         elif tag == "br" and self._cell is not None:
             self._cell.append("\n")
 
@@ -81,19 +93,41 @@ class _Tables(HTMLParser):
         elif tag == "tr":
             self._end_cell()
         elif tag == "table" and self._open:
-            self._end_cell()
-            self.tables.append(self._open.pop())
+            self._close_table()
 
     def handle_data(self, data):
         if self._cell is not None and not self._skip:
             self._cell.append(data)
 
+    def _new_row(self):
+        self._open[-1].append([])
+        covered = self._spans[-1][0]
+        for column in list(covered):  # one row fewer to cover below a rowspan
+            covered[column] -= 1
+            if covered[column] <= 0:
+                del covered[column]
+
     def _end_cell(self):
         if self._cell is not None and self._open and self._open[-1]:
             text = " ".join("".join(self._cell).split())
-            self._open[-1][-1].extend([text] + [""] * (self._span - 1))
+            row, (covered, spans) = self._open[-1][-1], self._spans[-1]
+            while len(row) in covered:  # the place of a cell spanning down from a row above
+                row.append("")
+            column = len(row)
+            row.extend([text] + [""] * (self._span - 1))
+            if self._down > 1:
+                top = len(self._open[-1]) - 1
+                spans.append((top, column, top + self._down - 1, column + self._span - 1))
+                for at in range(column, column + self._span):
+                    covered[at] = self._down  # counted down as each following row starts
         self._cell = None
-        self._span = 1
+        self._span = self._down = 1
+
+    def _close_table(self):
+        self._end_cell()
+        rows, (_, spans) = self._open.pop(), self._spans.pop()
+        self.tables.append(rows)
+        self.merged.append([(t, lt, min(b, len(rows) - 1), r) for t, lt, b, r in spans])
 
 
 def html_tables(path: Path, limits: Limits | None = None) -> Iterator[tuple[str, pd.DataFrame]]:
@@ -108,14 +142,14 @@ def html_tables(path: Path, limits: Limits | None = None) -> Iterator[tuple[str,
     parser.feed(_decode(path.read_bytes(), path))
     parser.close()
     while parser._open:  # a table never closed still counts
-        parser._end_cell()
-        parser.tables.append(parser._open.pop())
-    found = [rows for rows in parser.tables if any(any(c for c in r) for r in rows)]
+        parser._close_table()
+    found = [(rows, spans) for rows, spans in zip(parser.tables, parser.merged) if any(any(c for c in r) for r in rows)]
     if not found:
         raise InputError("这是一个网页文件，但里面没有表格", path=path, expected="导出为 Excel（.xlsx）或 CSV")
-    for number, rows in enumerate(found, start=1):
+    for number, (rows, spans) in enumerate(found, start=1):
         width = max(len(r) for r in rows)
         grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
         check_cells(path, grid, limits, f"表格{number}")
         grid.attrs["unsaved"] = ([], 0)
+        grid.attrs["merged"] = spans
         yield f"表格{number}", grid

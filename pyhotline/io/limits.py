@@ -79,6 +79,7 @@ class PartScan:
     unsaved: list[str] = field(default_factory=list)  # cell references such as "G12"
     unsaved_count: int = 0
     hidden: bool = False  # something in the sheet is hidden (rows are then looked for: hidden_rows)
+    merges: set = field(default_factory=set)  # merged ranges, as (first cell, last cell) references
 
 
 def _rows(xml: bytes) -> int:
@@ -145,7 +146,9 @@ def scan_part(fh, info, path: Path, limits: Limits, *, sheet: bool, label: str |
             scan.rows += _rows(text) - _rows(tail)  # the rows that end in this chunk
             scan.formulas = scan.formulas or _FORMULA.search(text) is not None
             scan.hidden = scan.hidden or b'hidden="' in text
-            tail = text[-12:]
+            if b"mergeCell" in text:  # after the cells, at the end of the sheet
+                scan.merges.update(_MERGE.findall(text))
+            tail = text[-64:]
             if scan.rows > limits.rows:
                 raise InputError(
                     f"Excel 文件中的“{label}”超过 {limits.rows} 行，未读取", path=path,
@@ -174,6 +177,19 @@ def hidden_rows(xml: bytes) -> list[int]:
         if number:
             found.append(int(number.group(1)))
     return found
+
+
+_MERGE = re.compile(rb'<(?:\w{1,8}:)?mergeCell\s+ref="([A-Z]{1,3}[0-9]{1,7}):([A-Z]{1,3}[0-9]{1,7})"')
+
+
+def merged_ranges(merges) -> list[tuple[int, int, int, int]]:
+    """Merged ranges found by :func:`scan_part` (``<mergeCell ref="E3:E9"/>``) as (top, left, bottom,
+    right) grid positions, from 0, in order."""
+    found = []
+    for first, last in merges:
+        (top, left), (bottom, right) = column_position(first.decode()), column_position(last.decode())
+        found.append((top, left, bottom, right))
+    return sorted(found)
 
 
 def unsaved_formulas(xml: bytes, scan: PartScan) -> None:

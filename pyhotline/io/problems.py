@@ -88,10 +88,11 @@ class FileQuality:
 def _quality(kind: str, path: Path, frame: pd.DataFrame, quality: list | None, strict: bool = False) -> FileQuality:
     """The record of one file read: its rows, rows set aside while reading (totals rows), and the
     reader's notes (warnings, or errors with ``strict``) kept in ``frame.attrs``."""
-    totals = int(frame.attrs.get("totals", 0))
-    record = FileQuality(kind=kind, file=path.name, rows=len(frame) + totals, blank=int(frame.attrs.get("blank_rows", 0)))
-    if totals:
-        record.set_aside["合计行"] = totals
+    set_aside = {reason: int(frame.attrs.get(key, 0))
+                 for key, reason in (("totals", "合计行"), ("repeats", "重复的表头行"), ("footers", "表格下方的说明行"))}
+    record = FileQuality(kind=kind, file=path.name, rows=len(frame) + sum(set_aside.values()),
+                         blank=int(frame.attrs.get("blank_rows", 0)))
+    record.set_aside.update({reason: n for reason, n in set_aside.items() if n})
     if quality is not None:
         quality.append(record)
     for note in frame.attrs.get("notes", ()):

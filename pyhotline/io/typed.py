@@ -17,8 +17,8 @@ from . import times
 from .cleaning import clean_cells, unwrap_text_markers
 from .columns import HEADER_ALIASES, PERSONAL_HEADERS, Column
 from .csvfile import _read_csv_arrow
-from .formats import _read_parquet, check_path, read_table, sniff, totals_rows
-from .headers import missing_column_error
+from .formats import _read_parquet, check_path, footer_rows, read_table, sniff, totals_rows
+from .headers import header_repeats, missing_column_error
 from .problems import _report
 from .values import _convert, _default
 
@@ -45,7 +45,12 @@ def _typed(
         body, header_row = read_table(path, expect=columns, aliases=aliases)
         present = None
     notes: list[InputError] = list(body.attrs.get("notes", ()))
-    totals = int(body.attrs.get("totals", 0))
+    totals, footers = int(body.attrs.get("totals", 0)), int(body.attrs.get("footers", 0))
+    repeats = 0
+    if kind != "parquet" and len(body):  # the header again further down (pages pasted together)
+        found = header_repeats(body, aliases, {c.header for c in columns} | set(PERSONAL_HEADERS))
+        if found.any():
+            body, repeats = body.loc[~found], int(found.sum())
     renamed = {h: aliases.get(h, h) for h in body.columns}
     targets: dict[str, list[str]] = {}
     for original, target in renamed.items():
@@ -71,9 +76,13 @@ def _typed(
             _report(error)
         raise missing[-1]
     if "totals" not in body.attrs and len(body):  # the Arrow CSV and Parquet readers: only the columns used
-        found = totals_rows(body[[c for c in body.columns if c in known]])
+        used = body[[c for c in body.columns if c in known]]
+        found = totals_rows(used)
         if found.any():
-            body, totals = body.loc[~found], int(found.sum())
+            body, used, totals = body.loc[~found], used.loc[~found], int(found.sum())
+        found = footer_rows(used) if kind != "parquet" else np.zeros(len(body), dtype=bool)
+        if found.any():
+            body, footers = body.loc[~found], int(found.sum())
     if len(body) == 0:
         raise InputError("表头下面没有任何记录", path=path, row=header_row)
     keep = [c for c in columns if c.header in present]
@@ -102,7 +111,8 @@ def _typed(
         if col.name not in frame:
             frame[col.name] = _default(col, len(frame))
     frame = frame.reset_index(drop=True)
-    frame.attrs.update(blank_rows=blank_rows, totals=totals, notes=notes, reported=reported)
+    frame.attrs.update(blank_rows=blank_rows, totals=totals, footers=footers, repeats=repeats, notes=notes,
+                       reported=reported)
     return frame, rows.reset_index(drop=True)
 
 

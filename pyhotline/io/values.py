@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -173,7 +174,8 @@ def _convert(values: pd.Series, col: Column, path: Path, rows: pd.Series, usual:
         return pd.Series(yes.to_numpy(dtype=bool)[codes], index=values.index, dtype=bool)
     if col.kind == "count":
         blank = texts == ""
-        numbers = pd.to_numeric(pd.Series(np.where(blank, "0", texts), dtype=str), errors="coerce")
+        digits = [unicodedata.normalize("NFKC", t).strip() for t in texts]  # full-width １ is 1
+        numbers = pd.to_numeric(pd.Series(np.where(blank, "0", digits), dtype=str), errors="coerce")
         bad = (numbers.isna() | (numbers < 0) | (numbers % 1 != 0)).to_numpy()
         _report_rows(
             _bad_positions(bad, codes),
