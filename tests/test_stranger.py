@@ -218,6 +218,10 @@ def _variant(kind: str, tmp_path: Path) -> Path:
         return _csv(tmp_path / "工单.csv", rows)
     if kind == "csv_named_xls":  # a platform's 导出Excel that writes GBK comma-separated text as .xls
         return _csv(tmp_path / "工单.xls", [header, *body], encoding="gb18030")
+    if kind == "runs_of_spaces_in_times":  # " 2024-04-01  08:00:00 " (two spaces, or a full-width one)
+        rows = [[(" " + v.replace(" ", "  " if k % 2 else "\u3000") + " ") if i in (1, at["办结时间"]) and v else v
+                 for i, v in enumerate(r)] for k, r in enumerate(body)]
+        return _csv(tmp_path / "工单.csv", [header, *rows])
     raise AssertionError(kind)
 
 
@@ -225,7 +229,7 @@ VARIANTS = ["group_row_above", "header_over_two_rows", "invisible_and_full_width
             "serial_numbers_as_text", "flags_y_n_1_0", "gb18030_without_bom", "trailing_empty_columns",
             "trailing_empty_columns_xlsx", "totals_row_in_the_middle", "text_markers", "long_personal_cells",
             "full_width_digits", "signature_rows_below", "cells_merged_down_by_unit", "web_table_with_rowspans",
-            "pages_pasted_with_their_headers", "csv_named_xls"]
+            "pages_pasted_with_their_headers", "csv_named_xls", "runs_of_spaces_in_times"]
 
 
 def _table(orders: Path, tmp_path: Path, capsys, name: str) -> tuple[list[dict], str]:
@@ -309,6 +313,31 @@ def test_a_unit_merged_over_its_orders_fills_every_row_and_is_said_once(kind, tm
     assert all(by_order[r[0]] == r[header.index("承办单位")] for r in body if r[header.index("办理方式")] == "派单")
     (note,) = quality[0].warnings
     assert "“承办单位”列" in note and "处上下合并的单元格" in note and "已填入它覆盖的每一行" in note
+
+
+def _errors(capsys, *files: str) -> tuple[int, list[str], str]:
+    args = ["check", "--orders", files[0], "--units", str(UNITS)]
+    status = cli.main(args)
+    err = capsys.readouterr().err
+    return status, [line for line in err.splitlines() if line.startswith("错误")], err
+
+
+def test_an_export_with_only_a_short_totals_row_under_its_header_is_one_message(tmp_path, capsys):
+    header, _ = _records()
+    path = _csv(tmp_path / "工单.csv", [["12345热线工单明细"], header, ["合计", "", "", "", "", "", "", "0"]])
+    status, lines, _ = _errors(capsys, str(path))
+    assert status == 2 and lines == ["错误：文件 工单.csv，第 2 行：表头下面没有任何记录"]
+
+
+def test_an_unreadable_close_time_is_one_message_not_also_a_visit_warning(tmp_path, capsys):
+    header, body = _records()
+    at = {h: i for i, h in enumerate(header)}
+    rows = [list(r) for r in body]
+    k = next(k for k, r in enumerate(rows) if r[at["回访结果"]] == "满意" and r[at["办结时间"]])
+    rows[k][at["办结时间"]] = "2024-05-32 10:00:00"
+    status, lines, err = _errors(capsys, str(_csv(tmp_path / "工单.csv", [header, *rows])))
+    assert status == 2 and len(lines) == 1 and "日期时间无法识别（值为“2024-05-32 10:00:00”）" in lines[0]
+    assert f"第 {k + 2} 行，“办结时间”列" in lines[0] and "尚未办结" not in err
 
 
 def test_a_documented_column_named_twice_is_one_message_naming_both(tmp_path, capsys):

@@ -126,7 +126,7 @@ def load_orders(
             path, int(direct_with_unit.sum()), int(rows.iloc[first]), frame["unit"].iloc[first]
         ))
         frame = frame.assign(unit=frame["unit"].where(~pd.Series(direct_with_unit, index=frame.index), ""))
-    visited_open = (frame["closed_at"].isna() & frame["visit"].isin(VISITED)).to_numpy()
+    visited_open = (frame["closed_at"].isna() & frame["visit"].isin(VISITED)).to_numpy() & ~_reported(frame, "closed_at")
     if visited_open.any():
         first = int(_positions(visited_open)[0])
         _warn_or_fail(record, strict, visited_open_warning(

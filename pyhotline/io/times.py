@@ -78,6 +78,8 @@ def parse_datetimes(
     if usual is not None:
         return _usual_result(values, usual, column, path, rows, required)
     values = values.str.strip()
+    if values.str.contains("[\\s\u3000]{2}|\u3000", regex=True).any():  # 2024-05-03  08:05: one space
+        values = values.str.replace("[\\s\u3000]+", " ", regex=True)
     blank = values == ""
     zoned = values.str.contains(_OFFSET, regex=True)
     plain = values.where(~blank & ~zoned & values.str.match(r"\d"))  # no words: "now" is not a date
