@@ -340,6 +340,36 @@ def test_an_unreadable_close_time_is_one_message_not_also_a_visit_warning(tmp_pa
     assert f"第 {k + 2} 行，“办结时间”列" in lines[0] and "尚未办结" not in err
 
 
+@pytest.mark.parametrize("swap", ["letters_as_orders", "orders_as_units", "units_as_orders"])
+def test_a_file_given_in_the_wrong_place_is_named_for_what_it_is(swap, tmp_path, capsys):
+    header, body = _records()
+    orders = _csv(tmp_path / "工单.csv", [header, *body[:50]])
+    letters = SAMPLE / "letters.csv"
+    args = {"letters_as_orders": ["--orders", str(letters), "--units", str(UNITS)],
+            "orders_as_units": ["--orders", str(orders), "--units", str(orders)],
+            "units_as_orders": ["--orders", str(UNITS), "--units", str(UNITS)]}[swap]
+    status = cli.main(["check", *args])
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("错误")]
+    said = {"letters_as_orders": "这似乎是信件明细，不是工单明细", "orders_as_units": "这似乎是工单明细，不是承办单位名录",
+            "units_as_orders": "这似乎是承办单位名录，不是工单明细"}[swap]
+    option = {"letters_as_orders": "--letters", "orders_as_units": "--orders", "units_as_orders": "--units"}[swap]
+    assert status == 2 and len(lines) == 1 and said in lines[0] and f"用 {option} 指定" in lines[0], lines
+
+
+def test_full_width_order_numbers_are_the_same_orders_in_the_store(tmp_path, capsys):
+    """ＰＪ２０２４… typed with a full-width input method is PJ2024…: the next export merges, never doubles."""
+    header, body = _records()
+    wide = str.maketrans("0123456789PJ", "０１２３４５６７８９ＰＪ")
+    plain = _csv(tmp_path / "工单5月.csv", [header, *[[f"PJ{r[0]}", *r[1:]] for r in body]])
+    widened = _csv(tmp_path / "工单5月再导出.csv", [header, *[[f" PJ{r[0]}".translate(wide) + "\u3000", *r[1:]] for r in body]])
+    store = str(tmp_path / "县.duckdb")
+    assert cli.main(["import", "--store", store, "--orders", str(plain), "--units", str(UNITS)]) == 0
+    capsys.readouterr()
+    assert cli.main(["import", "--store", store, "--orders", str(widened)]) == 0
+    out = capsys.readouterr()
+    assert f"{len(body)} 行，新增 0、更新 0、未变 {len(body)}" in out.out + out.err
+
+
 def test_a_documented_column_named_twice_is_one_message_naming_both(tmp_path, capsys):
     header, body = _records()
     path = _csv(tmp_path / "工单.csv", [header + ["承办单位"], *[r + ["x"] for r in body]])

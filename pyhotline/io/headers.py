@@ -9,7 +9,9 @@ import pandas as pd
 
 from ..errors import MissingColumnError
 from .cleaning import shown
-from .columns import HEADER_ALIASES, PERSONAL_HEADERS, Column, normalize_text
+from .columns import (
+    HEADER_ALIASES, LETTER_COLUMNS, ORDER_COLUMNS, PERSONAL_HEADERS, UNIT_COLUMNS, Column, normalize_text,
+)
 
 #: How many rows from the top may hold the header (title and note rows above it are skipped).
 HEADER_ROWS = 15
@@ -66,6 +68,15 @@ def no_header_error(
             expected="第一行（或标题行下面的一行）是列名",
         )
     _, _, sheet, position, cells = best
+    other = _other_kind(grids, expect, aliases)
+    if other is not None:
+        (name, option), (wanted, _) = other, KINDS.get(expect, ("", ""))
+        row_text = "、".join(shown(c) for c in cells if c)
+        row_text = row_text if len(row_text) <= 120 else row_text[:120] + "……"
+        return MissingColumnError(
+            f"这似乎是{name}，不是{wanted or '这里要的文件'}（表头是：{row_text}）",
+            path=path, row=position + 1, expected=f"{name}用 {option} 指定；检查是否选错了文件或把两个文件的位置写反了",
+        )
     known = {c.header for c in expect} | set(PERSONAL_HEADERS)
     strangers = [c for c in cells if c and aliases.get(c, c) not in known]
     pairs = [(h, difflib.get_close_matches(h, strangers, n=1, cutoff=0.4)) for h in missing]
@@ -86,6 +97,22 @@ def no_header_error(
         reason, path=path, row=position + 1,
         expected=f"表头中有这些列名；{ALIASES_HINT.format(variant=variant, header=header)}",
     )
+
+
+#: The three kinds of file, by their columns: what the analyst calls them and the option that names them.
+KINDS = {ORDER_COLUMNS: ("工单明细", "--orders"), LETTER_COLUMNS: ("信件明细", "--letters"),
+         UNIT_COLUMNS: ("承办单位名录", "--units")}
+
+
+def _other_kind(grids, expect: tuple[Column, ...], aliases: dict[str, str]) -> tuple[str, str] | None:
+    """When a file without the header wanted has the header of another kind of file (the letters given
+    as the orders), that kind's name and option."""
+    for columns, kind in KINDS.items():
+        if columns == expect:
+            continue
+        if any(find_header(grid, columns, aliases) is not None for _, grid in grids):
+            return kind
+    return None
 
 
 def missing_column_error(

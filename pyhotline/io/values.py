@@ -98,6 +98,20 @@ def _as_text(values: pd.Series) -> pd.Series:
     return _take(texts, codes, values.index)
 
 
+def _half_width(values: pd.Series) -> pd.Series:
+    """Text cells with their full-width letters, digits and spaces as ordinary ones (NFKC), stripped again;
+    a column of plain ASCII, the usual case, is returned as it is after one Arrow pass."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = values.array
+    texts = array.__arrow_array__() if hasattr(array, "__arrow_array__") else pa.array(
+        values.to_numpy(dtype=object), pa.string(), from_pandas=True)
+    if pc.all(pc.fill_null(pc.string_is_ascii(texts), True)).as_py():
+        return values
+    return pd.Series(pd.array(pc.utf8_trim_whitespace(pc.utf8_normalize(texts, "NFKC")), dtype="str"), index=values.index)
+
+
 def _take(uniques, codes: np.ndarray, index: pd.Index) -> pd.Series:
     """A text column from its distinct values and codes (Arrow-backed, no Python string per cell)."""
     import pyarrow as pa
@@ -129,6 +143,8 @@ def _convert(values: pd.Series, col: Column, path: Path, rows: pd.Series, usual:
             )
         if col.kind == "label":  # printed as written (full-width brackets, inner spaces stay); runs of
             values = values.str.replace(_SPACES, " ", regex=True).str.strip()  # whitespace -> one space
+        if col.kind == "id":  # ＰＪ２０２４… is PJ2024…: one order whatever the input method (the store merges by it)
+            values = _half_width(values)
         blank = values == ""
         if col.required and blank.any():
             _report_rows(_positions(blank), lambda p: InputError("不能为空", path=path, row=int(rows.iloc[p]), column=col.header))
