@@ -135,9 +135,10 @@ def read_table(
                     if any(normalize_text(str(grid.iat[r, i])) for r in range(first_at, header_at + 1)))
         cut = np.array([0 < n < width and any(str(v).strip() for v in grid.iloc[i]) for i, n in enumerate(fields)])
         cut[: header_at + 1] = False
-        for p in np.flatnonzero(cut):  # a short 合计 or 制表人 row is set aside below, not a cut record
-            if totals_rows(grid.iloc[[p]]).any() or footer_rows(grid.iloc[[p]]).any():
-                cut[p] = False
+        if cut.any():  # a short 合计 or 制表人 row is set aside below, not a cut record
+            short = np.flatnonzero(cut)
+            rows = grid.iloc[short]
+            cut[short[totals_rows(rows) | footer_rows(rows)]] = False
         _report_rows(
             _positions(cut),
             lambda p: InputError(
