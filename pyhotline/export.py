@@ -258,6 +258,7 @@ def write_appendix_xlsx(table: pd.DataFrame, path: str | Path, *, title: str, sc
 
 def _list_sheet(wb, name: str, title: str, table: pd.DataFrame) -> None:
     """A second sheet: a list as text cells (order numbers keep every digit), title, header repeated."""
+    from openpyxl.cell.cell import Cell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -267,9 +268,14 @@ def _list_sheet(wb, name: str, title: str, table: pd.DataFrame) -> None:
     ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
     for j, header in enumerate(table.columns, start=1):
         _text_cell(ws, 2, j, str(header)).font = Font(name="宋体", size=10, bold=True)
-    for i, row in enumerate(table.itertuples(index=False), start=3):
-        for j, value in enumerate(row, start=1):
-            _text_cell(ws, i, j, str(value))
+    if len(table) + 2 > 1048576:
+        raise ValueError(f"Row numbers must be between 1 and 1048576 ({len(table) + 2} rows)")
+    columns = [[str(v) for v in table[c].tolist()] for c in table.columns]  # not itertuples: 500k rows at 10M
+    for i, row in enumerate(zip(*columns), start=3):
+        for j, value in enumerate(row, start=1):  # _text_cell without ws.cell's lookup: the same string cells
+            cell = Cell(ws, row=i, column=j, value=value)  # checks the text (illegal characters raise)
+            cell.data_type = "s"
+            ws._add_cell(cell)
     for j, width in enumerate((16, 22, 12, 18, 18, 18), start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
     ws.freeze_panes = "A3"

@@ -110,12 +110,22 @@ def printed(report) -> pd.DataFrame:
     table = problem_orders(report)
 
     def when(values: pd.Series, empty: str) -> list[str]:
+        if pd.api.types.is_datetime64_dtype(values.dtype):  # vectorised: 500k rows at 10M orders
+            return values.dt.strftime("%Y-%m-%d %H:%M").where(values.notna(), empty).tolist()
         return [empty if pd.isna(v) else f"{v:%Y-%m-%d %H:%M}" for v in values]
+
+    words: dict[tuple[str, int | None], str] = {}  # a few distinct (problem, count) for many rows
+
+    def problem_words(problem: str, count) -> str:
+        key = (problem, None if problem == UNJUSTIFIED else int(count))
+        if key not in words:
+            words[key] = _words(scheme, problem, count)
+        return words[key]
 
     out = pd.DataFrame({
         "label": table["label"].astype(str),
         "order_id": table["order_id"].astype(str),
-        "problem": [_words(scheme, p, c) for p, c in zip(table["problem"], table["count"])],
+        "problem": [problem_words(p, c) for p, c in zip(table["problem"], table["count"])],
         "accepted_at": when(table["accepted_at"], "—"),
         "deadline": when(table["deadline"], "—"),
         "closed_at": when(table["closed_at"], scheme.words("problem_orders_open")),

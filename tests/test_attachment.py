@@ -172,3 +172,21 @@ def test_a_long_attachment_is_cut_in_the_documents_and_whole_in_the_sheet(data, 
     assert f"共{EXPECTED_ROWS}件，此处列出前10件；完整名单见评价表文件（evaluation.xlsx）的“问题工单”表。" in html
     Bulletin(report, output_dir=tmp_path).appendix()
     assert load_workbook(tmp_path / "evaluation.xlsx")["问题工单"].max_row == 2 + EXPECTED_ROWS
+
+
+def test_list_sheet_writes_every_cell_as_text():
+    """The sheet's cells are strings whatever they look like (a formula, an error code, leading zeros), and
+    a character no worksheet can hold is refused, as openpyxl's own cells do."""
+    import pandas as pd
+    from openpyxl import Workbook
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    from pyhotline.export import _list_sheet
+
+    wb = Workbook()
+    _list_sheet(wb, "问题工单", "标题", pd.DataFrame({"a": ["=1+1", "#N/A", "梅仙镇"], "b": ["00123", "", "x"]}))
+    cells = [[c for c in row] for row in wb["问题工单"].iter_rows(min_row=3)]
+    assert [[c.value for c in row] for row in cells] == [["=1+1", "00123"], ["#N/A", ""], ["梅仙镇", "x"]]
+    assert {c.data_type for row in cells for c in row} == {"s"}
+    with pytest.raises(IllegalCharacterError):
+        _list_sheet(Workbook(), "问题工单", "标题", pd.DataFrame({"a": ["bad\x01"]}))
