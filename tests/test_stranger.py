@@ -222,6 +222,11 @@ def _variant(kind: str, tmp_path: Path) -> Path:
         rows = [[(" " + v.replace(" ", "  " if k % 2 else "\u3000") + " ") if i in (1, at["办结时间"]) and v else v
                  for i, v in enumerate(r)] for k, r in enumerate(body)]
         return _csv(tmp_path / "工单.csv", [header, *rows])
+    if kind == "dashes_and_nulls_for_no_time":  # 办结时间 "null" while open, 办理时限 "--" for 直接办结
+        closed, deadline = at["办结时间"], at["办理时限"]
+        rows = [[("null" if i == closed else "--" if i == deadline else v) if not v and i in (closed, deadline) else v
+                 for i, v in enumerate(r)] for r in body]
+        return _csv(tmp_path / "工单.csv", [header, *rows])
     raise AssertionError(kind)
 
 
@@ -229,7 +234,8 @@ VARIANTS = ["group_row_above", "header_over_two_rows", "invisible_and_full_width
             "serial_numbers_as_text", "flags_y_n_1_0", "gb18030_without_bom", "trailing_empty_columns",
             "trailing_empty_columns_xlsx", "totals_row_in_the_middle", "text_markers", "long_personal_cells",
             "full_width_digits", "signature_rows_below", "cells_merged_down_by_unit", "web_table_with_rowspans",
-            "pages_pasted_with_their_headers", "csv_named_xls", "runs_of_spaces_in_times"]
+            "pages_pasted_with_their_headers", "csv_named_xls", "runs_of_spaces_in_times",
+            "dashes_and_nulls_for_no_time"]
 
 
 def _table(orders: Path, tmp_path: Path, capsys, name: str) -> tuple[list[dict], str]:
@@ -368,6 +374,19 @@ def test_full_width_order_numbers_are_the_same_orders_in_the_store(tmp_path, cap
     assert cli.main(["import", "--store", store, "--orders", str(widened)]) == 0
     out = capsys.readouterr()
     assert f"{len(body)} 行，新增 0、更新 0、未变 {len(body)}" in out.out + out.err
+
+
+def test_a_dash_for_no_time_is_read_as_empty_and_said_once_per_column(tmp_path):
+    from pyhotline.io import load_orders
+
+    header, body = _records()
+    quality: list = []
+    orders = load_orders(_variant("dashes_and_nulls_for_no_time", tmp_path), None, quality=quality)
+    open_orders = sum(1 for r in body if not r[header.index("办结时间")])
+    assert int(orders["closed_at"].isna().sum()) == open_orders
+    deadline, closed = quality[0].warnings
+    assert "“办理时限”列：有" in deadline and "写的是“--”这类表示没有的符号，按空白读入" in deadline
+    assert "“办结时间”列：有" in closed and "“null”" in closed and closed.endswith("按空白读入（未办结）")
 
 
 def test_a_documented_column_named_twice_is_one_message_naming_both(tmp_path, capsys):

@@ -80,6 +80,10 @@ def parse_datetimes(
     values = values.str.strip()
     if values.str.contains("[\\s\u3000]{2}|\u3000", regex=True).any():  # 2024-05-03  08:05: one space
         values = values.str.replace("[\\s\u3000]+", " ", regex=True)
+    placeholder = values.isin(PLACEHOLDERS).to_numpy(dtype=bool)  # "--", "null": what some exports write for none
+    if placeholder.any():
+        shown_as = values.iloc[int(np.flatnonzero(placeholder)[0])]
+        values = values.where(~placeholder, "")
     blank = values == ""
     zoned = values.str.contains(_OFFSET, regex=True)
     plain = values.where(~blank & ~zoned & values.str.match(r"\d"))  # no words: "now" is not a date
@@ -115,7 +119,18 @@ def parse_datetimes(
     first = int(np.flatnonzero(date_only)[0]) if date_only.any() else None
     result.attrs[DATES_WITHOUT_TIME] = (int(date_only.sum()), first, int((parsed.notna().to_numpy() & ~date_only).sum()))
     result.attrs[REPORTED] = np.asarray(bad, dtype=bool) | far
+    if placeholder.any():
+        result.attrs[PLACEHOLDER_CELLS] = (int(placeholder.sum()), int(np.flatnonzero(placeholder)[0]), shown_as)
     return result
+
+
+#: What exports write in a time cell that has no time (an order still open): read as an empty cell.
+PLACEHOLDERS = ("-", "--", "---", "—", "——", "/", "无", "暂无", "null", "NULL", "Null", "None", "NaN", "nan", "NaT",
+                "N/A", "n/a", "#N/A")
+
+
+#: Key of a parsed column's ``attrs``: (cells holding a placeholder, position of the first, its text).
+PLACEHOLDER_CELLS = "placeholders"
 
 
 #: Key of a parsed column's ``attrs``: the cells already reported (unreadable, or out of range), left empty

@@ -102,6 +102,15 @@ def _typed(
         converted[col.name] = _convert(values, col, path, rows, usual=usual_times.pop(col.header, None))
         del body[col.header]  # each source column is freed as soon as it is converted
     notes += _dates_without_time(keep, converted, path, rows)
+    for col in keep:  # "--" or "null" for no time: read as empty, said once per column
+        found = converted[col.name].attrs.get(times.PLACEHOLDER_CELLS)
+        if found and col.nullable:  # in a required column the empty cell is the message
+            count, first, text = found
+            notes.append(InputError(
+                f"有 {count} 个单元格写的是“{text}”这类表示没有的符号，按空白读入"
+                + ("（未办结）" if col.name == "closed_at" else "（未答复）" if col.name == "replied_at" else ""),
+                path=path, row=int(rows.iloc[first]), column=col.header,
+            ))
     reported = {name: tuple(np.flatnonzero(values.attrs[times.REPORTED]).tolist()) for name, values in converted.items()
                 if values.attrs.get(times.REPORTED) is not None and values.attrs[times.REPORTED].any()}
     blank_rows = body.attrs.get("blank_rows", 0)
