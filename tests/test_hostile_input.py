@@ -93,6 +93,11 @@ def test_invisible_characters_never_split_a_category(tmp_path, registry, hidden)
     assert "“事件分类”列" in notes and "“承办单位”列" in notes and f"第 {marked[0] + 2} 行" in notes
     assert hidden not in notes  # the note shows the character as a code, never the character itself
     assert f"<U+{ord(hidden):04X}>" in notes
+    # with --strict nothing is read: the error does not say the characters were deleted (stranger finding 10)
+    with pytest.raises(InputError) as exc:
+        load_orders(write_csv(tmp_path / "工单.csv", rows), registry, strict=True)
+    assert "看不见的字符" in str(exc.value) and "已删除" not in str(exc.value)
+    assert "删除这些字符后重新导出" in str(exc.value)
 
 
 def test_invisible_characters_are_the_same_in_every_format(tmp_path, registry):

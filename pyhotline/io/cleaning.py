@@ -109,10 +109,13 @@ def clean_cells(values: pd.Series, header: str, path: Path, rows: pd.Series, not
     _report_rows(np.flatnonzero(cell_control), refused)
     if cell_invisible.any():
         first = int(np.flatnonzero(cell_invisible)[0])
-        notes.append(InputError(
-            f"有 {int(cell_invisible.sum())} 个单元格含有看不见的字符（零宽空格、NUL 等），已删除这些字符",
-            path=path, row=int(rows.iloc[first]), column=header, value=shown(text_at(first)),
-        ))
+        where = dict(path=path, row=int(rows.iloc[first]), column=header, value=shown(text_at(first)))
+        count = int(cell_invisible.sum())
+        note = InputError(f"有 {count} 个单元格含有看不见的字符（零宽空格、NUL 等），已删除这些字符", **where)
+        # with --strict nothing is read, so nothing was deleted: the error says what to do instead
+        note.as_error = InputError(f"有 {count} 个单元格含有看不见的字符（零宽空格、NUL 等）", **where,
+                                   expected="删除这些字符后重新导出（不加 --strict 时会自动删除并在数据说明中注明）")
+        notes.append(note)
     # Refused cells lose their control characters too: gathered by ``check``, they cause no second message.
     cleaned = pc.replace_substring_regex(texts, _INVISIBLE_RE2[:-1] + _CONTROL_RE2[1:], "")
     if codes is None:

@@ -266,7 +266,7 @@ def _report_unsaved(path: Path, grid: pd.DataFrame, header: list[str], header_at
     if count > len(refs) or not all(refs):
         raise InputError(
             f"有 {count} 个单元格是公式，但文件中没有保存计算结果", path=path,
-            expected="请在 Excel 中打开并保存后再导出（或把公式转为数值）",
+            expected="保存了计算结果的值：请在 Excel 中打开并保存后再导出（或把公式转为数值）",
         )
     wanted = {c.header for c in expect}
     by_column: dict[str, list[tuple[int, str]]] = {}
@@ -286,7 +286,7 @@ def _report_unsaved(path: Path, grid: pd.DataFrame, header: list[str], header_at
         more = f"（这一列共 {len(cells)} 个这样的单元格：{listed}）" if len(cells) > 1 else ""
         _report(InputError(
             f"单元格 {cells[0][1]} 是公式，但文件中没有保存计算结果{more}", path=path, row=cells[0][0] + 1,
-            column=column, expected="请在 Excel 中打开并保存后再导出（或把公式转为数值）",
+            column=column, expected="保存了计算结果的值：请在 Excel 中打开并保存后再导出（或把公式转为数值）",
         ))
         rows.update(position for position, _ in cells)
     return sorted(rows)

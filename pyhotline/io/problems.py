@@ -103,6 +103,6 @@ def _quality(kind: str, path: Path, frame: pd.DataFrame, quality: list | None, s
 def _warn_or_fail(record: FileQuality, strict: bool, error: InputError) -> None:
     """A warning normally (recorded in the data-quality summary); an error with ``strict``."""
     if strict:
-        _report(error)
+        _report(getattr(error, "as_error", None) or error)  # a note may say it otherwise as an error
     else:
         record.warnings.append(str(error))
