@@ -223,8 +223,7 @@ def _no_due_note(report: MonthlyReport) -> str:
     """附件1's note on "—" (wording.appendix_no_due), for the report's span: 当月, 本季度, 本年度."""
     from .period import kind
 
-    month = report.month if isinstance(report.month, pd.Period) else pd.Period(str(report.month))
-    return report.scheme.words("appendix_no_due", span={"month": "当月", "quarter": "本季度"}.get(kind(month), "本年度"))
+    return report.scheme.words("appendix_no_due", span={"month": "当月", "quarter": "本季度"}.get(kind(report.month), "本年度"))
 
 
 def _grade_rules(report: MonthlyReport) -> list[str]:

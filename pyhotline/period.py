@@ -79,10 +79,9 @@ def _settings(scheme: Scheme) -> dict:
     table = (getattr(scheme, "raw", {}) or {}).get("period", {})
     if not isinstance(table, dict):
         raise SchemeError("period 应为一张表（[period]）", path=scheme.path)
-    unknown = set(table) - {"composite", "trend_months"}
-    if unknown:
-        raise SchemeError(f"[period] 中没有“{'、'.join(sorted(unknown))}”这一设置项；可用的有 composite、trend_months",
-                          path=scheme.path)
+    from .scheme_keys import check_table
+
+    check_table("period", table, scheme.path)  # also for a scheme made with dataclasses.replace
     return table
 
 

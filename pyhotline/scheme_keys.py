@@ -54,6 +54,19 @@ def _closest(name: str, known) -> str:
     return f"（是否应为“{near[0]}”？）" if near else ""
 
 
+def check_table(table: str, value: dict, path) -> None:
+    """Raise :class:`SchemeError` for the first setting of ``[table]`` (one of :data:`FIXED`) that it does not have."""
+    for key, setting in value.items():
+        if key not in FIXED[table]:
+            raise SchemeError(
+                f"[{table}] 中没有“{key}”这一设置项{_closest(key, FIXED[table])}；"
+                f"可用的有 {'、'.join(sorted(FIXED[table]))}",
+                path=path,
+            )
+        if isinstance(setting, dict) and f"{table}.{key}" not in OPEN_SUBTABLES:
+            raise SchemeError(f"{table}.{key} 应为一个值，不是一张表", path=path)
+
+
 def check_names(raw: dict, path: Path) -> None:
     """Raise :class:`SchemeError` for the first table or setting name the scheme documents nowhere."""
     known_tables = set(FIXED) | OPEN | {"grades"}
@@ -76,12 +89,4 @@ def check_names(raw: dict, path: Path) -> None:
             continue
         if table in OPEN or not isinstance(value, dict):
             continue  # checked where it is read (a table given as a plain value gets its own message there)
-        for key, setting in value.items():
-            if key not in FIXED[table]:
-                raise SchemeError(
-                    f"[{table}] 中没有“{key}”这一设置项{_closest(key, FIXED[table])}；"
-                    f"可用的有 {'、'.join(sorted(FIXED[table]))}",
-                    path=path,
-                )
-            if isinstance(setting, dict) and f"{table}.{key}" not in OPEN_SUBTABLES:
-                raise SchemeError(f"{table}.{key} 应为一个值，不是一张表", path=path)
+        check_table(table, value, path)

@@ -499,17 +499,11 @@ def test_import_span_declares_the_exported_range(tmp_path, raw):
     text = str(exc.value)
     assert "quiet.csv" in text and "“受理时间”" in text and "不在 --span 2024-05-03..2024-05-31 之内" in text
     assert not (tmp_path / "bad.duckdb").exists()
-    typed = pd.read_csv(quiet, dtype=str, keep_default_na=False, encoding="utf-8-sig")  # the DuckDB path: the same
-    for name in ("受理时间", "办理时限", "办结时间"):
-        typed[name] = pd.to_datetime(typed[name].replace("", None))
-    for name in ("延期次数", "回退次数", "返工次数"):
-        typed[name] = pd.to_numeric(typed[name].replace("", "0")).astype("int64")
-    typed.to_parquet(tmp_path / "quiet.parquet", index=False)
-    with pytest.raises(InputError) as again:
-        import_files(tmp_path / "bad.duckdb", units=[SAMPLE / "units.csv"], orders=[tmp_path / "quiet.parquet"],
-                     span="2024-05-03..2024-05-31")
-    assert str(again.value).replace("quiet.parquet", "quiet.csv") == text
-    import_files(tmp_path / "typed.duckdb", units=[SAMPLE / "units.csv"], orders=[tmp_path / "quiet.parquet"],
+    typed = _typed_parquet(tmp_path, pd.read_csv(quiet, dtype=str, keep_default_na=False, encoding="utf-8-sig"))
+    with pytest.raises(InputError) as again:  # the DuckDB path: the same
+        import_files(tmp_path / "bad.duckdb", units=[SAMPLE / "units.csv"], orders=[typed], span="2024-05-03..2024-05-31")
+    assert str(again.value).replace(typed.name, "quiet.csv") == text
+    import_files(tmp_path / "typed.duckdb", units=[SAMPLE / "units.csv"], orders=[typed],
                  as_of=as_of, span="2024-05-01..2024-05-31")
     assert month_coverage(tmp_path / "typed.duckdb", MAY) == month_coverage(declared, MAY)
 

@@ -172,7 +172,7 @@ def _fill_merged(path: Path, grid: pd.DataFrame, header: list[str], header_at: i
     """Cells merged down a column below the header (an export grouped by unit: one 承办单位 merged over
     its orders) hold the merged value in every row, as the sheet shows it; a note per documented column
     says where. Ranges merged across columns are left as read (only their first cell has a value)."""
-    from .headers import column_letters
+    from .limits import column_letters
 
     wanted = {c.header for c in expect}
     filled: dict[int, list[tuple[int, int]]] = {}

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..errors import MissingColumnError
 from .cleaning import shown
+from .limits import column_letters
 from .columns import (
     HEADER_ALIASES, LETTER_COLUMNS, ORDER_COLUMNS, PERSONAL_HEADERS, UNIT_COLUMNS, Column, normalize_text,
 )
@@ -126,16 +127,6 @@ def missing_column_error(
         f"缺少必需的列“{header}”{hint}", path=path, row=header_row,
         expected=f"表头中有“{header}”；{ALIASES_HINT.format(variant=variant, header=header)}",
     )
-
-
-def column_letters(position: int) -> str:
-    """A column's letters as a spreadsheet shows them (0 -> A, 26 -> AA)."""
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def header_names(

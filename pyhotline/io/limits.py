@@ -225,11 +225,12 @@ def check_cells(path: Path, grid, limits: Limits, sheet: str | None) -> None:
             row = int(lengths.to_numpy().argmax())
             raise InputError(
                 f"{where}中有单元格超过 {limits.cell_chars} 个字符，未读取", path=path, row=row + 1,
-                column=_column_letters(position), expected="每个单元格不超过 Excel 的上限 32767 个字符",
+                column=column_letters(position), expected="每个单元格不超过 Excel 的上限 32767 个字符",
             )
 
 
-def _column_letters(position: int) -> str:
+def column_letters(position: int) -> str:
+    """A column's letters as a spreadsheet shows them (0 -> A, 26 -> AA)."""
     letters = ""
     position += 1
     while position:

@@ -36,9 +36,9 @@ def coverage_settings(scheme) -> CoverageSettings:
     path = getattr(scheme, "path", None)
     if not isinstance(table, dict):
         raise SchemeError("coverage 应为一张表（[coverage]）", path=path)
-    unknown = set(table) - {"max_days_before"}
-    if unknown:
-        raise SchemeError(f"[coverage] 中没有“{'、'.join(sorted(unknown))}”这一设置项；可用的有 max_days_before", path=path)
+    from ..scheme_keys import check_table
+
+    check_table("coverage", table, path)  # also for a scheme made with dataclasses.replace
     days = table.get("max_days_before", DEFAULT_MAX_DAYS_BEFORE)
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 366:
         raise SchemeError(f"coverage.max_days_before 应为 0 到 366 之间的整数（天），给出的是“{days}”", path=path)

@@ -213,14 +213,10 @@ def stage_month(con, path: Path, registry: Registry, table: str, keep: tuple, *,
     from .month import window_condition
 
     path = Path(path)
-    c = _columns(path, header_aliases) if path.suffix.lower() == ".parquet" else None
-    if c is None:
+    opened = _open_parquet(con, path, registry, header_aliases) if path.suffix.lower() == ".parquet" else None
+    if opened is None:
         return None
-    source = f"read_parquet('{str(path.resolve()).replace(chr(39), chr(39) * 2)}', file_row_number = true)"
-    frames = value_maps(con, source, c, registry)
-    if frames is None:
-        return None
-    typed = _typed_parquet(c)
+    c, source, frames, typed = opened
     mode, unit, visit = frames["mode"], frames["unit"], frames["visit"]
     e = {**{n: typed[n] for n in ("accepted_at", "deadline", "closed_at", "extensions", "send_backs", "reworks", "seq")},
          "order_id": f"CAST({c['order_id']} AS VARCHAR)", "far": _far(typed),
@@ -272,6 +268,17 @@ def stage_orders(con, path: Path, registry: Registry, table: str, *, header_alia
         from .fastcsv import stage_csv_orders
 
         return stage_csv_orders(con, path, registry, table, header_aliases=header_aliases, strict=strict)
+    opened = _open_parquet(con, path, registry, header_aliases)
+    if opened is None:
+        return None
+    c, source, frames, typed = opened
+    stage(con, source, c, typed, frames, table)
+    return finish(con, table, path, strict)
+
+
+def _open_parquet(con, path: Path, registry: Registry, header_aliases):
+    """A typed Parquet file's columns, its ``read_parquet`` source, value maps and typed expressions,
+    or None when the reader must read it."""
     c = _columns(path, header_aliases)
     if c is None:
         return None
@@ -279,9 +286,7 @@ def stage_orders(con, path: Path, registry: Registry, table: str, *, header_alia
     frames = value_maps(con, source, c, registry)
     if frames is None:
         return None
-    typed = _typed_parquet(c)
-    stage(con, source, c, typed, frames, table)
-    return finish(con, table, path, strict)
+    return c, source, frames, _typed_parquet(c)
 
 
 def _re2_class() -> str:
