@@ -18,11 +18,22 @@ from pathlib import Path
 from .errors import PyhotlineError
 
 
+class _Once(argparse.Action):
+    """A one-off run's file option given twice (or with two files) is refused: argparse would keep the
+    last one and drop the first without a word."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, self.dest) is not None:
+            parser.error(f"{option_string} 只能给一个文件（给了两次）；多个导出请先用 pyhotline import 导入数据库，"
+                         "再用 --store 生成通报")
+        setattr(namespace, self.dest, values)
+
+
 def _inputs(parser: argparse.ArgumentParser, *, letters: bool) -> None:
-    parser.add_argument("--orders", type=Path, help="工单明细（CSV、XLSX 或 Parquet）；与 --units 一起给出，都不给则用内置示例数据")
-    parser.add_argument("--units", type=Path, help="承办单位名录（CSV 或 XLSX）")
+    parser.add_argument("--orders", type=Path, action=_Once, help="工单明细（CSV、XLSX 或 Parquet）；与 --units 一起给出，都不给则用内置示例数据")
+    parser.add_argument("--units", type=Path, action=_Once, help="承办单位名录（CSV 或 XLSX）")
     if letters:
-        parser.add_argument("--letters", type=Path, help="信件明细（CSV 或 XLSX）；可不给")
+        parser.add_argument("--letters", type=Path, action=_Once, help="信件明细（CSV 或 XLSX）；可不给")
     parser.add_argument("--store", type=Path, default=None,
                         help="数据库文件（pyhotline import 导入的）；默认 $PYHOTLINE_STORE 或 data/store/pyhotline.duckdb，"
                              "给出 --orders 等文件时只用这些文件")

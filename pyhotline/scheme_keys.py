@@ -73,7 +73,7 @@ def check_names(raw: dict, path: Path) -> None:
     for table, value in raw.items():
         if table not in known_tables:
             raise SchemeError(
-                f"规则文件中没有“{table}”这一{'张表' if isinstance(value, dict) else '设置项'}{_closest(table, known_tables)}；"
+                f"规则文件中没有“{table}”这一{'张表' if isinstance(value, (dict, list)) else '设置项'}{_closest(table, known_tables)}；"
                 f"可用的表有 {'、'.join(f'[{t}]' for t in sorted(known_tables))}（见 docs/metrics.md、docs/wording.md）",
                 path=path,
             )

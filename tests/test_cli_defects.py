@@ -385,3 +385,18 @@ def test_the_kernel_uses_local_sockets_and_keeps_its_warnings():
 
     assert OwnKernelManager(kernel_name="pyhotline").transport == "ipc"  # the cause of the TCP warning is gone
     assert "--log-level=WARN" in kernel_spec().argv  # real warnings still reach a failed run's log
+
+
+def test_a_one_off_file_given_twice_is_refused(tmp_path):
+    """Second stranger review: bulletin/check --orders A --orders B read only B, silently (wrong figures)."""
+    import os
+    import subprocess
+    import sys
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    for option in ("--orders", "--letters", "--units"):
+        proc = subprocess.run([sys.executable, "-m", "pyhotline.cli", "check", option, str(sample / "orders.csv"),
+                               option, str(sample / "letters.csv")], capture_output=True, text=True,
+                              env={**os.environ, "PYHOTLINE_STORE": str(tmp_path / "none.duckdb")})
+        assert proc.returncode == 2 and f"{option} 只能给一个文件（给了两次）" in proc.stderr, proc.stderr
+        assert "pyhotline import" in proc.stderr and "Traceback" not in proc.stderr

@@ -100,6 +100,22 @@ def test_invisible_characters_never_split_a_category(tmp_path, registry, hidden)
     assert "删除这些字符后重新导出" in str(exc.value)
 
 
+
+def test_a_none_sign_under_strict_does_not_say_it_was_read(tmp_path, registry):
+    """Second stranger review: with --strict, '--' in 办结时间 was an error saying 按空白读入."""
+    rows = [list(r) for r in MAY]
+    done = [i for i, r in enumerate(rows) if r[COL["办结时间"]]][:3]
+    for i in done:
+        rows[i][COL["办结时间"]] = "--"
+        rows[i][COL["回访结果"]] = ""
+    quality = []
+    load_orders(write_csv(tmp_path / "工单.csv", rows), registry, quality=quality)
+    assert any("按空白读入" in w for w in quality[0].warnings)
+    with pytest.raises(InputError) as exc:
+        load_orders(write_csv(tmp_path / "工单.csv", rows), registry, strict=True)
+    assert "表示没有的符号" in str(exc.value) and "按空白读入" not in str(exc.value.reason)
+
+
 def test_invisible_characters_are_the_same_in_every_format(tmp_path, registry):
     rows = [list(r) for r in MAY[:50]]
     rows[3][COL["事件分类"]] += "\u200b"

@@ -515,11 +515,11 @@ def test_import_span_on_the_command_line(tmp_path):
     assert bad.returncode == 2 and "结束日期早于起始日期" in bad.stderr and "Traceback" not in bad.stderr
     ok = subprocess.run([sys.executable, "-m", "pyhotline.cli", "import", "--units", str(SAMPLE / "units.csv"),
                          "--orders", str(SAMPLE / "orders.csv"), "--letters", str(SAMPLE / "letters.csv"),
-                         "--span", "2024-01-01..2024-12-31"], capture_output=True, text=True, env=env)
+                         "--span", "2024-01-01..2024-06-30"], capture_output=True, text=True, env=env)
     assert ok.returncode == 0, ok.stderr
     check = subprocess.run([sys.executable, "-m", "pyhotline.cli", "check", "--store", str(tmp_path / "s.duckdb")],
                            capture_output=True, text=True, env=env)
-    assert "2024-01-01 至 2024-12-31" in check.stdout
+    assert "2024-01-01 至 2024-06-30" in check.stdout
 # ---------------------------------------------------------------- one-shot month from typed Parquet: check, then slice
 def _month_variant(orders: pd.DataFrame, change: str) -> pd.DataFrame:
     """The sample's orders with one change, made on a row accepted outside 2024-05 where it matters
@@ -610,3 +610,18 @@ def test_one_shot_month_from_parquet_checks_every_row_and_equals_the_readers_imp
     assert outcomes[0][1:] == outcomes[1][1:]
     if change in ("direct-with-unit", "open-with-visit"):
         assert any(q.warnings for q in outcomes[0][1])
+
+
+def test_a_span_past_the_exports_cut_off_and_a_bad_span_are_refused(tmp_path, raw):
+    """Second stranger review: --span 2024-01-01..2099-12-31 was accepted and hid real gaps; a bad date
+    was echoed as a Python tuple."""
+    orders, _, as_of = export(raw, tmp_path / "may", "2024-05", "2024-05")  # statuses as of 5 June
+    with pytest.raises(InputError) as exc:
+        import_files(tmp_path / "s.duckdb", units=[SAMPLE / "units.csv"], orders=[orders], as_of=as_of,
+                     span="2024-05-01..2099-12-31")
+    assert "--span 的结束日期 2099-12-31 晚于这份导出的数据截至时间 2024-06-05 00:00" in str(exc.value)
+    assert not (tmp_path / "s.duckdb").exists()
+    from pyhotline.store.db import StoreError
+
+    with pytest.raises(StoreError, match="导出范围“2024-01-01..2024-02-30”不对（日期不存在或写法不对）"):
+        import_files(tmp_path / "s.duckdb", orders=[orders], span="2024-01-01..2024-02-30")

@@ -106,11 +106,14 @@ def _typed(
         found = converted[col.name].attrs.get(times.PLACEHOLDER_CELLS)
         if found and col.nullable:  # in a required column the empty cell is the message
             count, first, text = found
-            notes.append(InputError(
+            where = dict(path=path, row=int(rows.iloc[first]), column=col.header)
+            note = InputError(
                 f"有 {count} 个单元格写的是“{text}”这类表示没有的符号，按空白读入"
-                + ("（未办结）" if col.name == "closed_at" else "（未答复）" if col.name == "replied_at" else ""),
-                path=path, row=int(rows.iloc[first]), column=col.header,
-            ))
+                + ("（未办结）" if col.name == "closed_at" else "（未答复）" if col.name == "replied_at" else ""), **where)
+            note.as_error = InputError(  # with --strict nothing is read (io.problems._warn_or_fail)
+                f"有 {count} 个单元格写的是“{text}”这类表示没有的符号", **where,
+                expected="空白单元格或时间（不加 --strict 时按空白读入并在数据说明中注明）")
+            notes.append(note)
     reported = {name: tuple(np.flatnonzero(values.attrs[times.REPORTED]).tolist()) for name, values in converted.items()
                 if values.attrs.get(times.REPORTED) is not None and values.attrs[times.REPORTED].any()}
     blank_rows = body.attrs.get("blank_rows", 0)

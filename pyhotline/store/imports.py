@@ -247,13 +247,15 @@ def parse_span(span) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """``import --span``: (first day, last day) as given, or "YYYY-MM-DD..YYYY-MM-DD"; None stays None."""
     if span is None:
         return None
+    given = span if isinstance(span, str) else "..".join(str(d) for d in span)
     if isinstance(span, str):
         first, sep, last = span.strip().partition("..")
         span = (first, last) if sep else (span, "")
     try:
         first, last = (pd.Timestamp(dt.date.fromisoformat(str(d).strip()[:10])) for d in span)
     except ValueError:
-        raise StoreError(f"导出范围“{span}”不对，应写成 起始日期..结束日期，例如 2024-01-01..2024-02-29") from None
+        raise StoreError(f"导出范围“{given}”不对（日期不存在或写法不对），应写成 起始日期..结束日期，"
+                         "例如 2024-01-01..2024-02-29") from None
     if last < first:
         raise StoreError(f"导出范围 {first:%Y-%m-%d}..{last:%Y-%m-%d} 的结束日期早于起始日期")
     return first, last
@@ -314,6 +316,12 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
             expected="不早于文件中的任何受理、办结时间",
         )
     cutoff = as_of if as_of is not None else latest
+    if declared is not None and cutoff is not None and span[1].date() > cutoff.date():
+        # an export cannot hold what was accepted after it was made: such a span would hide real gaps
+        raise InputError(
+            f"--span 的结束日期 {span[1]:%Y-%m-%d} 晚于这份导出的数据截至时间 {cutoff:%Y-%m-%d %H:%M}", path=path,
+            expected="--span 写导出时选的范围，结束日期不晚于导出当天（导出时间可用 --as-of 给出）",
+        )
     columns = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in fields)
     if staged is None:
         # Column by column: Table.from_pandas would also try to store the frame's attrs (the reader's
