@@ -86,19 +86,47 @@ def unit_names() -> list[str]:
 ID_STYLES = ("numeric", "text")
 
 
-def chunk_table(n: int, start: int, rng: np.random.Generator, names: list[str], ids_style: str = "numeric") -> pa.Table:
+#: How often things happen. ``sample``: the frequencies of data/sample/orders.csv (a real county's month:
+#: 38% 直接办结, 2.6% of dispatched orders closed after their deadline, 3.8% extended once and 0.06% twice,
+#: 2.6% sent back once and 0.06% more, 1.3% open), so a city month lists about as many problem orders per
+#: thousand as the sample (0.4%). ``heavy``: the first generator's rates, kept as a stress case (a third of the
+#: orders overdue, a fifth extended or sent back twice or more: 59% of a month's orders are listed problems).
+PROFILES = ("sample", "heavy")
+RATES = {
+    "sample": dict(direct=0.383, direct_named=0.03, limit_p=[592, 1205, 1167, 736, 724, 72], ext=[0.9617, 0.0377, 0.0006],
+                   overdue=0.026, open=0.013, send_back=[0.9735, 0.0259, 0.0005, 0.0001], rework=[0.933, 0.044, 0.023],
+                   returned=0.0136, visit_p=[0.484, 0.229, 0.043, 0.113, 0.131]),
+    "heavy": dict(direct=0.15, direct_named=0.2, limit_p=[1, 1, 1, 1, 1, 1], ext=None, overdue=None, open=0.04,
+                  send_back=None, rework=None, returned=0.1, visit_p=VISIT_P),
+}
+
+
+def chunk_table(n: int, start: int, rng: np.random.Generator, names: list[str], ids_style: str = "numeric",
+                profile: str = "sample") -> pa.Table:
     """Rows start .. start+n-1 as an Arrow table with typed columns."""
+    rates = RATES[profile]
     year = np.datetime64("2024-01-01T00:00:00", "s")
     seconds_in_year = 366 * 86400
     accepted = year + rng.integers(0, seconds_in_year, n).astype("timedelta64[s]")
-    direct = rng.random(n) < 0.15
-    limit_days = rng.choice([3, 5, 7, 10, 15, 20], n)
-    extensions = rng.choice([0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3], n)
+    direct = rng.random(n) < rates["direct"]
+    if profile == "heavy":  # the first generator's draws, in its order: its files stay the same
+        limit_days = rng.choice([3, 5, 7, 10, 15, 20], n)
+    else:
+        limit_p = np.array(rates["limit_p"], float)
+        limit_days = rng.choice([3, 5, 7, 10, 15, 20], n, p=limit_p / limit_p.sum())
+    if rates["ext"] is None:
+        extensions = rng.choice([0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3], n)
+    else:
+        extensions = rng.choice([0, 1, 2], n, p=rates["ext"])
     deadline = accepted + ((limit_days + 5 * extensions) * 86400).astype("timedelta64[s]")
-    took = (rng.gamma(2.0, 0.45, n) * (limit_days + 5 * extensions) * 86400).astype("int64")
+    if rates["overdue"] is None:
+        share = rng.gamma(2.0, 0.45, n)
+    else:
+        share = np.where(rng.random(n) < rates["overdue"], rng.uniform(1.0, 3.4, n), rng.uniform(0.01, 1.0, n))
+    took = (share * (limit_days + 5 * extensions) * 86400).astype("int64")
     closed = accepted + took.astype("timedelta64[s]")
-    still_open = rng.random(n) < 0.04
-    deadline_null = direct & (rng.random(n) < 0.5)
+    still_open = rng.random(n) < rates["open"]
+    deadline_null = direct & (rng.random(n) < (0.5 if profile == "heavy" else 1 - rates["direct_named"]))
     ids = np.arange(start, start + n) * 7 + 100_000_000  # unique, not sorted by time
     unit_idx = rng.integers(0, len(names), n)
     if ids_style == "text":
@@ -117,15 +145,17 @@ def chunk_table(n: int, start: int, rng: np.random.Generator, names: list[str], 
         "事件分类": pa.DictionaryArray.from_arrays(rng.integers(0, len(CATEGORIES), n).astype("int32"), CATEGORIES),
         "办理方式": pa.DictionaryArray.from_arrays(direct.astype("int32"), ["派单", "直接办结"]),
         "承办单位": pa.DictionaryArray.from_arrays(
-            np.where(direct & (rng.random(n) < 0.8), len(names), unit_idx).astype("int32"), [*names, ""]
+            np.where(direct & (rng.random(n) < 1 - rates["direct_named"]), len(names), unit_idx).astype("int32"), [*names, ""]
         ),
         "办理时限": pa.array(deadline, mask=deadline_null),
         "办结时间": pa.array(closed, mask=still_open),
         "延期次数": pa.array(extensions.astype("int64")),
-        "回退次数": pa.array(rng.choice([0, 0, 0, 0, 0, 0, 1, 1, 2, 3], n).astype("int64")),
-        "返工次数": pa.array(rng.choice([0] * 12 + [1, 1, 2], n).astype("int64")),
-        "市热线办退回": pa.DictionaryArray.from_arrays((rng.random(n) < 0.9).astype("int32"), ["是", "否"]),
-        "回访结果": pa.DictionaryArray.from_arrays(rng.choice(len(VISITS), n, p=VISIT_P).astype("int32"), VISITS),
+        "回退次数": pa.array((rng.choice([0, 0, 0, 0, 0, 0, 1, 1, 2, 3], n) if profile == "heavy"
+                              else rng.choice([0, 1, 2, 3], n, p=rates["send_back"])).astype("int64")),
+        "返工次数": pa.array((rng.choice([0] * 12 + [1, 1, 2], n) if profile == "heavy"
+                              else rng.choice([0, 1, 2], n, p=rates["rework"])).astype("int64")),
+        "市热线办退回": pa.DictionaryArray.from_arrays((rng.random(n) >= rates["returned"] if profile != "heavy" else rng.random(n) < 0.9).astype("int32"), ["是", "否"]),
+        "回访结果": pa.DictionaryArray.from_arrays(rng.choice(len(VISITS), n, p=rates["visit_p"]).astype("int32"), VISITS),
         "来电人": pa.DictionaryArray.from_arrays(
             rng.integers(0, 2 * len(SURNAMES), n).astype("int32"),
             [s + t for s in SURNAMES for t in ("先生", "女士")],
@@ -149,9 +179,14 @@ def csv_chunk(table: pa.Table) -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
-def generate(n: int, *, force: bool = False, ids: str = "numeric") -> tuple[Path, Path]:
+def data_label(n: int, ids: str = "numeric", profile: str = "sample") -> str:
+    """The files' name: orders-1M, orders-10M-text, orders-10M-text-heavy."""
+    return size_label(n) + ("" if ids == "numeric" else f"-{ids}") + ("" if profile == "sample" else f"-{profile}")
+
+
+def generate(n: int, *, force: bool = False, ids: str = "numeric", profile: str = "sample") -> tuple[Path, Path]:
     DATA.mkdir(parents=True, exist_ok=True)
-    label = size_label(n) + ("" if ids == "numeric" else f"-{ids}")
+    label = data_label(n, ids, profile)
     csv_path, parquet_path = DATA / f"orders-{label}.csv", DATA / f"orders-{label}.parquet"
     if not force and csv_path.is_file() and parquet_path.is_file() and pq.read_metadata(parquet_path).num_rows == n:
         return csv_path, parquet_path
@@ -162,7 +197,7 @@ def generate(n: int, *, force: bool = False, ids: str = "numeric") -> tuple[Path
     with open(tmp_csv, "w", encoding="utf-8-sig", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerow(HEADER)  # one line ending for the whole file, as exports have
         for start in range(0, n, CHUNK):
-            table = chunk_table(min(CHUNK, n - start), start, rng, names, ids)
+            table = chunk_table(min(CHUNK, n - start), start, rng, names, ids, profile)
             if writer is None:
                 writer = pq.ParquetWriter(tmp_pq, table.schema, compression="zstd")
             writer.write_table(table, row_group_size=CHUNK)
@@ -179,10 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10k,100k,1M,10M", help="comma-separated row counts (10k, 1M ...)")
     parser.add_argument("--force", action="store_true", help="rewrite files that already exist")
     parser.add_argument("--ids", default="numeric", choices=ID_STYLES, help="工单编号 style (default %(default)s)")
+    parser.add_argument("--profile", default="sample", choices=PROFILES,
+                        help="how often orders are overdue, extended, sent back (default %(default)s: the sample's)")
     args = parser.parse_args(argv)
     for size in args.sizes.split(","):
         n = parse_size(size)
-        csv_path, parquet_path = generate(n, force=args.force, ids=args.ids)
+        csv_path, parquet_path = generate(n, force=args.force, ids=args.ids, profile=args.profile)
         print(f"{size_label(n):>5}: {csv_path} ({csv_path.stat().st_size / 2**20:.0f} MiB), "
               f"{parquet_path} ({parquet_path.stat().st_size / 2**20:.0f} MiB)", file=sys.stderr)
     return 0

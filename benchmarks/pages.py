@@ -95,11 +95,12 @@ def _measure(label: str, parquet: Path | None, units: Path | None, out: Path, do
 
 
 def main(argv: list[str] | None = None) -> int:
-    from generate import DATA, ID_STYLES, generate, parse_size, size_label
+    from generate import DATA, ID_STYLES, PROFILES, data_label, generate, parse_size
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10k,1M,10M")
     parser.add_argument("--ids", default="text", choices=ID_STYLES, help="工单编号 style (default %(default)s)")
+    parser.add_argument("--profile", default="sample", choices=PROFILES, help="data rates (default %(default)s)")
     parser.add_argument("--skip-docx", action="store_true")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="pyhotline-pages-") as tmp:
@@ -109,8 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = [sample]
         for size in args.sizes.split(","):
             n = parse_size(size)
-            _, parquet = generate(n, ids=args.ids)
-            label = size_label(n) + ("" if args.ids == "numeric" else f"-{args.ids}")
+            _, parquet = generate(n, ids=args.ids, profile=args.profile)
+            label = data_label(n, args.ids, args.profile)
             rows.append(_measure(label, parquet, DATA / "units.csv", Path(tmp), not args.skip_docx))
             print(_line(rows[-1], sample), file=sys.stderr, flush=True)
     print("| orders | in May | listed orders | numbers in the text | PDF pages | of which 附件3 | "

@@ -149,7 +149,7 @@ def best(runs: list[tuple[float, float]]) -> tuple[float, float]:
     return min(r[0] for r in runs), max(r[1] for r in runs)
 
 
-def bulletin_rows(label: str, with_range: bool, reps: int = 2) -> list[tuple]:
+def bulletin_rows(label: str, with_range: bool, reps: int = 2, profile: str = "sample") -> list[tuple]:
     import generate
 
     rows = []
@@ -162,7 +162,7 @@ def bulletin_rows(label: str, with_range: bool, reps: int = 2) -> list[tuple]:
                     for _ in range(reps)])
         rows.append(("bulletin", big, sample))
         if with_range:
-            small_csv, small = generate.generate(24_000)
+            small_csv, small = generate.generate(24_000, profile=profile)  # the same generator's rates
             small_store = tmp / "small.duckdb"
             subprocess.run([sys.executable, "-m", "pyhotline.cli", "import", "--store", str(small_store), "--orders",
                             str(small), "--units", str(DATA / "units.csv")], check=True, capture_output=True,
@@ -185,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="pyhotline store benchmark")
     parser.add_argument("--sizes", default="1M", help="comma-separated sizes (default %(default)s)")
     parser.add_argument("--ids", default="numeric,text", help="工单编号 styles (default %(default)s)")
+    parser.add_argument("--profile", default="sample", choices=("sample", "heavy"),
+                        help="the data's rates of overdue, extended, sent-back orders (generate.py; default "
+                             "%(default)s: the sample's; heavy: 59%% of a month's orders listed)")
     parser.add_argument("--quick", action="store_true", help="100k only, no bulletins")
     parser.add_argument("--no-csv", action="store_true", help="skip the CSV import")
     parser.add_argument("--no-bulletin", action="store_true", help="skip the bulletin timings")
@@ -207,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = ["100k"] if args.quick else args.sizes.split(",")
     styles = args.ids.split(",")
     load = os.getloadavg()
-    print(f"pyhotline store benchmark — month {MONTH}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+    print(f"pyhotline store benchmark — month {MONTH}, profile {args.profile}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
           f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     header = (f"{'orders':>12} {'run':<15} {'ours s':>8} {'anchor s':>9} {'ratio':>7} {'target':>7} {'peak MiB':>9} "
               f"{'same':>5}  verdict")
@@ -227,8 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         n = generate.parse_size(size)
         for style in styles:
-            generate.generate(n, ids=style)
-            label = generate.size_label(n) + ("" if style == "numeric" else f"-{style}")
+            generate.generate(n, ids=style, profile=args.profile)
+            label = generate.data_label(n, style, args.profile)
             runs = [("import parquet", "import", "parquet")]
             if not args.no_csv:
                 runs.append(("import csv", "import", "csv"))
@@ -240,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
                 line(label, name, r["ours"], r["anchor"], r["peak_mib"], r["same"])
                 failed |= r["same"] is False
             if not args.no_bulletin and not args.quick and style == styles[0]:
-                for name, ours, base in bulletin_rows(label, args.range, args.reps):
+                for name, ours, base in bulletin_rows(label, args.range, args.reps, args.profile):
                     line(label, name, ours[0], base[0], ours[1])
     for path in [] if args.keep_stores else DATA.glob("store-*.duckdb"):
         path.unlink()

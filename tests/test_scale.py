@@ -159,14 +159,15 @@ def test_store_equals_pandas_on_the_sample(sample, pj_scheme, kind, month):
     pd.testing.assert_frame_equal(got, expected)
 
 
-@pytest.fixture(scope="module")
-def generated_10k():
+@pytest.fixture(scope="module", params=["sample", "heavy"])
+def generated_10k(request):
+    """10k generated orders at the sample's rates, and at the stress rates (59% listed problems)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
         import generate
     finally:
         sys.path.pop(0)
-    return generate.generate(10_000)
+    return generate.generate(10_000, profile=request.param)
 
 
 def test_generated_10k_csv_and_parquet_agree(generated_10k):
