@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import PyhotlineError
+from .errors import PyhotlineError, os_reason
 
 
 class _Once(argparse.Action):
@@ -374,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except OSError as exc:  # a folder that cannot be written, a disk that is full ...
         where = f"{exc.filename}：" if exc.filename else ""
-        print(f"错误：{where}无法读写文件（{exc.strerror or exc}）", file=sys.stderr)
+        print(f"错误：{where}无法读写文件（{os_reason(exc)}）", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)

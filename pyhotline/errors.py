@@ -8,7 +8,27 @@ print it as is.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
+
+#: The system's reasons, as an analyst reads them (the system's own words are English).
+_OS_REASONS = {
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.EACCES: "没有读写权限",
+    errno.EPERM: "没有权限",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "磁盘是只读的",
+    errno.EEXIST: "文件已存在",
+    errno.ENAMETOOLONG: "文件名过长",
+    errno.ELOOP: "符号链接循环",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be opened, in Chinese (the errno's meaning; the system's text for rare ones)."""
+    return _OS_REASONS.get(exc.errno, exc.strerror or str(exc))
 
 
 class PyhotlineError(Exception):

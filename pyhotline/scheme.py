@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import scheme_fields as f
 from .errors import SchemeError
+from .scheme_keys import shown
 
 #: The four rates of the composite, in the order the appendix prints them.
 #: ``True`` means the rate enters the composite as is, ``False`` as (100 - rate).
@@ -211,7 +212,7 @@ def _parse(raw: dict, path: Path) -> Scheme:
     check_names(raw, path)  # a misspelt setting is an error, never a silent default
     rounding = f.get(raw, "rounding.mode", path, "half_up")
     if rounding not in _ROUNDING_MODES:
-        raise SchemeError(f"rounding.mode 应为 half_up 或 half_even（值为 {rounding!r}）", path=path)
+        raise SchemeError(f"rounding.mode 应为 half_up 或 half_even（值为 {shown(rounding)}）", path=path)
 
     weights_raw = f.get(raw, "composite.weights", path)
     if not isinstance(weights_raw, dict):
@@ -233,7 +234,7 @@ def _parse(raw: dict, path: Path) -> Scheme:
 
     visit_basis = f.get(raw, "composite.visit_basis", path, "closed")
     if visit_basis not in ("closed", "due"):
-        raise SchemeError(f"composite.visit_basis 应为 closed 或 due（值为 {visit_basis!r}）", path=path)
+        raise SchemeError(f"composite.visit_basis 应为 closed 或 due（值为 {shown(visit_basis)}）", path=path)
 
     grades_raw = f.get(raw, "grades", path)
     if not isinstance(grades_raw, list) or not grades_raw:
@@ -269,13 +270,18 @@ def _parse(raw: dict, path: Path) -> Scheme:
         f.get(raw, "ranking.narrative_groups", path, list(reversed(appendix_groups))), "ranking.narrative_groups", path
     )
     if set(appendix_groups) != set(narrative_groups):
+        only = [f"只在 {name} 中：{'、'.join(sorted(set(mine) - set(other)))}"
+                for name, mine, other in (("appendix_groups", appendix_groups, narrative_groups),
+                                          ("narrative_groups", narrative_groups, appendix_groups))
+                if set(mine) - set(other)]
         raise SchemeError(
-            "ranking.appendix_groups 与 ranking.narrative_groups 应列出同样的单位类型（顺序可以不同）", path=path
+            "ranking.appendix_groups 与 ranking.narrative_groups 应列出同样的单位类型（顺序可以不同）；"
+            + "；".join(only), path=path
         )
 
     ties = f.get(raw, "ranking.composite_ties", path, ["受理案件数"])
     if not isinstance(ties, list) or any(t not in TIE_KEYS for t in ties):
-        raise SchemeError(f"ranking.composite_ties 只能取 {'、'.join(TIE_KEYS)}（值为 {ties!r}）", path=path)
+        raise SchemeError(f"ranking.composite_ties 只能取 {'、'.join(TIE_KEYS)}（值为 {shown(ties)}）", path=path)
 
     req = f.get(raw, "county.requirements_file", path, None)
     requirements = None if not req else (path.parent / str(req))

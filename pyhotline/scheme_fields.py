@@ -16,7 +16,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from .errors import SchemeError
+from .errors import SchemeError, os_reason
+from .scheme_keys import closest, shown
 from .io import LETTER_COLUMNS, ORDER_COLUMNS, PERSONAL_HEADERS, UNIT_COLUMNS, normalize_text
 
 #: Bounds of the numeric settings (inclusive): what a real scheme can mean.
@@ -127,35 +128,35 @@ def get(raw: dict, dotted: str, path: Path, default: object = ...) -> object:
 
 def decimal(value: object, what: str, path: Path, bounds: tuple[Decimal, Decimal] | None = None) -> Decimal:
     if isinstance(value, bool):
-        raise SchemeError(f"{what} 应为数字（值为 {value!r}）", path=path)
+        raise SchemeError(f"{what} 应为数字（值为 {shown(value)}）", path=path)
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise SchemeError(f"{what} 应为数字（值为 {value!r}）", path=path) from None
+        raise SchemeError(f"{what} 应为数字（值为 {shown(value)}）", path=path) from None
     if not number.is_finite():
-        raise SchemeError(f"{what} 应为有限的数字（值为 {value!r}）", path=path)
+        raise SchemeError(f"{what} 应为有限的数字（值为 {shown(value)}）", path=path)
     if bounds is not None and not bounds[0] <= number <= bounds[1]:
-        raise SchemeError(f"{what} 应在 {bounds[0]} 到 {bounds[1]} 之间（值为 {value!r}）", path=path)
+        raise SchemeError(f"{what} 应在 {bounds[0]} 到 {bounds[1]} 之间（值为 {shown(value)}）", path=path)
     return number
 
 
 def integer(value: object, what: str, path: Path, minimum: int = 0, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise SchemeError(f"{what} 应为不小于 {minimum} 的整数（值为 {value!r}）", path=path)
+        raise SchemeError(f"{what} 应为不小于 {minimum} 的整数（值为 {shown(value)}）", path=path)
     if maximum is not None and value > maximum:
-        raise SchemeError(f"{what} 应为 {minimum} 到 {maximum} 之间的整数（值为 {value!r}）", path=path)
+        raise SchemeError(f"{what} 应为 {minimum} 到 {maximum} 之间的整数（值为 {shown(value)}）", path=path)
     return value
 
 
 def boolean(value: object, what: str, path: Path) -> bool:
     if not isinstance(value, bool):
-        raise SchemeError(f"{what} 应为 true 或 false（值为 {value!r}）", path=path)
+        raise SchemeError(f"{what} 应为 true 或 false（值为 {shown(value)}）", path=path)
     return value
 
 
 def choice(value: object, what: str, path: Path, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise SchemeError(f"{what} 应为 {' 或 '.join(allowed)}（值为 {value!r}）", path=path)
+        raise SchemeError(f"{what} 应为 {' 或 '.join(allowed)}（值为 {shown(value)}）", path=path)
     return str(value)
 
 
@@ -166,14 +167,14 @@ def color(value: object, what: str, path: Path) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not _HEX_COLOR.fullmatch(value.strip()):
-        raise SchemeError(f"{what} 应为十六进制颜色，如 \"#2e7d32\"（值为 {value!r}）", path=path)
+        raise SchemeError(f"{what} 应为十六进制颜色，如 \"#2e7d32\"（值为 {shown(value)}）", path=path)
     return value.strip()
 
 
 def groups(value: object, what: str, path: Path) -> tuple[str, ...]:
     if (not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value)
             or len(set(value)) != len(value)):
-        raise SchemeError(f"{what} 应为不重复的单位类型列表，如 [\"县直单位\", \"乡镇(街道)\"]（值为 {value!r}）", path=path)
+        raise SchemeError(f"{what} 应为不重复的单位类型列表，如 [\"县直单位\", \"乡镇(街道)\"]（值为 {shown(value)}）", path=path)
     return tuple(normalize_text(v) for v in value)
 
 
@@ -206,7 +207,7 @@ def read_requirements(file: Path, scheme_path: Path) -> str:
         return file.read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise SchemeError(
-            f"找不到“工作要求”文件 {file}（{exc.strerror}；county.requirements_file）", path=scheme_path
+            f"找不到“工作要求”文件 {file}（{os_reason(exc)}；county.requirements_file）", path=scheme_path
         ) from None
     except UnicodeDecodeError:
         raise SchemeError(
@@ -223,7 +224,7 @@ def unit_header(value: object, path: Path) -> str | None:
         return None
     others = [h for k, h in APPENDIX_HEADERS.items() if k != "unit"]
     if not isinstance(value, str) or not value.strip() or "\n" in value or len(value.strip()) > 20:
-        raise SchemeError(f"appendix.unit_header 应为一行不超过 20 个字的文字，如 \"单位名称\"（值为 {value!r}）", path=path)
+        raise SchemeError(f"appendix.unit_header 应为一行不超过 20 个字的文字，如 \"单位名称\"（值为 {shown(value)}）", path=path)
     if value.strip() in others:
         raise SchemeError(f"appendix.unit_header “{value.strip()}”是附件中另一列的列名；可用别的名称，如 \"单位名称\"",
                           path=path)
@@ -234,12 +235,12 @@ def check_template(key: str, text: object, path: Path) -> str:
     """One ``[wording]`` template: text whose ``{placeholders}`` are the documented ones for ``key``."""
     what = f"wording.{key}"
     if not isinstance(text, str):
-        raise SchemeError(f"{what} 应为文字（值为 {text!r}）", path=path)
+        raise SchemeError(f"{what} 应为文字（值为 {shown(text)}）", path=path)
     allowed = WORDING_PLACEHOLDERS[key]
     try:
         fields = [name for _, name, spec, conv in string.Formatter().parse(text) if name is not None]
     except ValueError:
-        raise SchemeError(f"{what} 的花括号没有配对；要写花括号本身请写 {{{{ 或 }}}}（值为 {text!r}）", path=path) from None
+        raise SchemeError(f"{what} 的花括号没有配对；要写花括号本身请写 {{{{ 或 }}}}（值为 {shown(text)}）", path=path) from None
     bad = [f for f in fields if f not in allowed]
     if bad:
         can = "、".join("{" + a + "}" for a in allowed) or "无（不能有占位符）"
@@ -263,7 +264,9 @@ def wording(value: object, path: Path) -> dict[str, str]:
     unknown = sorted(set(value) - set(WORDING_PLACEHOLDERS))
     if unknown:
         raise SchemeError(
-            f"wording 中有未知的设置项 {'、'.join(unknown)}；可用的见 docs/wording.md", path=path
+            f"wording 中有未知的设置项 {'、'.join(k + closest(k, WORDING_PLACEHOLDERS) for k in unknown)}；"
+            "可用的见 docs/wording.md",
+            path=path,
         )
     merged = {**default_wording(), **value}
     missing = [k for k in WORDING_PLACEHOLDERS if k not in merged]

@@ -14,6 +14,7 @@ only checked to be tables here.
 from __future__ import annotations
 
 import difflib
+import json
 from pathlib import Path
 
 from .errors import SchemeError
@@ -49,7 +50,21 @@ OPEN_SUBTABLES = frozenset({"composite.weights", "input.header_aliases", "figure
 GRADE_KEYS = frozenset({"name", "min", "deduction", "color"})
 
 
-def _closest(name: str, known) -> str:
+def shown(value: object) -> str:
+    """A scheme value as the file writes it (TOML: "0,3", true, ["乡镇", "县直单位"]), for messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(shown(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {shown(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def closest(name: str, known) -> str:
+    """"（是否应为“x”？）" naming the documented name nearest a misspelt one, or ""."""
     near = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
     return f"（是否应为“{near[0]}”？）" if near else ""
 
@@ -59,7 +74,7 @@ def check_table(table: str, value: dict, path) -> None:
     for key, setting in value.items():
         if key not in FIXED[table]:
             raise SchemeError(
-                f"[{table}] 中没有“{key}”这一设置项{_closest(key, FIXED[table])}；"
+                f"[{table}] 中没有“{key}”这一设置项{closest(key, FIXED[table])}；"
                 f"可用的有 {'、'.join(sorted(FIXED[table]))}",
                 path=path,
             )
@@ -73,7 +88,7 @@ def check_names(raw: dict, path: Path) -> None:
     for table, value in raw.items():
         if table not in known_tables:
             raise SchemeError(
-                f"规则文件中没有“{table}”这一{'张表' if isinstance(value, (dict, list)) else '设置项'}{_closest(table, known_tables)}；"
+                f"规则文件中没有“{table}”这一{'张表' if isinstance(value, (dict, list)) else '设置项'}{closest(table, known_tables)}；"
                 f"可用的表有 {'、'.join(f'[{t}]' for t in sorted(known_tables))}（见 docs/metrics.md、docs/wording.md）",
                 path=path,
             )
@@ -82,7 +97,7 @@ def check_names(raw: dict, path: Path) -> None:
                 extra = sorted(set(grade) - GRADE_KEYS) if isinstance(grade, dict) else []
                 if extra:
                     raise SchemeError(
-                        f"第 {i} 个等级（[[grades]]）中没有“{extra[0]}”这一设置项{_closest(extra[0], GRADE_KEYS)}；"
+                        f"第 {i} 个等级（[[grades]]）中没有“{extra[0]}”这一设置项{closest(extra[0], GRADE_KEYS)}；"
                         f"可用的有 {'、'.join(sorted(GRADE_KEYS))}",
                         path=path,
                     )

@@ -231,6 +231,12 @@ class TestErrors:
     ('top_n = ', 'topn = ', "[ranking] 中没有“topn”这一设置项（是否应为“top_n”？）"),
     ('[deductions]', '[deduction]', "规则文件中没有“deduction”这一张表（是否应为“deductions”？）"),
     ('name = "A"\n', 'name = "A"\ncolour = "#ff0000"\n', "第 1 个等级（[[grades]]）中没有“colour”这一设置项（是否应为“color”？）"),
+    ('[wording]\n', '[wording]\ntitel = "x"\n', "wording 中有未知的设置项 titel（是否应为“title”？）"),
+    ('[series_wording]\n', '[series_wording]\ngrade_chnges = "x"\n', "series_wording 中有未知的名称 grade_chnges（是否应为“grade_changes”？）"),
+    ('narrative_groups = ["乡镇(街道)", "县直单位"]', 'narrative_groups = ["乡镇(街道)", "县直部门"]',
+     "应列出同样的单位类型（顺序可以不同）；只在 appendix_groups 中：县直单位；只在 narrative_groups 中：县直部门"),
+    ('unjustified_overdue_per_order = "0.5"', 'unjustified_overdue_per_order = "0,5"',
+     'deductions.unjustified_overdue_per_order 应为数字（值为 "0,5"）'),
 ])
 def test_a_misspelt_setting_is_named_not_ignored(tmp_path, old, new, needle):
     """Stranger finding 2: misspelt keys outside [wording] loaded as defaults (a deduction of 0) and check passed."""

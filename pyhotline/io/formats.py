@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, os_reason
 from .columns import HEADER_ALIASES, Column, normalize_text
 from .csvfile import _read_csv
 from .excel import OLE2, sheets
@@ -31,7 +31,7 @@ def check_path(path: Path) -> None:
     except PermissionError:
         raise InputError("没有权限访问这个文件", path=path) from None
     except OSError as exc:
-        raise InputError(f"无法访问这个文件（{exc.strerror or exc}）", path=path) from None
+        raise InputError(f"无法访问这个文件（{os_reason(exc)}）", path=path) from None
     what = (
         "一个文件夹" if stat.S_ISDIR(mode) else "一个管道（FIFO）" if stat.S_ISFIFO(mode)
         else "一个设备文件" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "一个套接字" if stat.S_ISSOCK(mode)

@@ -19,6 +19,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from ..errors import SchemeError
+from ..scheme_keys import shown
 
 _BASES = {"due": "due", "accepted": "accepted"}
 _TIES = ("break", "share")
@@ -63,21 +64,21 @@ class SeriesSettings:
 def _flag(table: dict, key: str, what: str, path) -> bool:
     value = table.get(key, False)
     if not isinstance(value, bool):
-        raise SchemeError(f"{what}.{key} 应为 true 或 false（值为 {value!r}）", path=path)
+        raise SchemeError(f"{what}.{key} 应为 true 或 false（值为 {shown(value)}）", path=path)
     return value
 
 
 def _count(table: dict, key: str, what: str, path, maximum: int = 100_000) -> int:
     value = table.get(key, 0)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
-        raise SchemeError(f"{what}.{key} 应为 0 到 {maximum} 的整数（值为 {value!r}）", path=path)
+        raise SchemeError(f"{what}.{key} 应为 0 到 {maximum} 的整数（值为 {shown(value)}）", path=path)
     return value
 
 
 def _choice(table: dict, key: str, what: str, path, choices, default: str) -> str:
     value = table.get(key, default)
     if value not in choices:
-        raise SchemeError(f"{what}.{key} 应为 {' 或 '.join(choices)}（值为 {value!r}）", path=path)
+        raise SchemeError(f"{what}.{key} 应为 {' 或 '.join(choices)}（值为 {shown(value)}）", path=path)
     return value
 
 

@@ -14,6 +14,7 @@ from importlib import resources
 from string import Formatter
 
 from ..errors import SchemeError
+from ..scheme_keys import closest
 from ..numbers import printers
 
 _BUNDLED = "pingjiang.toml"
@@ -53,7 +54,7 @@ def wording(scheme) -> dict[str, str]:
         raise SchemeError("series_wording 应为“名称 = 文字模板”的表", path=scheme.path)
     unknown = sorted(set(table) - set(TEMPLATES))
     if unknown:
-        raise SchemeError(f"series_wording 中有未知的名称 {'、'.join(unknown)}；可用的是 {'、'.join(TEMPLATES)}",
+        raise SchemeError(f"series_wording 中有未知的名称 {'、'.join(k + closest(k, TEMPLATES) for k in unknown)}；可用的是 {'、'.join(TEMPLATES)}",
                           path=scheme.path)
     for name, template in table.items():  # only the default's placeholders, written correctly
         allowed = {f for _, f, _, _ in Formatter().parse(TEMPLATES[name]) if f} | EXTRA_PLACEHOLDERS.get(name, set())

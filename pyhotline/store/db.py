@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import PyhotlineError
+from ..errors import PyhotlineError, os_reason
 
 #: Environment variable naming the default store file.
 STORE_VARIABLE = "PYHOTLINE_STORE"
@@ -210,7 +210,7 @@ def _new_store(path: Path) -> Iterator:
         made = _made_folders(path.parent)
         handle = os.open(path.parent, os.O_RDONLY)
     except OSError as exc:
-        raise StoreError(f"无法在文件夹 {path.parent} 中创建数据库：{exc.strerror or exc}") from None
+        raise StoreError(f"无法在文件夹 {path.parent} 中创建数据库：{os_reason(exc)}") from None
     try:
         deadline, delay = time.monotonic() + _wait_seconds(), 0.05
         while True:
