@@ -248,9 +248,14 @@ def _import(args: argparse.Namespace) -> int:
 
     if args.store is not None:  # the default store's folder (data/store/) is pyhotline's own: made as needed
         _output_parent(args.store, "数据库文件")
+    from .store.scheme_memory import remember
+
     store = args.store or default_store_path()
+    scheme = _store_scheme(args, store)
     summary = import_files(store, orders=args.orders, letters=args.letters, units=args.units, as_of=args.as_of,
-                           span=args.span, scheme=args.scheme, strict=args.strict)
+                           span=args.span, scheme=scheme, strict=args.strict)
+    if args.scheme is not None:
+        remember(store, args.scheme)  # later commands on this store without --scheme use it
     for line in summary.lines():
         print(line)
     _print_warnings(summary.quality)
@@ -267,7 +272,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.engine is not None:
         print("注意：--engine 已停用，不再起作用（所有数据都经数据库计算）", file=sys.stderr)
     _output_parent(args.out, "输出文件")
-    scheme = load_scheme(args.scheme)
+    scheme = load_scheme(_store_scheme(args))
     data = load_month(args.month, store=args.store, orders=args.orders, units=args.units, scheme=scheme,
                       strict=args.strict)
     report = evaluation_table(args.month, data, scheme)  # the table only, not the whole bulletin's figures
@@ -284,6 +289,21 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store_scheme(args: argparse.Namespace, store=None):
+    """The scheme a command uses: --scheme, else the one the store was imported with (docs/store.md, 规则文件);
+    a one-off run on files (--orders/--units/--letters) uses --scheme or the bundled one, as before."""
+    from .store import resolve_store
+    from .store.scheme_memory import scheme_for
+
+    oneoff = any(getattr(args, name, None) is not None for name in ("orders", "units", "letters"))
+    if store is None and oneoff:
+        return args.scheme
+    scheme, note = scheme_for(store or resolve_store(args.store), args.scheme)
+    if note:
+        print(f"注意：{note}", file=sys.stderr)
+    return scheme
+
+
 def _print_warnings(quality) -> None:
     for record in quality:
         for warning in record.warnings:
@@ -298,10 +318,11 @@ def _check(args: argparse.Namespace) -> int:
     if all(f is None for f in files) and resolve_store(args.store) is not None:
         from .check import check_store
 
-        lines, gaps = describe_store(resolve_store(args.store), scheme=args.scheme)
+        scheme = _store_scheme(args)
+        lines, gaps = describe_store(resolve_store(args.store), scheme=scheme)
         for line in lines:
             print(line)
-        problems = check_store(resolve_store(args.store), args.scheme)
+        problems = check_store(resolve_store(args.store), scheme)
         for problem in problems:
             print(f"错误：{problem}", file=sys.stderr)
         if problems:
@@ -336,7 +357,7 @@ def _bulletin(args: argparse.Namespace) -> int:
         units=args.units,
         letters=args.letters,
         store=args.store,
-        scheme=args.scheme,
+        scheme=_store_scheme(args),
         strict=args.strict,
         out_dir=args.out_dir,
         issue=args.issue,

@@ -1,0 +1,88 @@
+"""The store remembers the scheme it was imported with (stranger finding 8): a later command without
+--scheme uses the county's own rules, not the bundled ones, and says so; --scheme still wins."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from county2.generate import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args: object) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pyhotline.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    county = generate(tmp_path_factory.mktemp("yunxi-memory"))
+    store = county.folder / "yunxi.duckdb"
+    done = cli("import", "--orders", county.orders_file, "--units", county.units_file, "--letters",
+               county.letters_file, "--scheme", county.scheme_file, "--store", store)
+    assert done.returncode == 0, done.stderr
+    return county, store
+
+
+def test_a_command_without_scheme_uses_the_stores(county, tmp_path):
+    county, store = county
+    remembered, given = tmp_path / "remembered.csv", tmp_path / "given.csv"
+    without = cli("evaluate", "--month", "2024-03", "--store", store, "--out", remembered)
+    assert without.returncode == 0, without.stderr
+    assert f"按导入时的规则文件 {county.scheme_file.resolve()}（云溪县）计算" in without.stderr
+    with_scheme = cli("evaluate", "--month", "2024-03", "--store", store, "--scheme", county.scheme_file,
+                      "--out", given)
+    assert with_scheme.returncode == 0 and "按导入时" not in with_scheme.stderr
+    assert remembered.read_bytes() == given.read_bytes()
+
+
+def test_a_later_import_without_scheme_reads_with_the_stores_aliases(county, tmp_path):
+    county, _ = county
+    store = tmp_path / "later.duckdb"
+    first = cli("import", "--units", county.units_file, "--scheme", county.scheme_file, "--store", store)
+    assert first.returncode == 0, first.stderr
+    # the county's export has its platform's headers: only the scheme's aliases read them
+    done = cli("import", "--orders", county.orders_file, "--store", store)
+    assert done.returncode == 0, done.stderr
+    assert "新增" in done.stdout and "按导入时的规则文件" in done.stderr
+    bundled = cli("import", "--orders", county.orders_file, "--store", tmp_path / "none.duckdb", "--units",
+                  county.units_file)
+    assert bundled.returncode == 2  # without the county's scheme its headers are not read
+
+
+def test_another_scheme_given_is_used_with_a_note(county, tmp_path):
+    county, store = county
+    done = cli("check", "--store", store, "--scheme", "pingjiang")
+    assert f"中的数据是按规则文件 {county.scheme_file.resolve()}（云溪县）导入的；本次按 --scheme pingjiang 计算" in done.stderr
+
+
+def test_a_remembered_file_that_is_gone_is_named(county, tmp_path):
+    county, store = county
+    moved = tmp_path / "yunxi.toml"
+    folder = tmp_path / "s"
+    folder.mkdir()
+    for name in (county.scheme_file.name, "yunxi-requirements.md"):
+        if (county.scheme_file.parent / name).exists():
+            shutil.copy(county.scheme_file.parent / name, folder / name)
+    copy = tmp_path / "gone.duckdb"
+    shutil.copyfile(store, copy)
+    assert cli("import", "--units", county.units_file, "--scheme", folder / county.scheme_file.name,
+               "--store", copy).returncode == 0
+    shutil.rmtree(folder)
+    done = cli("evaluate", "--month", "2024-03", "--store", copy, "--out", tmp_path / "x.csv")
+    assert done.returncode == 2 and not (tmp_path / "x.csv").exists()
+    assert f"按规则文件 {(folder / county.scheme_file.name).resolve()}（云溪县）导入的，但这个文件已不在原处" in done.stderr
+    assert not moved.exists()
+
+
+def test_one_off_files_keep_the_bundled_default(county, tmp_path):
+    county, store = county
+    done = cli("check", "--orders", county.orders_file, "--units", county.units_file, "--store", store)
+    assert "按导入时" not in done.stderr
