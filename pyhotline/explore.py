@@ -36,7 +36,8 @@ from .io import VISITED, normalize_text
 from .metrics import COUNT_COLUMNS, categories_from_counts, evaluation_from_counts
 from .numbers import percent
 from .ranking import score
-from .scheme import Scheme, load_scheme
+from .scheme import Scheme
+from .store.scheme_memory import load_store_scheme
 
 FLAGS = ("超期", "无故超期", "返工", "不满意", "延期违规", "回退违规")
 ORDER_FIELDS = ("order_id", "accepted_at", "category", "mode", "unit", "deadline", "closed_at",
@@ -67,7 +68,7 @@ class Explorer:
         from .store.month import imports_table
         from .store.registry import effective_registry
 
-        self.scheme: Scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
+        self.scheme: Scheme = load_store_scheme(scheme, store=store, orders=orders, units=units, letters=letters)
         self._stack = ExitStack()
         files = any(p is not None for p in (orders, units, letters))
         source = store if _is_connection(store) else None if files else resolve_store(store)

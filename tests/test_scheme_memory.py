@@ -86,3 +86,17 @@ def test_one_off_files_keep_the_bundled_default(county, tmp_path):
     county, store = county
     done = cli("check", "--orders", county.orders_file, "--units", county.units_file, "--store", store)
     assert "按导入时" not in done.stderr
+
+
+def test_notebooks_on_the_store_use_its_scheme(county):
+    from pyhotline import load_store_scheme
+    from pyhotline.explore import Explorer
+    from pyhotline.store.scheme_memory import SchemeNote
+
+    county, store = county
+    with pytest.warns(SchemeNote, match="云溪县"):
+        assert load_store_scheme(None, store=store).county == "云溪县"
+    with pytest.warns(SchemeNote, match="云溪县"):
+        explorer = Explorer(store)
+    assert explorer.scheme.county == "云溪县"
+    assert load_store_scheme("pingjiang", orders=county.orders_file).county != "云溪县"  # one-off: as given

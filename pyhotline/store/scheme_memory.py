@@ -76,3 +76,26 @@ def scheme_for(store, given) -> tuple[object, str | None]:
     if memory.spec == DEFAULT_SCHEME:
         return memory.spec, None
     return memory.spec, f"按导入时的规则文件 {memory.spec}（{memory.county}）计算；要换用别的规则请加 --scheme"
+
+
+class SchemeNote(UserWarning):
+    """Which scheme a notebook or library call on a store uses, when it is not the one given."""
+
+
+def load_store_scheme(scheme=None, *, store=None, orders=None, units=None, letters=None):
+    """The :class:`~pyhotline.scheme.Scheme` for a run on ``store`` (the default store when None): ``scheme``
+    when given, else the one the store was imported with (a :class:`SchemeNote` names it), else the bundled
+    one. A one-off run on files (``orders``/``units``/``letters``) uses ``scheme`` or the bundled one."""
+    import warnings
+
+    from ..scheme import Scheme, load_scheme
+    from . import resolve_store
+
+    if isinstance(scheme, Scheme):
+        return scheme
+    if any(f is not None for f in (orders, units, letters)):
+        return load_scheme(scheme)
+    chosen, note = scheme_for(resolve_store(store), scheme)
+    if note:
+        warnings.warn(note, SchemeNote, stacklevel=2)
+    return load_scheme(chosen)
