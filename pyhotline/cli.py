@@ -250,6 +250,10 @@ def _import(args: argparse.Namespace) -> int:
         _output_parent(args.store, "数据库文件")
     from .store.scheme_memory import remember
 
+    if args.span is not None and not (args.orders or args.letters):
+        print("错误：--span 是工单或信件导出所覆盖的受理（收信）日期范围，只能与 --orders 或 --letters 一起使用；"
+              "只导入单位名录时不要加 --span", file=sys.stderr)
+        return 2
     store = args.store or default_store_path()
     scheme = _store_scheme(args, store)
     summary = import_files(store, orders=args.orders, letters=args.letters, units=args.units, as_of=args.as_of,

@@ -47,6 +47,11 @@ def html_table(frame: pd.DataFrame, *, keep_zeros: bool = True) -> str:
             f"<tbody>{body}</tbody></table>")
 
 
+def show_table(frame: pd.DataFrame, *, keep_zeros: bool = True) -> None:
+    """Display a table as the explorer's tabs do (:func:`html_table`: no pandas index, values escaped)."""
+    display(HTML(html_table(frame, keep_zeros=keep_zeros)))
+
+
 class SortableTable:
     """A title, a sort column, a direction and the table; ``source(sort_by, ascending)`` gives
     ``(caption, frame)``. ``frame`` holds what is shown (tests read it)."""

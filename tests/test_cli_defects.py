@@ -400,3 +400,11 @@ def test_a_one_off_file_given_twice_is_refused(tmp_path):
                               env={**os.environ, "PYHOTLINE_STORE": str(tmp_path / "none.duckdb")})
         assert proc.returncode == 2 and f"{option} 只能给一个文件（给了两次）" in proc.stderr, proc.stderr
         assert "pyhotline import" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_span_with_only_units_is_refused_not_ignored(tmp_path, capsys):
+    """--span declares what an orders or letters export covers; with only --units it used to be dropped silently."""
+    store = tmp_path / "s.duckdb"
+    code, _, err = run(["import", "--store", str(store), "--units", str(SAMPLE / "units.csv"),
+                        "--span", "2024-05-01..2024-05-31"], capsys)
+    assert code == 2 and "只能与 --orders 或 --letters 一起使用" in err and not store.exists()

@@ -190,6 +190,9 @@ def test_explore_notebook_shows_charts_not_axes_text(tmp_path):
     shown = "".join(o.get("data", {}).get("text/html", "") for o in snapshot.outputs)
     assert shown and not re.search(r">(NaN|None|NaT|<NA>)<", shown), shown[:500]
     assert re.search(r"<td>\d+(\.\d+)?%</td>", shown) and "<th>超期</th>" in shown
+    appendix = next(c for c in nb.cells if c.cell_type == "code" and "explorer.appendix(" in c.source)
+    shown = "".join(o.get("data", {}).get("text/html", "") for o in appendix.outputs)
+    assert "<th>综合指标值</th>" in shown and "<th></th>" not in shown  # 附件1's columns, no bare pandas index
     rank = next(c for c in nb.cells if c.cell_type == "code" and "composite_rank" in c.source)
     groups = ph.load_scheme().appendix_groups
     assert sum("image/png" in o.get("data", {}) for o in rank.outputs) == len(groups) == 2
