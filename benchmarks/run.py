@@ -93,7 +93,7 @@ def child_evaluate(label: str, mode: str) -> dict:
     from pyhotline.io import load_units
     from pyhotline.report import appendix_table
     from pyhotline.scheme import load_scheme
-    from pyhotline.store import load_month, month_dataset
+    from pyhotline.store import load_month
 
     parquet = DATA / f"orders-{label}.parquet"
     scheme = load_scheme("pingjiang")
@@ -101,10 +101,10 @@ def child_evaluate(label: str, mode: str) -> dict:
     best, table = None, None
     for _ in range(2 if mode == "store" else 1):
         t0 = time.perf_counter()
-        if mode == "store":
-            data = month_dataset(store_path(label), month, scheme)
+        if mode == "store":  # as the evaluate command reads (cli._evaluate)
+            data = load_month(month, store=store_path(label), scheme=scheme, table_only=True)
         else:
-            data = load_month(month, orders=parquet, units=DATA / "units.csv", scheme=scheme)
+            data = load_month(month, orders=parquet, units=DATA / "units.csv", scheme=scheme, table_only=True)
         table = appendix_table(metrics.evaluation(data.orders, data.registry, month, scheme),
                                keep_zeros=scheme.keep_trailing_zeros)  # as the anchor prints (tests/test_scale.py)
         best = min(best or 1e9, time.perf_counter() - t0)

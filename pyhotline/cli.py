@@ -278,7 +278,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     _output_parent(args.out, "输出文件")
     scheme = load_scheme(_store_scheme(args))
     data = load_month(args.month, store=args.store, orders=args.orders, units=args.units, scheme=scheme,
-                      strict=args.strict)
+                      strict=args.strict, table_only=True)
     report = evaluation_table(args.month, data, scheme)  # the table only, not the whole bulletin's figures
     if args.out.suffix.lower() == ".json":
         from .figures import write_table_json

@@ -70,14 +70,15 @@ def prepared_store(store=None, orders=None, units=None, letters=None, *, scheme=
 
 
 def load_month(month=None, *, store=None, orders=None, units=None, letters=None, scheme=None, strict: bool = False,
-               history: int = 1):
+               history: int = 1, table_only: bool = False):
     """The :class:`~pyhotline.report.Dataset` for ``month`` (all months when None), with at least
     ``history`` months before it, more when the scheme's series parts need them (:mod:`pyhotline.series`).
 
     With ``store``, read from it. With files, they are read into a temporary store, never the
     user's default one (same checks, same coverage warnings). With neither, the default store
     (``$PYHOTLINE_STORE`` or data/store/pyhotline.duckdb) when it exists, else the bundled sample
-    through a temporary store.
+    through a temporary store. ``table_only`` (``evaluate``): only what the month's evaluation table
+    needs (:func:`~pyhotline.store.month.month_dataset`); a file read for it is still checked whole.
     """
     files = any(p is not None for p in (orders, units, letters))
     if files and store is not None:
@@ -91,7 +92,7 @@ def load_month(month=None, *, store=None, orders=None, units=None, letters=None,
         rules = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
         history, extra = max(history, history_months(rules)), tuple(extra_months(month, rules))
     if source is not None:
-        return month_dataset(source, month, scheme, strict=strict, history=history, extra=extra)
+        return month_dataset(source, month, scheme, strict=strict, history=history, extra=extra, table_only=table_only)
     keep = None
     if month is not None:  # the one-off store holds only the slice month_dataset selects
         from ..errors import MonthError
@@ -102,10 +103,11 @@ def load_month(month=None, *, store=None, orders=None, units=None, letters=None,
         except (MonthError, ValueError):  # month_dataset gives its message after the files' checks
             period = None
         if period is not None:
-            keep = (period, (period - history).start_time, (period + 1).start_time, extra)
+            keep = ((period, period.start_time, (period + 1).start_time, ()) if table_only
+                    else (period, (period - history).start_time, (period + 1).start_time, extra))
     with memory_store() as con:  # one process: the temporary store need not touch the disk
         import_oneoff(con, orders, units, letters, scheme=scheme, strict=strict, keep=keep)
-        return month_dataset(con, month, scheme, strict=strict, history=history, extra=extra)
+        return month_dataset(con, month, scheme, strict=strict, history=history, extra=extra, table_only=table_only)
 
 
 def describe_store(store, *, scheme=None) -> tuple[list[str], list[str]]:

@@ -18,9 +18,12 @@ from ..io import FileQuality
 from ..metrics import parse_month
 from .coverage import coverage_settings, kind_cutoff, letter_gaps, order_gaps
 from .db import LETTER_FIELDS, ORDER_FIELDS, CoverageError, connect
-from .registry import effective_registry
+from .registry import effective_registry, registry_imports
 
 _TIMES = {"orders": ("accepted_at", "deadline", "closed_at"), "letters": ("received_at",)}
+#: What the month's evaluation table reads of an order (:func:`pyhotline.metrics.unit_counts`, and 受理时间 for
+#: the month's check): all ``evaluate`` selects (``table_only``).
+TABLE_FIELDS = ("accepted_at", "mode", "unit", "deadline", "closed_at", "reworks", "visit")
 
 
 def _typed(table, fields) -> pd.DataFrame:
@@ -50,17 +53,31 @@ def window_condition(kind: str, first: pd.Timestamp, end: pd.Timestamp, extra=()
     return f"({condition})", args
 
 
-def _select(con, kind: str, first: pd.Timestamp | None, end: pd.Timestamp | None, extra=()) -> pd.DataFrame:
+def _select(con, kind: str, first: pd.Timestamp | None, end: pd.Timestamp | None, extra=(), only=None) -> pd.DataFrame:
     """Rows with any time of ``_TIMES[kind]`` in [first, end), and rows accepted (received) in the
-    ``extra`` months (the month a year earlier, for 同比)."""
+    ``extra`` months (the month a year earlier, for 同比), in the files' order. ``only``: just these
+    columns, in no particular row order (what the evaluation table needs, counted whatever the order)."""
     fields = ORDER_FIELDS if kind == "orders" else LETTER_FIELDS
+    if only is not None:
+        fields = tuple(f for f in fields if f[0] in only)
     names = ", ".join(f'"{n}"' for n, _ in fields)
-    where, args = "", []
-    if first is not None:
-        condition, args = window_condition(kind, first, end, extra)
-        where = "WHERE " + condition
-    table = con.sql(f"SELECT {names} FROM {kind} {where} ORDER BY import_id, seq", params=args or None).to_arrow_table()
+    where, args = _where(kind, first, end, extra)
+    order = "" if only is not None else " ORDER BY import_id, seq"
+    table = con.sql(f"SELECT {names} FROM {kind} {where}{order}", params=args or None).to_arrow_table()
     return _typed(table, fields)
+
+
+def _where(kind: str, first, end, extra=()) -> tuple[str, list]:
+    if first is None:
+        return "", []
+    condition, args = window_condition(kind, first, end, extra)
+    return "WHERE " + condition, args
+
+
+def _units_seen(con, kind: str, first, end, extra=()) -> set:
+    """The unit names of :func:`_select`'s rows, without selecting them."""
+    where, args = _where(kind, first, end, extra)
+    return {r[0] for r in con.execute(f"SELECT DISTINCT unit FROM {kind} {where}", args).fetchall() if r[0] is not None}
 
 
 def imports_table(con) -> pd.DataFrame:
@@ -131,11 +148,14 @@ def month_coverage(store: str | Path, month, scheme=None) -> list[str]:
     return order_gaps(imports, month, coverage_settings(scheme)) + letter_gaps(imports, month)
 
 
-def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = False, history: int = 1, extra=()):
+def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = False, history: int = 1, extra=(),
+                  table_only: bool = False):
     """The Dataset for ``month`` (``history`` months before it included); all of the store when
     ``month`` is None. Coverage gaps are warnings in the quality record (errors with ``strict``).
     ``extra`` months (before the window) add their accepted orders and received letters when the
-    store holds them completely (no coverage gap but 环比 ones): 同比's month a year earlier."""
+    store holds them completely (no coverage gap but 环比 ones): 同比's month a year earlier.
+    ``table_only`` (``evaluate``): the orders hold only ``month``'s rows and :data:`TABLE_FIELDS`,
+    in no particular order, and no letters; the registry, warnings and cut-offs are the full slice's."""
     from ..report import Dataset
 
     settings = coverage_settings(scheme)
@@ -159,11 +179,21 @@ def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = 
         if strict and gaps:
             raise CoverageError(f"{month} 的数据不全：" + "；".join(gaps) + "（去掉 --strict 则照常生成并注明）")
         extra = [m for m in extra if window is not None and m < month - history and _complete(imports, m, settings)]
-        orders = _select(con, "orders", *(window or (None, None)), extra)
-        letters = _select(con, "letters", *(window or (None, None)), extra) if (imports["kind"] == "letters").any() else None
-        units_seen = set(orders["unit"].unique())
-        if letters is not None:
-            units_seen |= set(letters["unit"].unique())
+        has_letters = (imports["kind"] == "letters").any()
+        if table_only and month is not None:
+            orders = _select(con, "orders", month.start_time, (month + 1).start_time, only=TABLE_FIELDS)
+            letters = None
+            units_seen = set(orders["unit"].unique())
+            if len(registry_imports(con)) > 1:  # older registries' units join the latest: the whole slice's
+                units_seen = _units_seen(con, "orders", *window, extra)
+                if has_letters:
+                    units_seen |= _units_seen(con, "letters", *window, extra)
+        else:
+            orders = _select(con, "orders", *(window or (None, None)), extra)
+            letters = _select(con, "letters", *(window or (None, None)), extra) if has_letters else None
+            units_seen = set(orders["unit"].unique())
+            if letters is not None:
+                units_seen |= set(letters["unit"].unique())
         registry, mapping = effective_registry(con, sorted(units_seen))
     if any(k != v for k, v in mapping.items()):
         orders = orders.assign(unit=orders["unit"].map(lambda u: mapping.get(u, u)).astype("str"))
