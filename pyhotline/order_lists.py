@@ -32,17 +32,31 @@ class UnitList:
     counts: tuple[int | None, ...]  # 回退/延期 times per order (None for unjustified overdue)
 
 
+def _kept(report, name: str, make):
+    """``make(report)``, computed once per report (is_cut, the text, 附件3 and the sheet each ask): kept in
+    the report's ``__dict__`` (its dataclass fields are frozen; a replaced report computes its own)."""
+    kept = report.__dict__.setdefault("_order_lists", {})
+    if name not in kept:
+        kept[name] = make(report)
+    return kept[name]
+
+
 def unit_lists(report) -> list[UnitList]:
     """Every unit's list: unjustified overdue (units as ``report.unjustified`` orders them, ids latest
     first), then 回退, then 延期 violations (units with more orders first, then as they come; ids ascending
-    as :func:`pyhotline.metrics.violations` sorts them)."""
+    as :func:`pyhotline.metrics.violations` sorts them). Computed once per report: do not change the list."""
+    return list(_kept(report, "unit_lists", _unit_lists))
+
+
+def _unit_lists(report) -> list[UnitList]:
     lists = [UnitList(UNJUSTIFIED, label, tuple(str(i) for i in ids), (None,) * len(ids))
              for label, ids in zip(report.unjustified["label"], report.unjustified["unjustified_ids"])]
     v = report.violations
     for rule, problem in RULES.items():
         rows = v.loc[v["rule"] == rule] if len(v) else v
         groups: dict[str, list[tuple[str, int]]] = {}
-        for order_id, label, count in zip(rows.get("order_id", ()), rows.get("label", ()), rows.get("count", ())):
+        ids, labels, counts = (rows[c].tolist() if c in rows else () for c in ("order_id", "label", "count"))
+        for order_id, label, count in zip(ids, labels, counts):  # lists: iterating Arrow strings is 10x slower
             groups.setdefault(label, []).append((str(order_id), int(count)))
         ranked = sorted(groups.items(), key=lambda item: -len(item[1]))  # stable: ties keep their order
         lists += [UnitList(problem, label, tuple(o for o, _ in got), tuple(c for _, c in got)) for label, got in ranked]
@@ -105,11 +119,21 @@ def headers(scheme) -> list[str]:
 
 def printed(report) -> pd.DataFrame:
     """The complete lists as 附件3 and the sheet 问题工单 print them: the scheme's headers, text cells
-    (unit, order number, the problem in the scheme's words, dates as 2024-05-02 09:00)."""
+    (unit, order number, the problem in the scheme's words, dates as 2024-05-02 09:00). Computed once per
+    report (附件3 and the sheet 问题工单 print the same table): a copy, so the caller may change it."""
+    return _kept(report, "printed", _printed).copy()
+
+
+def _printed(report) -> pd.DataFrame:
     scheme = report.scheme
     table = problem_orders(report)
 
     def when(values: pd.Series, empty: str) -> list[str]:
+        if values.dtype == "datetime64[ns]":  # years 1677-2262: numpy's ISO text is strftime's, 5x faster
+            import numpy as np
+
+            text = np.datetime_as_string(values.to_numpy().astype("datetime64[m]"), unit="m").tolist()
+            return [empty if t == "NaT" else f"{t[:10]} {t[11:]}" for t in text]
         if pd.api.types.is_datetime64_dtype(values.dtype):  # vectorised: 500k rows at 10M orders
             return values.dt.strftime("%Y-%m-%d %H:%M").where(values.notna(), empty).tolist()
         return [empty if pd.isna(v) else f"{v:%Y-%m-%d %H:%M}" for v in values]

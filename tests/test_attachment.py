@@ -174,19 +174,53 @@ def test_a_long_attachment_is_cut_in_the_documents_and_whole_in_the_sheet(data, 
     assert load_workbook(tmp_path / "evaluation.xlsx")["问题工单"].max_row == 2 + EXPECTED_ROWS
 
 
-def test_list_sheet_writes_every_cell_as_text():
+def test_list_sheet_writes_every_cell_as_text(tmp_path):
     """The sheet's cells are strings whatever they look like (a formula, an error code, leading zeros), and
     a character no worksheet can hold is refused, as openpyxl's own cells do."""
     import pandas as pd
-    from openpyxl import Workbook
+    from openpyxl import Workbook, load_workbook
     from openpyxl.utils.exceptions import IllegalCharacterError
 
     from pyhotline.export import _list_sheet
+    from pyhotline.sheet_rows import save_workbook
 
     wb = Workbook()
     _list_sheet(wb, "问题工单", "标题", pd.DataFrame({"a": ["=1+1", "#N/A", "梅仙镇"], "b": ["00123", "", "x"]}))
-    cells = [[c for c in row] for row in wb["问题工单"].iter_rows(min_row=3)]
-    assert [[c.value for c in row] for row in cells] == [["=1+1", "00123"], ["#N/A", ""], ["梅仙镇", "x"]]
-    assert {c.data_type for row in cells for c in row} == {"s"}
+    save_workbook(wb, tmp_path / "list.xlsx")  # the rows are written on saving (pyhotline.sheet_rows)
+    cells = [[c for c in row] for row in load_workbook(tmp_path / "list.xlsx")["问题工单"].iter_rows(min_row=3)]
+    # the empty text is an empty string cell in the file, read back as no value (as openpyxl always wrote it)
+    assert [[c.value for c in row] for row in cells] == [["=1+1", "00123"], ["#N/A", None], ["梅仙镇", "x"]]
+    assert {c.data_type for row in cells for c in row if c.value is not None} == {"s"}
     with pytest.raises(IllegalCharacterError):
         _list_sheet(Workbook(), "问题工单", "标题", pd.DataFrame({"a": ["bad\x01"]}))
+
+
+def test_list_sheet_rows_are_the_xml_openpyxl_writes(tmp_path):
+    """pyhotline.sheet_rows writes the rows of 问题工单 as text: the sheet's XML is byte for byte what openpyxl
+    writes with a cell object per value (escapes, non-ASCII, outer white space, empty cells, long text)."""
+    import zipfile
+
+    import pandas as pd
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
+
+    from pyhotline.export import _list_sheet
+    from pyhotline.sheet_rows import save_workbook
+
+    values = ["", " a", "a ", "\u3000x", "a&b<c>d\"e'f", "x\ry", "x\ny", "x\tz", "😀ok", "梅仙镇", "]]>", "=1+1",
+              "#N/A", "\x85a", "a\u00a0", "x" * 40000, "PJ20240503-0012", "2024-05-02 09:00"]
+    table = pd.DataFrame({"单位": values, "工单编号": values[::-1], "问题": ["无故超期"] * len(values)})
+    ours = Workbook()
+    _list_sheet(ours, "问题工单", "标题", table)
+    save_workbook(ours, tmp_path / "ours.xlsx")
+    theirs = Workbook()
+    ws = _list_sheet(theirs, "问题工单", "标题", table.head(0))
+    del ws._pyhotline_rows  # the rows as openpyxl cells instead
+    for i, row in enumerate(zip(*(table[c].tolist() for c in table.columns)), start=3):
+        for j, value in enumerate(row, start=1):
+            cell = Cell(ws, row=i, column=j, value=value)
+            cell.data_type = "s"
+            ws._add_cell(cell)
+    theirs.save(tmp_path / "theirs.xlsx")
+    sheet = "xl/worksheets/sheet2.xml"
+    assert zipfile.ZipFile(tmp_path / "ours.xlsx").read(sheet) == zipfile.ZipFile(tmp_path / "theirs.xlsx").read(sheet)

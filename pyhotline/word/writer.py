@@ -326,11 +326,11 @@ class Writer:
         widths = [Mm(w) for w in column_widths(head, [v for v, _ in rows], TEXT_HEIGHT.mm, TABLE_SIZE.pt)]
         for column, width in zip(table.columns, widths):  # the grid (LibreOffice, WPS) and each cell (Word)
             column.width = width
-        header_row = table.rows[0]
-        tr_pr = header_row._tr.get_or_add_trPr()
+        table_rows = list(table.rows)  # python-docx lists every row anew on each table.rows[i]: 500 rows at 10M
+        tr_pr = table_rows[0]._tr.get_or_add_trPr()
         element(tr_pr, "w:tblHeader", val="true")
         for r_i, (values, cls) in enumerate([(head, {"head"})] + rows):
-            row = table.rows[r_i]
+            row = table_rows[r_i]
             element(row._tr.get_or_add_trPr(), "w:cantSplit", val="true")
             shade = {"grade-B": "FFF6D8", "grade-C": "FDE6D6", "grade-D": "F9CFC4"}
             fill = "E8EDF5" if "head" in cls else next((shade[c] for c in cls if c in shade), None)
