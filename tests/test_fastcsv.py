@@ -88,6 +88,12 @@ def _variant(frame: pd.DataFrame, change: str) -> pd.DataFrame:
         frame.loc[36, "事件分类"] = frame.loc[36, "事件分类"] + "\u200b"
     elif change == "spaced-flag":  # stripped by the reader: same value
         frame.loc[37, "市热线办退回"] = "\u3000是 "
+    elif change == "spaced-mode-visit-unit":  # cleaned by the reader into 派单, a visit, a blank unit
+        frame.loc[frame.index[frame["办理方式"] == "派单"][:5], "办理方式"] = " 派单"
+        frame.loc[frame.index[frame["回访结果"] == "满意"][:5], "回访结果"] = "满意 "
+        frame.loc[10, "办结时间"] = ""
+        frame.loc[10, "回访结果"] = " 满意"
+        frame.loc[_direct_rows(frame)[:3], "承办单位"] = " "
     elif change == "totals-row":
         total = {c: "" for c in frame.columns}
         total["工单编号"] = "合计"
@@ -103,7 +109,7 @@ def _variant(frame: pd.DataFrame, change: str) -> pd.DataFrame:
 
 FAST = {"none", "numeric-text-ids", "prefixed-ids", "leading-zero-ids", "blank-counts-and-visits",
         "direct-with-unit", "open-with-visit", "unit-by-short-name-spaced", "quoted-comma-and-newline", "spaced-flag",
-        "alias-header"}
+        "alias-header", "spaced-mode-visit-unit"}
 CHANGES = sorted(FAST) + [
     "blank-deadline", "blank-category", "blank-accepted", "blank-id", "bad-date", "month-13", "other-date-form",
     "date-only-deadline", "far-date", "closed-before-accepted", "duplicate-id", "repeated-row", "negative-count",

@@ -1,12 +1,15 @@
 """Importing a clean UTF-8 CSV orders file at DuckDB speed (the CSV twin of :mod:`.fastpath`).
 
-DuckDB reads the file (``read_csv``, every cell as text, strict about the number of fields) and
-checks it against every rule of :func:`pyhotline.io.load_orders` in SQL: times only in the
-platforms' own form ``2024-05-03 08:05:00`` (parsed exactly: 2024-02-30 is not a date), counts as
-plain digits, the text columns cleaned one distinct value at a time by the reader's own
-normalisation, units by the registry's lookup; then :func:`.fastpath.finish` runs the checks of the
-whole file (blank or repeated 工单编号, 派单 without unit or deadline, 办结 before 受理 ...) and gives
-the reader's two warnings. No pandas frame is made and personal columns are never read.
+DuckDB reads the file (``read_csv``, every cell as text, strict about the number of fields) twice,
+and nothing of it is kept in between. The first pass is one aggregate that checks it against every
+rule of :func:`pyhotline.io.load_orders`: times only in the platforms' own form
+``2024-05-03 08:05:00`` (parsed exactly: 2024-02-30 is not a date), counts as plain digits, blank,
+spaced or repeated 工单编号, 派单 without unit or deadline, 办结 before 受理 ..., the reader's two
+warnings with their first rows, and the distinct values of the text columns, which are then cleaned
+one at a time by the reader's own normalisation and units by the registry's lookup
+(:func:`.fastpath.value_maps`). The second pass, made by the import inside its transaction
+(:func:`.imports.import_files`), reads the file once more straight into the store, typed and mapped
+(:class:`CsvPlan`). No pandas frame is made and personal columns are never read.
 
 Whenever anything is doubtful the answer is None and the import reads the file with the reader,
 which gives its usual row-level messages: not UTF-8 (GB18030/GBK files stay on the reader: DuckDB
@@ -19,18 +22,24 @@ reader would clean (invisible characters), a 合计 row, a warning under ``stric
 from __future__ import annotations
 
 import csv
+import re
+from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
 
-from ..io import EARLIEST, HEADER_ALIASES, LATEST, ORDER_COLUMNS, FileQuality, Registry, normalize_text
+from ..io import (
+    EARLIEST, HEADER_ALIASES, LATEST, ORDER_COLUMNS, VISITED, FileQuality, Registry, direct_with_unit_warning,
+    normalize_text, visited_open_warning,
+)
 from ..io.csvfile import decode
 from ..io.headers import find_header
-from .fastpath import finish, stage, value_maps
+from .fastpath import _INVISIBLE_CONTROL, _SPACE, MAPPED, value_maps
 
 #: The platforms' own time form, exactly (times.USUAL_DATETIME's layout, fields in range).
 _USUAL = r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
 _COUNT = r"[0-9]{1,18}"
 _BLOCK = 1 << 24
+_EMPTY_LINE = re.compile(rb"\n\r?\n")
 
 
 def _header(path: Path, header_aliases: dict | None) -> tuple[int, dict[str, int]] | None:
@@ -77,17 +86,46 @@ def _blank_lines(path: Path) -> bool:
     tail = b""
     with open(path, "rb") as fh:  # block by block: a mapped file would count whole in the process's memory
         while block := fh.read(_BLOCK):
-            data = tail + block
-            if data.find(b"\n\n") >= 0 or data.find(b"\n\r\n") >= 0:
+            if _EMPTY_LINE.search(tail + block[:2]) or _EMPTY_LINE.search(block):  # also across the blocks' seam
                 return True
-            tail = data[-2:]
+            tail = block[-2:]
     return False
+
+
+@dataclass
+class CsvPlan:
+    """A checked CSV file, to be read into the store: ``source`` is a subquery giving the order
+    fields and ``seq`` (the record's position), ``figures`` the file's (latest time, first and last
+    受理时间, rows); ``drop`` removes the value maps it joins when the import is done with it."""
+
+    record: FileQuality
+    source: str
+    figures: tuple
+    maps: tuple[str, ...]
+
+    def drop(self, con) -> None:
+        for name in self.maps:
+            con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
 
 
 def stage_csv_orders(con, path: Path, registry: Registry, table: str, *, header_aliases=None, strict=False
                      ) -> FileQuality | None:
-    """Create ``table`` (as :func:`.fastpath.stage_orders`) from a clean UTF-8 CSV file; its reading
-    record, or None (nothing created) when the reader must read it."""
+    """Create ``table`` (as :func:`.fastpath.stage_orders`: the order fields and ``seq``) from a clean
+    UTF-8 CSV file; its reading record, or None (nothing created) when the reader must read it."""
+    plan = plan_csv_orders(con, path, registry, header_aliases=header_aliases, strict=strict, name=table)
+    if plan is None:
+        return None
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {plan.source}").fetchall()
+    finally:
+        plan.drop(con)
+    return plan.record
+
+
+def plan_csv_orders(con, path: Path, registry: Registry, *, header_aliases=None, strict=False, name="csv"
+                    ) -> CsvPlan | None:
+    """The checked plan of reading a clean UTF-8 CSV orders file into the store, or None (nothing
+    created) when the reader must read it."""
     import duckdb
 
     path = Path(path)
@@ -97,24 +135,65 @@ def stage_csv_orders(con, path: Path, registry: Registry, table: str, *, header_
     if found is None or _blank_lines(path):
         return None
     width, at = found
-    raw = f"_raw_{table}"
+    f = {n: f"f{i}" for n, i in at.items()}
+    guess = {"mode": ["派单"], "unit": [None, ""], "visit": list(VISITED)}
+    for parallel in ("", ", parallel = false"):  # the parallel reader may refuse quoted line breaks: one thread
+        read = _read_csv(path, width, parallel)
+        try:
+            first = con.execute(_check_sql(read, f, guess, lists=True)).fetchall()[0]
+            break
+        except duckdb.Error:
+            continue
+    else:
+        return None
+    odd, lists, verdict = first[0], first[1:6], first[6:]
+    if odd:
+        return None
+    values = f"_values_{name}"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {values} AS SELECT "
+                + ", ".join(f"?::VARCHAR[] AS {n}" for n in MAPPED), [list(v) for v in lists]).fetchall()
+    try:
+        frames = value_maps(con, values, {n: f"unnest({n})" for n in MAPPED}, registry)
+    finally:
+        con.execute(f"DROP TABLE {values}").fetchall()
+    if frames is None:
+        return None
+    mode, unit, visit = frames["mode"], frames["unit"], frames["visit"]
+    truth = {"mode": _raws(mode, mode["v"] == "派单"), "unit": _raws(unit, unit["written"] == ""),
+             "visit": _raws(visit, visit["v"].isin(VISITED))}
+    if any({r for r in _raws(frames[n]) if r in guess[n]} != set(truth[n]) for n in truth):
+        # a value the reader cleans into 派单, a blank unit or a visit result: the checks once more, exactly
+        verdict = con.execute(_check_sql(read, f, truth, lists=False)).fetchall()[0][6:]
+    record = _record(path, verdict, strict, dict(zip(_raws(unit), unit["written"])), dict(zip(_raws(visit), visit["v"])))
+    if record is None:
+        return None
+    if verdict[2] != verdict[0]:  # fewer distinct digests than rows: a repeated 工单编号, or two digests alike
+        if con.execute(f"SELECT count(DISTINCT {f['order_id']}) FROM {read}").fetchall()[0][0] != verdict[0]:
+            return None
+    maps = tuple(f"_map_{n}_{name}" for n in frames)
+    for n, frame in frames.items():
+        con.register("_frame", frame)
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _map_{n}_{name} AS SELECT * FROM _frame").fetchall()
+        finally:
+            con.unregister("_frame")
+    latest, first_at, last_at = verdict[-3:]
+    return CsvPlan(record, _source(read, f, name), (latest, first_at, last_at, int(verdict[0])), maps)
+
+
+def _raws(frame, where=None) -> list:
+    """A value map's raw values (where ``where``), a missing cell as None (pandas may hold it as NaN)."""
+    import pandas as pd
+
+    raws = frame["raw"] if where is None else frame.loc[where, "raw"]
+    return [None if pd.isna(r) else r for r in raws]
+
+
+def _read_csv(path: Path, width: int, parallel: str) -> str:
     columns = "{" + ", ".join(f"'f{i}': 'VARCHAR'" for i in range(width)) + "}"
     quoted = str(path.resolve()).replace("'", "''")
-    read = (f"read_csv('{quoted}', header = true, auto_detect = false, columns = {columns}, delim = ',', "
-            f"quote = '\"', escape = '\"', strict_mode = true, null_padding = false, all_varchar = true")
-    select = f"SELECT {_typed_cells(at)} FROM {read}"
-    try:
-        try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS {select})").fetchall()
-        except duckdb.Error:  # e.g. the parallel reader and quoted line breaks: once more, in one thread
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS {select}, parallel = false)").fetchall()
-    except duckdb.Error:
-        con.execute(f"DROP TABLE IF EXISTS {raw}").fetchall()
-        return None
-    try:
-        return _checked(con, raw, path, registry, table, strict)
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {raw}").fetchall()
+    return (f"read_csv('{quoted}', header = true, auto_detect = false, columns = {columns}, delim = ',', "
+            f"quote = '\"', escape = '\"', strict_mode = true, null_padding = false, all_varchar = true{parallel})")
 
 
 _TIMES = ("accepted_at", "deadline", "closed_at")
@@ -122,34 +201,69 @@ _COUNTS = ("extensions", "send_backs", "reworks")
 _FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def _typed_cells(at: dict[str, int]) -> str:
-    """The select list of the one pass over the file: the text columns as written, times and counts
-    typed, the record's position, and ``odd``: a cell the fast path must leave to the reader (another
-    time form or a time out of range, a count that is not plain digits, characters the reader cleans)."""
-    from .fastpath import _INVISIBLE_CONTROL
+def _numbered(read: str, f: dict[str, str]) -> str:
+    """The file's cells with ``rn``, the record's position (0 for the first row under the header)."""
+    return f"(SELECT row_number() OVER () - 1 AS rn, {', '.join(f.values())} FROM {read})"
 
-    f = {name: f"f{i}" for name, i in at.items()}
+
+def _check_sql(read: str, f: dict[str, str], sets: dict[str, list], lists: bool) -> str:
+    """One aggregate over the file: the cells the fast path must leave to the reader (another time
+    form or a time out of range, a count that is not plain digits), the distinct values of the mapped
+    columns (``lists``), then :func:`_record`'s figures; ``sets``: the raw 办理方式 that mean 派单, the
+    raw 承办单位 that are blank, the raw 回访结果 that are visits."""
+    from .fastpath import _among
+
+    t = {n: f"try_strptime({f[n]}, '{_FORMAT}')" for n in _TIMES}
     odd = " OR ".join(
-        [f"({f[n]} IS NOT NULL AND (NOT regexp_full_match({f[n]}, '{_USUAL}') OR try_strptime({f[n]}, '{_FORMAT}') IS NULL"
+        [f"({f[n]} IS NOT NULL AND (NOT regexp_full_match({f[n]}, '{_USUAL}') OR {t[n]} IS NULL"
          f" OR {f[n]} < '{EARLIEST:{_FORMAT}}' OR {f[n]} > '{LATEST:{_FORMAT}}'))" for n in _TIMES]
         + [f"NOT regexp_full_match({f[n]}, '{_COUNT}')" for n in _COUNTS]
-        + [f"regexp_matches({f['order_id']}, '{_INVISIBLE_CONTROL}')", f"{f['accepted_at']} IS NULL"]
     )
-    cells = [f"{f[n]} AS {n}" for n in ("order_id", "category", "mode", "unit", "visit", "city_returned")]
-    cells += [f"TRY_CAST(try_strptime({f[n]}, '{_FORMAT}') AS TIMESTAMP_NS) AS {n}" for n in _TIMES]
-    cells += [f"coalesce(TRY_CAST({f[n]} AS BIGINT), 0) AS {n}" for n in _COUNTS]
-    cells += [f"coalesce({odd}, false) AS odd"]  # the record's position: the table's rowid (insertion order kept)
-    return ", ".join(cells)
+    dispatched, unwritten = _among(f["mode"], sets["mode"]), _among(f["unit"], sets["unit"])
+    direct = f"NOT {dispatched} AND NOT {unwritten}"
+    opened = f"{t['closed_at']} IS NULL AND {_among(f['visit'], sets['visit'])}"
+    oid = f["order_id"]
+    return f"""
+        SELECT count(*) FILTER (coalesce({odd}, false)),
+               {', '.join(f"list(DISTINCT {f[n]})" if lists else "NULL" for n in MAPPED)},
+               count(*),
+               count(*) FILTER ({oid} IS NULL OR {oid} = '' OR regexp_matches({oid}, '^{_SPACE}|{_SPACE}$|计|{_INVISIBLE_CONTROL}')),
+               count(DISTINCT md5_number_lower({oid})),
+               count(*) FILTER ({t['accepted_at']} IS NULL OR {t['closed_at']} < {t['accepted_at']}
+                                OR ({dispatched} AND ({unwritten} OR {t['deadline']} IS NULL))),
+               count(*) FILTER ({direct}), min(rn) FILTER ({direct}), arg_min({f['unit']}, rn) FILTER ({direct}),
+               count(*) FILTER ({opened}), min(rn) FILTER ({opened}), arg_min({f['visit']}, rn) FILTER ({opened}),
+               greatest(max({t['accepted_at']}), max({t['closed_at']})), min({t['accepted_at']}), max({t['accepted_at']})
+        FROM {_numbered(read, f)}
+    """
 
 
-def _checked(con, raw: str, path: Path, registry: Registry, table: str, strict: bool) -> FileQuality | None:
-    if con.execute(f"SELECT count(*) FILTER (odd) FROM {raw}").fetchall()[0][0]:
-        return None  # a blank 受理时间 is NULL here: odd; blank optional times and counts are NULL and 0
-    c = {name: name for name in ("order_id", "category", "mode", "unit", "visit", "city_returned")}
-    frames = value_maps(con, raw, c, registry)
-    if frames is None:
+def _record(path: Path, verdict, strict: bool, written_of: dict, visit_of: dict) -> FileQuality | None:
+    """The reading record the reader would give (as :func:`.fastpath._verdict`), or None."""
+    n, bad_ids, _, problems, direct_named, first_direct, unit, open_visited, first_open, visit = verdict[:10]
+    if n == 0 or bad_ids or problems or (strict and (direct_named or open_visited)):
         return None
-    typed = {n: n for n in (*_TIMES, *_COUNTS)}
-    typed["seq"] = "CAST(s.rowid AS BIGINT)"
-    stage(con, raw, c, typed, frames, table)
-    return finish(con, table, path, strict)
+    record = FileQuality(kind="工单明细", file=path.name, rows=int(n))
+    if direct_named:
+        record.warnings.append(str(direct_with_unit_warning(path, int(direct_named), int(first_direct) + 2,
+                                                            written_of.get(unit, unit))))
+    if open_visited:
+        record.warnings.append(str(visited_open_warning(path, int(open_visited), int(first_open) + 2,
+                                                        visit_of.get(visit, visit))))
+    return record
+
+
+def _source(read: str, f: dict[str, str], name: str) -> str:
+    """The second pass (as :func:`.fastpath.stage`): the order fields, typed and mapped, and ``seq``."""
+    typed = {n: f"TRY_CAST(try_strptime(s.{f[n]}, '{_FORMAT}') AS TIMESTAMP_NS)" for n in _TIMES}
+    counts = {n: f"coalesce(TRY_CAST(s.{f[n]} AS BIGINT), 0)" for n in _COUNTS}
+    joins = "\n".join(f"JOIN _map_{n}_{name} m_{n} ON m_{n}.raw IS NOT DISTINCT FROM s.{f[n]}" for n in MAPPED)
+    return f"""(
+        SELECT s.{f['order_id']} AS order_id, {typed['accepted_at']} AS accepted_at, m_category.v AS category,
+               m_mode.v AS mode, CASE WHEN m_mode.v = '派单' THEN m_unit.v ELSE '' END AS unit,
+               {typed['deadline']} AS deadline, {typed['closed_at']} AS closed_at, {counts['extensions']} AS extensions,
+               {counts['send_backs']} AS send_backs, {counts['reworks']} AS reworks,
+               m_city_returned.v AS city_returned, m_visit.v AS visit, CAST(s.rn AS BIGINT) AS seq
+        FROM {_numbered(read, f)} s
+        {joins}
+    )"""

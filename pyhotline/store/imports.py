@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..io import FileQuality, load_letters, load_orders, load_units
+from .fastcsv import CsvPlan, plan_csv_orders
 from .fastpath import stage_month, stage_orders
 from .db import LETTER_FIELDS, ORDER_FIELDS, UNIT_FIELDS, StoreError, connect
 from .registry import stored_registry
@@ -159,7 +160,14 @@ def import_files(
                         quality.append(found[0])
                         planned.append((kind, path, sha, (staged, found[1]), found[0]))
                         continue
-                if kind == "orders" and fast:
+                if kind == "orders" and fast and path.suffix.lower() in (".csv", ".txt"):
+                    plan = plan_csv_orders(con, path, registry, header_aliases=aliases, strict=strict,
+                                           name=f"staged_{len(planned)}")
+                    if plan is not None:  # clean UTF-8 CSV: checked by DuckDB, read into the store when written
+                        quality.append(plan.record)
+                        planned.append((kind, path, sha, plan, plan.record))
+                        continue
+                elif kind == "orders" and fast:
                     staged = f"staged_{len(planned)}"
                     record = stage_orders(con, path, registry, staged, header_aliases=aliases, strict=strict)
                     if record is not None:  # clean typed Parquet or UTF-8 CSV: checked and staged by DuckDB
@@ -297,6 +305,10 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
         (staged, (latest, first, last, rows)), keep = frame, None
         latest = None if latest is None else pd.Timestamp(latest)
         span = (pd.Timestamp(first), pd.Timestamp(last))
+    elif isinstance(frame, CsvPlan):  # a checked CSV file, read by DuckDB in the statement below
+        staged, (latest, first, last, rows) = frame.source, frame.figures
+        latest = None if latest is None else pd.Timestamp(latest)
+        span = (pd.Timestamp(first), pd.Timestamp(last))
     elif isinstance(frame, str):  # staged by DuckDB (fastpath)
         staged = frame
         latest, first, last, rows = con.execute(
@@ -341,6 +353,8 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
     ).fetchall()
     if staged == "incoming_frame":
         con.unregister("incoming_frame")
+    elif isinstance(frame, CsvPlan):
+        frame.drop(con)
     else:
         con.execute(f"DROP TABLE {staged}").fetchall()
     if empty:
