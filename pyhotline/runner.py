@@ -317,7 +317,7 @@ def _check_inputs(months: list[str], kwargs: dict, imported=None, files_given: b
     before any notebook starts; files of a one-off run were read and checked by ``imported``.
     Problems of a single month are reported by that month's run."""
     from .scheme import load_scheme, validate_scheme
-    from .period_load import period_coverage
+    from .period_load import periods_coverage
     from .store import CoverageError
 
     _refuse_months_without_data(months, kwargs["store"], imported, files_given)
@@ -331,8 +331,7 @@ def _check_inputs(months: list[str], kwargs: dict, imported=None, files_given: b
     for record in (imported.quality if imported is not None else ()):
         for warning in record.warnings:
             print(f"注意：{warning}", file=sys.stderr)
-    for month in months:
-        gaps = period_coverage(kwargs["store"], month, scheme)
+    for month, gaps in zip(months, periods_coverage(kwargs["store"], months, scheme)):
         if gaps and kwargs.get("strict", False):
             raise CoverageError(f"{month} 的数据不全：" + "；".join(gaps) + "（去掉 --strict 则照常生成并注明）")
         for gap in gaps:
@@ -350,6 +349,13 @@ def _spans(months) -> str:
     return "、".join(str(a) if a == b else f"{a} 至 {b}" for a, b in runs)
 
 
+def _has_orders(con, months) -> bool:
+    """Some order of the store was accepted in one of ``months`` (consecutive)."""
+    start, end = months[0].start_time.to_pydatetime(), (months[-1] + 1).start_time.to_pydatetime()
+    return con.execute("SELECT 1 FROM orders WHERE accepted_at >= ? AND accepted_at < ? LIMIT 1",
+                       [start, end]).fetchone() is not None
+
+
 def _refuse_months_without_data(wanted: list[str], store, imported, files_given: bool) -> None:
     """Refuse, before any notebook starts, months (or quarters and years) in which the store holds no
     accepted order at all, naming them and what the store does cover. Months partly covered go on,
@@ -359,10 +365,10 @@ def _refuse_months_without_data(wanted: list[str], store, imported, files_given:
     from .store import connect, store_months
 
     with connect(store) as con:
-        present = set(store_months(con))
-    empty = [p for p in wanted if not any(m in present for m in months_of(parse_period(p)))]
-    if not empty:
-        return
+        empty = [p for p in wanted if not _has_orders(con, months_of(parse_period(p)))]
+        if not empty:
+            return
+        present = set(store_months(con))  # for the message (every month's orders counted: 0.8 s at 10M)
     where = f"数据库 {store}" if imported is None else ("所给文件" if files_given else "内置示例数据")
     covers = (f"{where}中工单的受理月份为 {_spans(present)}" if present
               else f"{where}中没有任何工单（请先用 pyhotline import 导入工单明细）")
