@@ -126,3 +126,25 @@ def spans(el, bold: bool = False) -> list[Span]:
 def classes(el) -> set[str]:
     return set((el.get("class") or "").split())
 
+
+
+def plain_cells(values) -> bool:
+    """Each value is one ``<w:t>`` of its cell's run (not empty, no tab or line break)."""
+    return all(values) and not any(c in v for v in values for c in "\t\n\r")
+
+
+def copied_row(template, values):
+    """A copy of the table row ``template`` (a ``<w:tr>`` of :func:`plain_cells` values, cells made one by one)
+    with ``values`` as its cells' text: the XML python-docx writes for them, without its cost per cell
+    (500 rows of 附件3 at 10M orders)."""
+    import copy
+
+    row = copy.deepcopy(template)
+    space = qn("xml:space")
+    for t, value in zip(row.iter(qn("w:t")), values, strict=True):
+        t.text = value
+        if len(value.strip()) < len(value):  # as python-docx's CT_R.add_t
+            t.set(space, "preserve")
+        else:
+            t.attrib.pop(space, None)
+    return row

@@ -20,7 +20,8 @@ from .layout import (
     LANDSCAPE_MARGINS, LINE_PITCH, LINE_PITCH_TWIPS, LEFT, MASTHEAD_SIZE, PAGE, PAGE_NUMBER_GAP, PAGE_NUMBER_SIZE,
     RED, TABLE_SIZE, TEXT_HEIGHT, TEXT_WIDTH, TITLE_SIZE, TOP, column_widths, picture_size,
 )
-from .ooxml import Span, bottom_rule, classes, element, page_field, set_run_fonts, snap_off, spans
+from .ooxml import (Span, bottom_rule, classes, copied_row, element, page_field, plain_cells, set_run_fonts, snap_off,
+                    spans)
 
 class Writer:
     def __init__(self) -> None:
@@ -329,11 +330,16 @@ class Writer:
         table_rows = list(table.rows)  # python-docx lists every row anew on each table.rows[i]: 500 rows at 10M
         tr_pr = table_rows[0]._tr.get_or_add_trPr()
         element(tr_pr, "w:tblHeader", val="true")
+        made = {}  # a data row of plain cells per fill: the later ones are its copies with their text
         for r_i, (values, cls) in enumerate([(head, {"head"})] + rows):
             row = table_rows[r_i]
-            element(row._tr.get_or_add_trPr(), "w:cantSplit", val="true")
             shade = {"grade-B": "FFF6D8", "grade-C": "FDE6D6", "grade-D": "F9CFC4"}
             fill = "E8EDF5" if "head" in cls else next((shade[c] for c in cls if c in shade), None)
+            plain = r_i and plain_cells(values)
+            if plain and fill in made:
+                row._tr.getparent().replace(row._tr, copied_row(made[fill], values))
+                continue
+            element(row._tr.get_or_add_trPr(), "w:cantSplit", val="true")
             cells = row.cells  # python-docx computes the list anew on every access
             for c_i, value in enumerate(values):
                 cell = cells[c_i]
@@ -348,6 +354,8 @@ class Writer:
                 run.font.size = TABLE_SIZE
                 if fill:
                     element(cell._tc.get_or_add_tcPr(), "w:shd", val="clear", color="auto", fill=fill)
+            if plain:
+                made[fill] = row._tr
         self.paragraph("", indent=False).paragraph_format.line_spacing = Pt(8)
 
     def _pending_break(self) -> None:
