@@ -31,8 +31,7 @@ def trend_for(month, *, store=None, orders=None, units=None, letters=None, schem
     """The trend table of a month's bulletin (None for a quarter or a year: their report carries
     its months, :attr:`PeriodReport.series`). Columns: :func:`monthly_series`'s, ``current``, ``complete``."""
     from .store import coverage_settings
-    from .store.db import connect
-    from .store.month import imports_table, store_months
+    from .store.month import imports_table
 
     period = parse_period(month)
     if kind(period) != "month":
@@ -41,12 +40,17 @@ def trend_for(month, *, store=None, orders=None, units=None, letters=None, schem
     count = months or trend_months(scheme)
 
     def compute(source):
-        with connect(source) as con:
-            imports, present = imports_table(con), store_months(con)
-        settings = coverage_settings(scheme)
-        wanted = [m for m in pd.period_range(period - (count - 1), period, freq="M")
-                  if m == period or (m in present and _accepted_whole(imports, m, settings))]
-        series = store_series(source, wanted, scheme)
+        from .explore import Explorer
+
+        explorer = Explorer(source, scheme=scheme)  # one reading of the store: its months are store_months'
+        try:
+            imports, present = imports_table(explorer.con), explorer.months
+            settings = coverage_settings(scheme)
+            wanted = [m for m in pd.period_range(period - (count - 1), period, freq="M")
+                      if m == period or (m in present and _accepted_whole(imports, m, settings))]
+            series = _series(explorer, wanted, scheme)
+        finally:
+            explorer.close()
         return series.assign(current=series["month"] == period,
                              complete=[month_complete(imports, present, m, settings) for m in series["month"]])
 
@@ -62,11 +66,15 @@ def store_series(store, months: list[pd.Period], scheme: Scheme) -> pd.DataFrame
 
     explorer = Explorer(store, scheme=scheme)
     try:
-        if months:  # their span in one query
-            explorer.months_cube(pd.period_range(min(months), max(months), freq="M"))
-        rows = [series_row(m, explorer.totals(m), explorer.evaluation(m), scheme) for m in months]
+        return _series(explorer, months, scheme)
     finally:
         explorer.close()
+
+
+def _series(explorer, months: list[pd.Period], scheme: Scheme) -> pd.DataFrame:
+    if months:  # their span in one query
+        explorer.months_cube(pd.period_range(min(months), max(months), freq="M"))
+    rows = [series_row(m, explorer.totals(m), explorer.evaluation(m), scheme) for m in months]
     return pd.DataFrame(rows, columns=SERIES_COLUMNS)
 
 
