@@ -79,6 +79,7 @@ def check_store(store, scheme: Scheme | str | Path | None = None, *, files: bool
     from .store.registry import stored_registry
 
     scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
+    problems: list[PyhotlineError] = []
     with connect(store) as con:
         registry = stored_registry(con)
     if registry is not None and files:
@@ -87,5 +88,5 @@ def check_store(store, scheme: Scheme | str | Path | None = None, *, files: bool
         if registry is not None:
             check_groups(registry, scheme)
     except InputError as exc:
-        return [exc]
-    return []
+        problems.append(exc)
+    return problems

@@ -12,6 +12,7 @@ the command exits with status 2; nothing half-written is left behind.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -295,13 +296,17 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _store_scheme(args: argparse.Namespace, store=None):
     """The scheme a command uses: --scheme, else the one the store was imported with (docs/store.md, 规则文件);
-    a one-off run on files (--orders/--units/--letters) uses --scheme or the bundled one, as before."""
+    a one-off run on files (--orders/--units/--letters) uses --scheme or the bundled one, as before, unless a
+    store is named (--store or PYHOTLINE_STORE): then that store's."""
     from .store import resolve_store
     from .store.scheme_memory import scheme_for
 
     oneoff = any(getattr(args, name, None) is not None for name in ("orders", "units", "letters"))
     if store is None and oneoff:
-        return args.scheme
+        named = args.store or os.environ.get("PYHOTLINE_STORE")  # check a new export against the store's rules
+        if not named:
+            return args.scheme
+        store = named
     scheme, note = scheme_for(store or resolve_store(args.store), args.scheme)
     if note:
         print(f"注意：{note}", file=sys.stderr)
@@ -326,7 +331,10 @@ def _check(args: argparse.Namespace) -> int:
         lines, gaps = describe_store(resolve_store(args.store), scheme=scheme)
         for line in lines:
             print(line)
-        problems = check_store(resolve_store(args.store), scheme)
+        from .scheme import load_scheme, validate_scheme
+
+        rules = load_scheme(scheme)
+        problems = [*validate_scheme(rules), *check_store(resolve_store(args.store), rules)]  # as bulletin checks
         for problem in problems:
             print(f"错误：{problem}", file=sys.stderr)
         if problems:
@@ -337,7 +345,7 @@ def _check(args: argparse.Namespace) -> int:
             return 2
         print("检查完毕：数据库可用。")
         return 0
-    result = check_files(args.orders, args.units, args.letters, scheme=args.scheme, strict=args.strict)
+    result = check_files(args.orders, args.units, args.letters, scheme=_store_scheme(args), strict=args.strict)
     for record in result.quality:
         print(record.summary())
     _print_warnings(result.quality)

@@ -31,6 +31,14 @@ def os_reason(exc: OSError) -> str:
     return _OS_REASONS.get(exc.errno, exc.strerror or str(exc))
 
 
+#: A value quoted in a message is cut after this many characters (a 50 MB cell must not flood the terminal).
+MAX_SHOWN_CHARS = 100
+
+
+def _clipped(text: str) -> str:
+    return text if len(text) <= MAX_SHOWN_CHARS else f"{text[:MAX_SHOWN_CHARS]}……（共 {len(text)} 个字符）"
+
+
 class PyhotlineError(Exception):
     """Base class of every error pyhotline raises on purpose."""
 
@@ -67,7 +75,7 @@ class InputError(PyhotlineError):
         text = "，".join(where)
         text = f"{text}：{self.reason}" if text else self.reason
         if self.value is not None:
-            text += f"（值为“{self.value}”）"
+            text += f"（值为“{_clipped(str(self.value))}”）"
         if self.expected:
             text += f"；应为{self.expected}"
         return text

@@ -55,7 +55,13 @@ def appendix_title(report: MonthlyReport | pd.Period, scheme=None) -> str:
     raw = getattr(scheme, "raw", None) or {}
     template = raw.get("appendix", {}).get("title") or DEFAULT_APPENDIX_TITLE
     if m.freqstr[0] != "M":  # a quarter's or year's table (pyhotline.period): 2024年第二季度, 2024年度
-        template = template.replace("{year}年{month}月份", "{period}")
+        template = re.sub(r"\{year\}\s*年\s*\{month\}\s*月份?", "{period}", template)
+        if "{month}" in template:
+            from .errors import SchemeError
+
+            raise SchemeError(f"[appendix] title “{template}”用了 {{month}}，季报、年报的附件标题无法写出：请改用 {{period}}"
+                              "（月报为“2024年5月份”，季报为“2024年第二季度”，年报为“2024年度”）",
+                              path=getattr(scheme, "path", None))
     from .period import period_title
 
     try:
@@ -123,7 +129,7 @@ def write_table(table: pd.DataFrame, month: pd.Period, path: str | Path, *, enco
         with atomic_path(path) as tmp:
             write_appendix_xlsx(table, tmp, title=title or appendix_title(month, scheme), scheme=scheme, extra=extra)
     else:
-        raise PyhotlineError(f"输出文件 {path.name} 的类型不支持：请用 .csv 或 .xlsx 结尾")
+        raise PyhotlineError(f"输出文件 {path.name} 的类型不支持：请用 .csv、.xlsx 或 .json 结尾")
     return path
 
 

@@ -369,7 +369,7 @@ def _refuse_months_without_data(wanted: list[str], store, imported, files_given:
         if not empty:
             return
         present = set(store_months(con))  # for the message (every month's orders counted: 0.8 s at 10M)
-    where = f"数据库 {store}" if imported is None else ("所给文件" if files_given else "内置示例数据")
+    where = f"数据库 {store} " if imported is None else ("所给文件" if files_given else "内置示例数据")
     covers = (f"{where}中工单的受理月份为 {_spans(present)}" if present
               else f"{where}中没有任何工单（请先用 pyhotline import 导入工单明细）")
     if len(wanted) == 1:

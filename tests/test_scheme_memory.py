@@ -82,10 +82,15 @@ def test_a_remembered_file_that_is_gone_is_named(county, tmp_path):
     assert not moved.exists()
 
 
-def test_one_off_files_keep_the_bundled_default(county, tmp_path):
+def test_checking_a_new_export_against_the_store_uses_its_scheme(county, tmp_path):
+    """Third review, finding 5: `check --store S --orders new.xlsx` (the README's "check a new export first")
+    read the export with the bundled scheme: six missing-column errors for headers the county's aliases name."""
     county, store = county
-    done = cli("check", "--orders", county.orders_file, "--units", county.units_file, "--store", store)
-    assert "按导入时" not in done.stderr
+    against = cli("check", "--orders", county.orders_file, "--units", county.units_file, "--store", store)
+    assert against.returncode == 0, against.stderr
+    assert "按导入时的规则文件" in against.stderr and "检查通过" in against.stdout
+    alone = cli("check", "--orders", county.orders_file, "--units", county.units_file)  # no store named: bundled
+    assert alone.returncode == 2 and "按导入时" not in alone.stderr
 
 
 def test_notebooks_on_the_store_use_its_scheme(county):

@@ -17,6 +17,8 @@ from .columns import (
 #: How many rows from the top may hold the header (title and note rows above it are skipped).
 HEADER_ROWS = 15
 
+#: A header cell longer than this is no column name: never suggested, nor shown as an example.
+MAX_HEADER_CHARS = 40
 ALIASES_HINT = "导出文件用了别的列名时，在考评规则文件的 [input.header_aliases] 中写明对应关系，如 \"{variant}\" = \"{header}\""
 
 
@@ -79,7 +81,7 @@ def no_header_error(
             path=path, row=position + 1, expected=f"{name}用 {option} 指定；检查是否选错了文件或把两个文件的位置写反了",
         )
     known = {c.header for c in expect} | set(PERSONAL_HEADERS)
-    strangers = [c for c in cells if c and aliases.get(c, c) not in known]
+    strangers = [c for c in cells if c and len(c) <= MAX_HEADER_CHARS and aliases.get(c, c) not in known]
     pairs = [(h, difflib.get_close_matches(h, strangers, n=1, cutoff=0.4)) for h in missing]
     if len(missing) == 1 and pairs[0][1]:
         reason = f"缺少必需的列“{missing[0]}”；表头中的“{pairs[0][1][0]}”是否就是这一列？"
@@ -120,7 +122,7 @@ def missing_column_error(
     path: Path, header: str, header_row: int, unrecognised: list[str],
 ) -> MissingColumnError:
     """A required column absent from a header row that was found (a close, unrecognised header suggested)."""
-    close = difflib.get_close_matches(header, unrecognised, n=1, cutoff=0.4)
+    close = difflib.get_close_matches(header, [u for u in unrecognised if len(u) <= MAX_HEADER_CHARS], n=1, cutoff=0.4)
     hint = f"；表头中的“{close[0]}”是否就是这一列？" if close else ""
     variant = close[0] if close else "导出文件中的列名"
     return MissingColumnError(

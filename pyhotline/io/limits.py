@@ -80,6 +80,41 @@ class PartScan:
     unsaved_count: int = 0
     hidden: bool = False  # something in the sheet is hidden (rows are then looked for: hidden_rows)
     merges: set = field(default_factory=set)  # merged ranges, as (first cell, last cell) references
+    last_row: int = 0  # the highest row a far cell reference names (:data:`_FAR_CELLS`)
+    far_cell: str = ""  # that cell, for messages
+    far_column: str = ""  # a cell whose column is past limits.columns
+
+
+#: Cell references that could stretch a sheet's grid (a reader builds it up to the farthest cell, so one stray
+#: cell at XFD1048576 costs gigabytes): a column past ZZ, a row of 100,000 or more, or both past Z and 10,000.
+#: Each begins with the literal r=" so the search stays fast; a normal export matches only in its far rows.
+_FAR_CELLS = (re.compile(rb'r="([A-Z]{3})([0-9]{1,9})"'), re.compile(rb'r="([A-Z]{1,2})([0-9]{6,9})"'),
+              re.compile(rb'r="([A-Z]{2})([0-9]{5})"'))
+
+
+def _far_cells(text: bytes, scan: PartScan, limits: Limits) -> None:
+    """Note the farthest row, and a column past the limit, that the cell references of a piece of sheet XML name."""
+    for pattern in _FAR_CELLS:
+        for letters, number in pattern.findall(text):
+            row = int(number)
+            if row > scan.last_row:
+                scan.last_row, scan.far_cell = row, f" {(letters + number).decode()}"
+            if len(letters) == 3 and not scan.far_column and column_position(letters.decode() + "1")[1] >= limits.columns:
+                scan.far_column = (letters + number).decode()
+
+
+def _check_extent(path: Path, label: str, scan: PartScan, limits: Limits) -> None:
+    """Refuse a sheet whose grid would be far larger than its rows, before a reader builds it."""
+    if scan.far_column:
+        raise InputError(
+            f"Excel 文件中的“{label}”在 {scan.far_column} 有内容，超过 {limits.columns} 列，未读取", path=path,
+            expected=f"删除数据区域以外的单元格后另存；确需读取时设置环境变量 {_ENVIRONMENT['columns']} 提高上限",
+        )
+    if scan.last_row > limits.rows or scan.last_row > 10 * scan.rows + 1000:
+        raise InputError(
+            f"Excel 文件中的“{label}”共有 {scan.rows} 行，却有单元格远在{scan.far_cell}（离其余数据太远），未读取",
+            path=path, expected="删除数据区域以外的单元格（或整行）后另存",
+        )
 
 
 def _rows(xml: bytes) -> int:
@@ -148,6 +183,7 @@ def scan_part(fh, info, path: Path, limits: Limits, *, sheet: bool, label: str |
             scan.hidden = scan.hidden or b'hidden="' in text
             if b"mergeCell" in text:  # after the cells, at the end of the sheet
                 scan.merges.update(_MERGE.findall(text))
+            _far_cells(text, scan, limits)
             tail = text[-64:]
             if scan.rows > limits.rows:
                 raise InputError(
@@ -156,6 +192,8 @@ def scan_part(fh, info, path: Path, limits: Limits, *, sheet: bool, label: str |
                 )
     if scan.size != info.file_size:
         raise _damaged(path, info.filename, "解压后的大小与文件记录的不符")
+    if sheet:
+        _check_extent(path, label, scan, limits)
     return scan
 
 

@@ -75,7 +75,7 @@ def scheme_for(store, given) -> tuple[object, str | None]:
                           "但这个文件已不在原处；请用 --scheme 指定规则文件")
     if memory.spec == DEFAULT_SCHEME:
         return memory.spec, None
-    return memory.spec, f"按导入时的规则文件 {memory.spec}（{memory.county}）计算；要换用别的规则请加 --scheme"
+    return memory.spec, f"按导入时的规则文件 {memory.spec}（{memory.county}）计算；要换用别的规则请加 --scheme（笔记本中为 scheme 参数）"
 
 
 class SchemeNote(UserWarning):

@@ -1,0 +1,59 @@
+"""Findings of the third stranger review (白河县), each as the analyst met it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import scheme_variant
+from pyhotline import cli
+from pyhotline.errors import InputError, SchemeError
+from pyhotline.export import appendix_title
+from pyhotline.io import load_orders, load_units
+from pyhotline.scheme import load_scheme
+
+ROOT = Path(__file__).resolve().parents[1]
+UNITS = str(ROOT / "data" / "sample" / "units.csv")
+TITLE = 'title = "{year}年{month}月份12345政务服务热线综合评价表"'
+
+
+@pytest.mark.parametrize("template, month, quarter, year", [
+    ("{year}年{month}月白河县考核表", "2026年3月白河县考核表", "2026年第一季度白河县考核表", "2026年度白河县考核表"),
+    ("{year}年{month}月份考核表", "2026年3月份考核表", "2026年第一季度考核表", "2026年度考核表"),
+    ("{period}考核表", "2026年3月份考核表", "2026年第一季度考核表", "2026年度考核表"),
+])
+def test_a_quarters_and_years_appendix_title_names_the_period(tmp_path, template, month, quarter, year):
+    scheme = load_scheme(scheme_variant(tmp_path, (TITLE, f'title = "{template}"')))
+    assert appendix_title(pd.Period("2026-03", freq="M"), scheme) == month
+    assert appendix_title(pd.Period("2026Q1", freq="Q"), scheme) == quarter
+    assert appendix_title(pd.Period("2026", freq="Y"), scheme) == year
+
+
+def test_a_month_alone_in_a_quarters_title_asks_for_period(tmp_path):
+    scheme = load_scheme(scheme_variant(tmp_path, (TITLE, 'title = "{month}月考核表"')))
+    with pytest.raises(SchemeError, match=r"请改用 \{period\}"):
+        appendix_title(pd.Period("2026Q1", freq="Q"), scheme)
+
+
+def test_check_store_finds_a_bad_appendix_title(tmp_path, capsys):
+    store = tmp_path / "s.duckdb"
+    assert cli.main(["import", "--store", str(store), "--units", UNITS]) == 0
+    bad = scheme_variant(tmp_path, (TITLE, 'title = "{year}年{mon}月考核表"'))
+    capsys.readouterr()
+    assert cli.main(["check", "--store", str(store), "--scheme", str(bad)]) == 2
+    assert "[appendix] title “{year}年{mon}月考核表”写法不对" in capsys.readouterr().err
+
+
+def test_a_huge_value_is_quoted_cut(tmp_path):
+    text = str(InputError("取值无法识别", path="x.csv", row=2, column="回访结果", value="A" * 5_000_000))
+    assert len(text) < 300 and "……（共 5000000 个字符）" in text
+
+
+def test_a_huge_header_cell_is_no_example(tmp_path):
+    path = tmp_path / "bigline.csv"
+    path.write_text("A" * 200_000 + "\n1\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_orders(path, load_units(UNITS))
+    assert len(str(exc.value)) < 2_000 and '如 "编号" = "工单编号"' in str(exc.value)
