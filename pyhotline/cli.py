@@ -263,6 +263,8 @@ def _import(args: argparse.Namespace) -> int:
         remember(store, args.scheme)  # later commands on this store without --scheme use it
     for line in summary.lines():
         print(line)
+    for line in _vanished_lines(summary.store, [f.file for f in summary.files]):
+        print(f"注意：{line}", file=sys.stderr)
     _print_warnings(summary.quality)
     print(f"已导入数据库：{summary.store}")
     return 0
@@ -292,6 +294,16 @@ def _evaluate(args: argparse.Namespace) -> int:
     _print_warnings(data.quality)
     print(f"已写出 {report.month} 综合评价表：{path}（{len(report.evaluation)} 个单位）")
     return 0
+
+
+def _vanished_lines(store, files) -> list[str]:
+    """Earlier orders that the orders exports just imported lack although they cover their 受理时间."""
+    from .store import connect
+    from .store.month import imports_table
+    from .store.vanished import export_lines
+
+    with connect(store) as con:
+        return export_lines(con, imports_table(con), files)
 
 
 def _store_scheme(args: argparse.Namespace, store=None):

@@ -18,6 +18,7 @@ from ..io import FileQuality
 from ..metrics import parse_month
 from .coverage import coverage_settings, kind_cutoff, letter_gaps, order_gaps
 from .db import LETTER_FIELDS, ORDER_FIELDS, CoverageError, connect
+from . import vanished
 from .registry import effective_registry, registry_imports
 
 _TIMES = {"orders": ("accepted_at", "deadline", "closed_at"), "letters": ("received_at",)}
@@ -175,7 +176,7 @@ def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = 
                 raise MonthError(f"{month} 没有任何工单记录（{span}）")
             window = ((month - history).start_time, (month + 1).start_time)
             of_letters = letter_gaps(imports, month)
-            gaps = order_gaps(imports, month, settings) + of_letters
+            gaps = order_gaps(imports, month, settings) + vanished.month_warnings(con, imports, month) + of_letters
         if strict and gaps:
             raise CoverageError(f"{month} 的数据不全：" + "；".join(gaps) + "（去掉 --strict 则照常生成并注明）")
         extra = [m for m in extra if window is not None and m < month - history and _complete(imports, m, settings)]
