@@ -148,28 +148,37 @@ def _far(typed: dict[str, str]) -> str:
 
 #: :func:`_verdict`'s expressions on a staged table.
 _STAGED = {n: n for n in ("order_id", "accepted_at", "deadline", "closed_at", "extensions", "send_backs", "reworks",
-                          "seq", "far", "written", "visit")}
+                          "seq", "written", "visit")}
 _STAGED.update({"dispatched": "mode = '派单'", "unwritten": "written = ''",
                 "visited": "visit IN (" + ", ".join(f"'{v}'" for v in VISITED) + ")"})
 
 
+#: The fields :func:`_verdict` computes once per row, under its aggregates (each used by several of them).
+_FIELDS = ("order_id", "accepted_at", "deadline", "closed_at", "extensions", "send_backs", "reworks", "seq", "written",
+           "visit", "dispatched", "unwritten", "visited")
+#: :func:`_verdict`'s name of each field in that projection (``extra`` is written with them).
+V = {n: f"v_{n}" for n in _FIELDS}
+
+
 def _verdict(con, source: str, e: dict[str, str], path: Path, strict: bool, extra: str = ""):
     """One pass over ``source`` (``e``: the SQL of each field, see :data:`_STAGED`): the reading record
-    when the reader would accept the rows, with its two warnings, and the values of ``extra``; else None."""
-    direct = f"NOT ({e['dispatched']}) AND NOT ({e['unwritten']})"
-    opened = f"{e['closed_at']} IS NULL AND {e['visited']}"
-    oid = e["order_id"]
+    when the reader would accept the rows, with its two warnings, and the values of ``extra`` (written
+    with the names :data:`V`); else None. Each field's SQL is computed once per row, then aggregated."""
+    fields = ", ".join(f"({e[n]}) AS {V[n]}" for n in _FIELDS)
+    direct = f"NOT {V['dispatched']} AND NOT {V['unwritten']}"
+    opened = f"{V['closed_at']} IS NULL AND {V['visited']}"
+    oid, seq = V["order_id"], V["seq"]
     found = con.execute(f"""
         SELECT count(*),
                count(*) FILTER ({oid} IS NULL OR {oid} = '' OR regexp_matches({oid}, '^{_SPACE}|{_SPACE}$|计|{_INVISIBLE_CONTROL}')),
                count(DISTINCT {oid}),
-               count(*) FILTER ({e['accepted_at']} IS NULL OR {e['closed_at']} < {e['accepted_at']} OR ({e['far']})
-                                OR {e['extensions']} < 0 OR {e['send_backs']} < 0 OR {e['reworks']} < 0
-                                OR (({e['dispatched']}) AND (({e['unwritten']}) OR {e['deadline']} IS NULL))),
-               count(*) FILTER ({direct}), min({e['seq']}) FILTER ({direct}), arg_min({e['written']}, {e['seq']}) FILTER ({direct}),
-               count(*) FILTER ({opened}), min({e['seq']}) FILTER ({opened}), arg_min({e['visit']}, {e['seq']}) FILTER ({opened})
+               count(*) FILTER ({V['accepted_at']} IS NULL OR {V['closed_at']} < {V['accepted_at']} OR ({_far(V)})
+                                OR {V['extensions']} < 0 OR {V['send_backs']} < 0 OR {V['reworks']} < 0
+                                OR ({V['dispatched']} AND ({V['unwritten']} OR {V['deadline']} IS NULL))),
+               count(*) FILTER ({direct}), min({seq}) FILTER ({direct}), arg_min({V['written']}, {seq}) FILTER ({direct}),
+               count(*) FILTER ({opened}), min({seq}) FILTER ({opened}), arg_min({V['visit']}, {seq}) FILTER ({opened})
                {extra}
-        FROM {source}
+        FROM (SELECT {fields} FROM {source})
     """).fetchall()[0]
     (n, bad_ids, distinct, problems, direct_named, first_direct, unit, open_visited, first_open, visit), rest = found[:10], found[10:]
     if n == 0 or bad_ids or distinct != n or problems or (strict and (direct_named or open_visited)):
@@ -219,16 +228,16 @@ def stage_month(con, path: Path, registry: Registry, table: str, keep: tuple, *,
     c, source, frames, typed = opened
     mode, unit, visit = frames["mode"], frames["unit"], frames["visit"]
     e = {**{n: typed[n] for n in ("accepted_at", "deadline", "closed_at", "extensions", "send_backs", "reworks", "seq")},
-         "order_id": f"CAST({c['order_id']} AS VARCHAR)", "far": _far(typed),
+         "order_id": f"CAST({c['order_id']} AS VARCHAR)",
          "dispatched": _among(c["mode"], mode.loc[mode["v"] == "派单", "raw"]),
          "unwritten": _among(c["unit"], unit.loc[unit["written"] == "", "raw"]),
          "visited": _among(c["visit"], visit.loc[visit["v"].isin(VISITED), "raw"]),
          "written": f"CAST({c['unit']} AS VARCHAR)", "visit": f"CAST({c['visit']} AS VARCHAR)",
          "written_of": dict(zip(unit["raw"], unit["written"])), "visit_of": dict(zip(visit["raw"], visit["v"]))}
     month = keep[0]
-    extra = (f", greatest(max({typed['accepted_at']}), max({typed['closed_at']})), min({typed['accepted_at']}), "
-             f"max({typed['accepted_at']}), count(*) FILTER ({typed['accepted_at']} >= TIMESTAMP '{month.start_time}' "
-             f"AND {typed['accepted_at']} < TIMESTAMP '{(month + 1).start_time}')")
+    accepted, closed = V["accepted_at"], V["closed_at"]
+    extra = (f", greatest(max({accepted}), max({closed})), min({accepted}), max({accepted}), count(*) FILTER "
+             f"({accepted} >= TIMESTAMP '{month.start_time}' AND {accepted} < TIMESTAMP '{(month + 1).start_time}')")
     found = _verdict(con, source, e, path, strict, extra)
     if found is None:
         return None
