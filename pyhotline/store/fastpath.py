@@ -163,7 +163,8 @@ V = {n: f"v_{n}" for n in _FIELDS}
 def _verdict(con, source: str, e: dict[str, str], path: Path, strict: bool, extra: str = ""):
     """One pass over ``source`` (``e``: the SQL of each field, see :data:`_STAGED`): the reading record
     when the reader would accept the rows, with its two warnings, and the values of ``extra`` (written
-    with the names :data:`V`); else None. Each field's SQL is computed once per row, then aggregated."""
+    with the names :data:`V`); else None. Each field's SQL is computed once per row, then aggregated;
+    a repeated 工单编号 is looked for last, in a pass of its own."""
     fields = ", ".join(f"({e[n]}) AS {V[n]}" for n in _FIELDS)
     direct = f"NOT {V['dispatched']} AND NOT {V['unwritten']}"
     opened = f"{V['closed_at']} IS NULL AND {V['visited']}"
@@ -171,7 +172,6 @@ def _verdict(con, source: str, e: dict[str, str], path: Path, strict: bool, extr
     found = con.execute(f"""
         SELECT count(*),
                count(*) FILTER ({oid} IS NULL OR {oid} = '' OR regexp_matches({oid}, '^{_SPACE}|{_SPACE}$|计|{_INVISIBLE_CONTROL}')),
-               count(DISTINCT {oid}),
                count(*) FILTER ({V['accepted_at']} IS NULL OR {V['closed_at']} < {V['accepted_at']} OR ({_far(V)})
                                 OR {V['extensions']} < 0 OR {V['send_backs']} < 0 OR {V['reworks']} < 0
                                 OR ({V['dispatched']} AND ({V['unwritten']} OR {V['deadline']} IS NULL))),
@@ -180,8 +180,12 @@ def _verdict(con, source: str, e: dict[str, str], path: Path, strict: bool, extr
                {extra}
         FROM (SELECT {fields} FROM {source})
     """).fetchall()[0]
-    (n, bad_ids, distinct, problems, direct_named, first_direct, unit, open_visited, first_open, visit), rest = found[:10], found[10:]
-    if n == 0 or bad_ids or distinct != n or problems or (strict and (direct_named or open_visited)):
+    (n, bad_ids, problems, direct_named, first_direct, unit, open_visited, first_open, visit), rest = found[:9], found[9:]
+    if n == 0 or bad_ids or problems or (strict and (direct_named or open_visited)):
+        return None
+    # Its own query, and only for a file that passed the others: inside the one above, DuckDB keeps
+    # every projected field of every row for the DISTINCT (measured at 10M: 5.6 CPU s against 2.5).
+    if con.execute(f"SELECT count(DISTINCT {e['order_id']}) FROM {source}").fetchall()[0][0] != n:
         return None
     record = FileQuality(kind="工单明细", file=path.name, rows=int(n))
     if direct_named:
