@@ -57,3 +57,32 @@ def test_a_huge_header_cell_is_no_example(tmp_path):
     with pytest.raises(InputError) as exc:
         load_orders(path, load_units(UNITS))
     assert len(str(exc.value)) < 2_000 and '如 "编号" = "工单编号"' in str(exc.value)
+
+
+def test_a_corrected_as_of_imports_the_file_again(tmp_path, capsys):
+    """Finding 4: re-importing an export with a corrected --as-of said 此前已导入过同一文件 and the false
+    '截至…早于 5 月底' warning could never be cleared (with --strict the month could never be made)."""
+    import csv
+
+    from pyhotline.store import load_month
+
+    with open(ROOT / "data" / "sample" / "orders.csv", encoding="utf-8-sig", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    kept = []
+    for r in rows:
+        if r[1][:7] in ("2024-04", "2024-05") and r[1] < "2024-05-28":
+            r[6] = r[6] if r[6] and r[6] < "2024-05-28" else ""  # open at the export's time
+            kept.append(r)
+    path = tmp_path / "export.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, *kept])
+    store = tmp_path / "s.duckdb"
+    assert cli.main(["import", "--store", str(store), "--orders", str(path), "--units", UNITS]) == 0
+    notes = [w for q in load_month("2024-05", store=store).quality for w in q.warnings]
+    assert any("早于 5 月底" in w and "重新导入时用 --as-of 写明导出时间" in w for w in notes)
+    capsys.readouterr()
+    assert cli.main(["import", "--store", str(store), "--orders", str(path), "--as-of", "2024-06-05 09:00"]) == 0
+    assert "截至 2024-06-05 09:00" in capsys.readouterr().out
+    assert not any("早于 5 月底" in w for q in load_month("2024-05", store=store).quality for w in q.warnings)
+    assert cli.main(["import", "--store", str(store), "--orders", str(path), "--as-of", "2024-06-05 09:00"]) == 0
+    assert "此前已导入过同一文件" in capsys.readouterr().out

@@ -60,7 +60,8 @@ def test_a_later_letters_import_keeps_the_orders_cut_off_overdue_and_warning(tmp
     before = ph.monthly_report(MAY, alone)
     gaps_before = month_coverage(store, MAY)
     orders_warning = (f"导入的工单数据截至 {_end_of(ORDERS_UNTIL):%Y-%m-%d %H:%M}，早于 5 月底：5 月工单的办结、回访情况"
-                      "可能不全，请导入 2024-06 以后导出的工单")
+                      "可能不全，请导入 2024-06 以后导出的工单"
+                      "（这份导出若是 5 月底以后导出的，重新导入时用 --as-of 写明导出时间）")
     assert orders_warning in gaps_before
 
     import_files(store, letters=[files["letters", LETTERS_UNTIL]], as_of=LETTERS_UNTIL)
@@ -134,6 +135,7 @@ def test_letters_pending_use_the_letters_cut_off_not_the_orders(tmp_path, raw, f
     gaps = month_coverage(store, MAY)
     assert gaps and all("信件" in g for g in gaps)
     assert ("导入的信件数据截至 2024-05-20 23:59，早于 5 月底：5 月信件的答复、评价情况可能不全，请导入 2024-06 以后导出的信件"
+            "（这份导出若是 5 月底以后导出的，重新导入时用 --as-of 写明导出时间）"
             in gaps)
     assert any(g.startswith("未导入 2024-05 收到的信件（5月21日至5月31日）") for g in gaps)
     notes = {q.kind: q.warnings for q in data.quality}
@@ -175,5 +177,5 @@ def test_the_previous_month_behind_month_over_month_is_checked_per_kind(lacking)
     what = "工单" if lacking == "orders" else "信件"
     assert [g for g in gaps if "截至" in g] == [f"导入的{what}数据截至 2024-05-20 12:00，早于 5 月底：5 月{what}的"
                                                f"{'办结、回访' if what == '工单' else '答复、评价'}情况可能不全，"
-                                               f"请导入 2024-06 以后导出的{what}"]
+                                               f"请导入 2024-06 以后导出的{what}（这份导出若是 5 月底以后导出的，重新导入时用 --as-of 写明导出时间）"]
     assert all(what in g for g in gaps)

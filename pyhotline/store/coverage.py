@@ -98,7 +98,7 @@ def _cutoff_gap(imports: pd.DataFrame, month: pd.Period, kind: str) -> list[str]
     m = month.month
     what, status = ("工单", "办结、回访") if kind == "orders" else ("信件", "答复、评价")
     return [f"导入的{what}数据截至 {cutoff:%Y-%m-%d %H:%M}，早于 {m} 月底：{m} 月{what}的{status}情况可能不全，"
-            f"请导入 {month + 1} 以后导出的{what}"]
+            f"请导入 {month + 1} 以后导出的{what}（这份导出若是 {m} 月底以后导出的，重新导入时用 --as-of 写明导出时间）"]
 
 
 def order_gaps(imports: pd.DataFrame, month: pd.Period, settings: CoverageSettings) -> list[str]:

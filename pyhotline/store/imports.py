@@ -134,7 +134,7 @@ def import_files(
         if not path.is_file():
             raise InputError("文件不存在或不是普通文件", path=path)
     with connect(store, read_only=False, create=True) as con:
-        known = {(kind, sha) for kind, sha in con.execute("SELECT kind, sha256 FROM imports").fetchall()}
+        known = _known(con, as_of, span)
         quality: list[FileQuality] = []
         planned = []  # (kind, path, sha, frame or registry, quality record)
         registry = stored_registry(con)
@@ -249,6 +249,22 @@ def _kept_rows(con, staged: str, keep: tuple | None) -> tuple[str, list]:
         return "", []
     condition, args = window_condition("orders", first, end, extra)
     return f" WHERE {condition}", args
+
+
+def _known(con, as_of, span) -> set[tuple[str, str]]:
+    """(kind, sha256) of the files imported before, which importing again would not change: with ``--as-of``
+    or ``--span`` given, only a record with that same cut-off or span (a corrected cut-off or span imports
+    the file again, so its rows take the new cut-off: docs/store.md)."""
+    known = set()
+    for kind, sha, cutoff, start, end in con.execute(
+            "SELECT kind, sha256, cutoff, span_start, span_end FROM imports").fetchall():
+        if kind != "units" and as_of is not None and (cutoff is None or pd.Timestamp(cutoff) != as_of):
+            continue
+        if kind != "units" and span is not None and (
+                start is None or (pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()) != span):
+            continue
+        known.add((kind, sha))
+    return known
 
 
 def parse_span(span) -> tuple[pd.Timestamp, pd.Timestamp] | None:
