@@ -35,8 +35,6 @@ from ..io.csvfile import decode
 from ..io.headers import find_header
 from .fastpath import _INVISIBLE_CONTROL, _SPACE, MAPPED, value_maps
 
-#: The platforms' own time form, exactly (times.USUAL_DATETIME's layout, fields in range).
-_USUAL = r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
 _COUNT = r"[0-9]{1,18}"
 _BLOCK = 1 << 24
 _EMPTY_LINE = re.compile(rb"\n\r?\n")
@@ -167,9 +165,8 @@ def plan_csv_orders(con, path: Path, registry: Registry, *, header_aliases=None,
     record = _record(path, verdict, strict, dict(zip(_raws(unit), unit["written"])), dict(zip(_raws(visit), visit["v"])))
     if record is None:
         return None
-    if verdict[2] != verdict[0]:  # fewer distinct digests than rows: a repeated 工单编号, or two digests alike
-        if con.execute(f"SELECT count(DISTINCT {f['order_id']}) FROM {read}").fetchall()[0][0] != verdict[0]:
-            return None
+    if verdict[2] != verdict[0]:  # a repeated 工单编号
+        return None
     maps = tuple(f"_map_{n}_{name}" for n in frames)
     for n, frame in frames.items():
         con.register("_frame", frame)
@@ -210,31 +207,38 @@ def _check_sql(read: str, f: dict[str, str], sets: dict[str, list], lists: bool)
     """One aggregate over the file: the cells the fast path must leave to the reader (another time
     form or a time out of range, a count that is not plain digits), the distinct values of the mapped
     columns (``lists``), then :func:`_record`'s figures; ``sets``: the raw 办理方式 that mean 派单, the
-    raw 承办单位 that are blank, the raw 回访结果 that are visits."""
+    raw 承办单位 that are blank, the raw 回访结果 that are visits. Each time is parsed once and each
+    test made once per row (the layers below), not once per aggregate that uses it."""
     from .fastpath import _among
 
-    t = {n: f"try_strptime({f[n]}, '{_FORMAT}')" for n in _TIMES}
+    t = {n: f"t_{n}" for n in _TIMES}
+    parsed = ", ".join(f"try_strptime({f[n]}, '{_FORMAT}') AS {t[n]}" for n in _TIMES)
+    # A time in the platforms' form exactly is one that parses and is written back the same (the layout
+    # of times.USUAL_DATETIME, zero-padded, fields in range: 2024-02-30 does not parse): cheaper than a
+    # regular expression; a year of other than four digits is out of range, a test on the text.
     odd = " OR ".join(
-        [f"({f[n]} IS NOT NULL AND (NOT regexp_full_match({f[n]}, '{_USUAL}') OR {t[n]} IS NULL"
+        [f"({f[n]} IS NOT NULL AND (strftime({t[n]}, '{_FORMAT}') IS DISTINCT FROM {f[n]}"
          f" OR {f[n]} < '{EARLIEST:{_FORMAT}}' OR {f[n]} > '{LATEST:{_FORMAT}}'))" for n in _TIMES]
-        + [f"NOT regexp_full_match({f[n]}, '{_COUNT}')" for n in _COUNTS]
+        + [f"NOT ({f[n]} IN ('0', '1', '2') OR regexp_full_match({f[n]}, '{_COUNT}'))" for n in _COUNTS]  # most are 0
     )
-    dispatched, unwritten = _among(f["mode"], sets["mode"]), _among(f["unit"], sets["unit"])
-    direct = f"NOT {dispatched} AND NOT {unwritten}"
-    opened = f"{t['closed_at']} IS NULL AND {_among(f['visit'], sets['visit'])}"
     oid = f["order_id"]
+    flags = (f"coalesce({odd}, false) AS odd, {_among(f['mode'], sets['mode'])} AS dispatched, "
+             f"{_among(f['unit'], sets['unit'])} AS unwritten, {_among(f['visit'], sets['visit'])} AS visited, "
+             f"({oid} IS NULL OR {oid} = '' OR regexp_matches({oid}, '^{_SPACE}|{_SPACE}$|计|{_INVISIBLE_CONTROL}')) AS bad_id")
+    kept = ", ".join(["rn", oid, *(f[n] for n in MAPPED), *t.values()])
+    rows = f"(SELECT {kept}, {flags} FROM (SELECT *, {parsed} FROM {_numbered(read, f)}))"
+    direct = "NOT dispatched AND NOT unwritten"
+    opened = f"{t['closed_at']} IS NULL AND visited"
     return f"""
-        SELECT count(*) FILTER (coalesce({odd}, false)),
+        SELECT count(*) FILTER (odd),
                {', '.join(f"list(DISTINCT {f[n]})" if lists else "NULL" for n in MAPPED)},
-               count(*),
-               count(*) FILTER ({oid} IS NULL OR {oid} = '' OR regexp_matches({oid}, '^{_SPACE}|{_SPACE}$|计|{_INVISIBLE_CONTROL}')),
-               count(DISTINCT md5_number_lower({oid})),
+               count(*), count(*) FILTER (bad_id), count(DISTINCT {oid}),
                count(*) FILTER ({t['accepted_at']} IS NULL OR {t['closed_at']} < {t['accepted_at']}
-                                OR ({dispatched} AND ({unwritten} OR {t['deadline']} IS NULL))),
+                                OR (dispatched AND (unwritten OR {t['deadline']} IS NULL))),
                count(*) FILTER ({direct}), min(rn) FILTER ({direct}), arg_min({f['unit']}, rn) FILTER ({direct}),
                count(*) FILTER ({opened}), min(rn) FILTER ({opened}), arg_min({f['visit']}, rn) FILTER ({opened}),
                greatest(max({t['accepted_at']}), max({t['closed_at']})), min({t['accepted_at']}), max({t['accepted_at']})
-        FROM {_numbered(read, f)}
+        FROM {rows}
     """
 
 
