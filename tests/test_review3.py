@@ -86,3 +86,39 @@ def test_a_corrected_as_of_imports_the_file_again(tmp_path, capsys):
     assert not any("早于 5 月底" in w for q in load_month("2024-05", store=store).quality for w in q.warnings)
     assert cli.main(["import", "--store", str(store), "--orders", str(path), "--as-of", "2024-06-05 09:00"]) == 0
     assert "此前已导入过同一文件" in capsys.readouterr().out
+
+
+def test_an_unreadable_mode_is_one_message(tmp_path):
+    """Finding 8: 办理方式 '转办' gave its error and a false 注意 that a 直接办结 order named a unit."""
+    import csv
+
+    from pyhotline.check import check_files
+
+    with open(ROOT / "data" / "sample" / "orders.csv", encoding="utf-8-sig", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    rows = [r for r in rows if r[3] == "派单"][:20]
+    rows[2][3] = "转办"
+    path = tmp_path / "orders.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    result = check_files(path, UNITS)
+    said = [str(p) for p in result.problems] + [w for q in result.quality for w in q.warnings]
+    assert [s for s in said if "第 4 行" in s] == [s for s in said if "转办" in s] and len(said) == 1, said
+
+
+def test_a_registry_the_scheme_cannot_rank_is_refused_at_import(tmp_path, capsys):
+    """Finding 10: import --units with a 单位类型 the scheme lacks said 此后按这份名录统计 and every report failed after."""
+    import csv
+
+    with open(UNITS, encoding="utf-8-sig", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    rows[1][1] = "社区"
+    bad = tmp_path / "units.csv"
+    with open(bad, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    store = tmp_path / "s.duckdb"
+    assert cli.main(["import", "--store", str(store), "--units", UNITS]) == 0
+    before = store.read_bytes()
+    capsys.readouterr()
+    assert cli.main(["import", "--store", str(store), "--units", str(bad)]) == 2
+    assert "（值为“社区”）" in capsys.readouterr().err and store.read_bytes() == before

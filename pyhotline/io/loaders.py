@@ -119,7 +119,7 @@ def load_orders(
         lambda p: InputError("派单工单缺少办理时限", path=path, row=int(rows.iloc[p]), column="办理时限", expected="日期时间"),
     )
     _check_order(frame, rows, path, ("closed_at", "办结时间"), ("accepted_at", "受理时间"))
-    direct_with_unit = ~dispatched & (frame["unit"] != "").to_numpy()
+    direct_with_unit = (frame["mode"] == "直接办结").to_numpy() & (frame["unit"] != "").to_numpy()  # not an unreadable 办理方式
     if direct_with_unit.any():
         first = int(_positions(direct_with_unit)[0])
         _warn_or_fail(record, strict, direct_with_unit_warning(
