@@ -91,8 +91,9 @@ class Explorer:
         self.units = pd.DataFrame({"stored": list(mapping), "unit": list(mapping.values())}).join(info, on="unit")
         self._cubes: dict[str, pd.DataFrame] = {}
         accepted = self._run(
-            "SELECT strftime(accepted_at, '%Y-%m') AS month, category, count(*) AS requested, "
-            "count(*) FILTER (mode = '派单') AS work FROM orders WHERE accepted_at IS NOT NULL GROUP BY ALL").df()
+            "SELECT strftime(m, '%Y-%m') AS month, category, requested, work FROM ("  # months formatted once each
+            "SELECT date_trunc('month', accepted_at) AS m, category, count(*) AS requested, "
+            "count(*) FILTER (mode = '派单') AS work FROM orders WHERE accepted_at IS NOT NULL GROUP BY ALL)").df()
         accepted = accepted.set_index(["month", "category"]).sort_index()
         self._requests, self._work = accepted["requested"], accepted["work"]
         self.months = [pd.Period(m, "M") for m in sorted(set(self._requests.index.get_level_values("month")))]
