@@ -11,6 +11,7 @@ them without HTML); every name there is importable from here too.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from html import escape
 from pathlib import Path
 
@@ -122,9 +123,29 @@ def cases_html(notes: Notes | None) -> str:
     return "<h2>三、典型案例</h2>" + body
 
 
+def _requirement_paragraphs(block: str) -> list[str]:
+    """A block of the 工作要求 file as paragraphs: each numbered or bulleted line (1. （一） 一、 - *) starts its
+    own; other lines continue the one before, joined without a space between Chinese characters (as the
+    notes file is read), with one between Latin words."""
+    out: list[str] = []
+    for line in (raw.strip() for raw in block.split("\n")):
+        if not line:
+            continue
+        if not out or _ITEM.match(line):
+            out.append(re.sub(r"^[-*]\s+", "", line))
+        else:
+            before = out[-1]
+            joint = " " if before[-1:].isascii() and line[:1].isascii() else ""
+            out[-1] = before + joint + line
+    return out
+
+
+_ITEM = re.compile(r"^(?:\d+[.、．)]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|[-*]\s)")
+
+
 def requirements_html(report: MonthlyReport, text: str | None = None, notes: Notes | None = None) -> str:
     text = report.scheme.requirements_text() if text is None else text
-    paragraphs = [" ".join(p.strip().split("\n")) for p in text.split("\n\n") if p.strip()]
+    paragraphs = [p for block in text.split("\n\n") if block.strip() for p in _requirement_paragraphs(block)]
     paragraphs += notes.paragraphs("requirements") if notes else []
     if not paragraphs:
         return ""

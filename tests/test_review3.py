@@ -122,3 +122,12 @@ def test_a_registry_the_scheme_cannot_rank_is_refused_at_import(tmp_path, capsys
     capsys.readouterr()
     assert cli.main(["import", "--store", str(store), "--units", str(bad)]) == 2
     assert "（值为“社区”）" in capsys.readouterr().err and store.read_bytes() == before
+
+
+def test_the_requirements_file_keeps_its_numbered_lines():
+    """Finding 6: '1. …' and '2. …' on their own lines were joined into one paragraph with a space."""
+    from pyhotline.bulletin import _requirement_paragraphs
+
+    assert _requirement_paragraphs("1. 严格落实首问负责制。\n2. 按期办结，\n不得推诿。") == [
+        "1. 严格落实首问负责制。", "2. 按期办结，不得推诿。"]
+    assert _requirement_paragraphs("各单位要高度重视\n热线工作。\n- 按期办结") == ["各单位要高度重视热线工作。", "按期办结"]

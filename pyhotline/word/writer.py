@@ -204,7 +204,7 @@ class Writer:
                 r.font.color.rgb = color
         if align is not None:
             p.alignment = align
-        elif any(span.brk for span in spans):
+        elif style is None and any(span.brk for span in spans):  # a styled paragraph (the centred Title) keeps its own
             # lines ended by a manual break are spread to the full width in a justified paragraph
             # (Word and LibreOffice alike: "注 意 ： 未 导 入 …"): such a paragraph is set flush left
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT
