@@ -33,15 +33,15 @@ def _typed(table, fields) -> pd.DataFrame:
     out = {}
     for name, kind in fields:
         values = frame[name]
-        if kind == "VARCHAR":
-            out[name] = values.astype("str")
-        elif kind == "TIMESTAMP_NS":
-            out[name] = values.astype("datetime64[ns]")
-        elif kind == "BIGINT":
-            out[name] = values.astype("int64")
-        elif kind == "BOOLEAN":
-            out[name] = values.astype(bool)
+        wanted = _DTYPES.get(kind)
+        if wanted is None:
+            continue
+        # a column Arrow already gave in the wanted dtype is kept (astype would copy it: 0.3 s at 10M)
+        out[name] = values if str(values.dtype) == wanted else values.astype(wanted)
     return pd.DataFrame(out)
+
+
+_DTYPES = {"VARCHAR": "str", "TIMESTAMP_NS": "datetime64[ns]", "BIGINT": "int64", "BOOLEAN": "bool"}
 
 
 def window_condition(kind: str, first: pd.Timestamp, end: pd.Timestamp, extra=()) -> tuple[str, list]:
