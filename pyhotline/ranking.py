@@ -200,8 +200,11 @@ def _bottom(part: pd.DataFrame, n: int, ties: str) -> pd.DataFrame:
 def black_list(table: pd.DataFrame, scheme: Scheme, settings) -> pd.DataFrame:
     """The bottom ``ranking.black_list`` units, worst first: per unit type, or over all of them
     (``ranking.black_list_scope = "overall"``, ordered by 综合指标值, the scheme's tie keys, registry
-    order). ``bottom_rank`` is 1 for the lowest; with shared ranks every unit tied with the cut is in."""
+    order). ``bottom_rank`` is 1 for the lowest; with shared ranks every unit tied with the cut is in.
+    A unit on the 红榜 (:func:`red_list`) is never on the 黑榜: in a unit type with fewer units than both lists
+    together the 黑榜 takes only the others (a unit is not praised and criticised in one bulletin)."""
     n = settings.black_list
+    table = table.loc[~table["unit"].isin(red_list(table, settings)["unit"])]
     if n <= 0 or table.empty:
         return table.iloc[0:0].assign(bottom_rank=pd.Series(dtype="int64"))
     if settings.black_list_scope == "overall":

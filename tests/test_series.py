@@ -426,3 +426,16 @@ def test_one_ranking_step_for_a_month_a_quarter_and_a_year(scheme):
     off = step.rank(table, scheme, pd.Period("2024Q2", "Q"))
     assert not off.rules_on and off.ranked is None
     pd.testing.assert_frame_equal(off.top, step.composite_ranking(table, scheme))
+
+
+def test_a_unit_on_the_red_list_is_never_on_the_black_list(scheme):
+    """Third review, finding 13: in a unit type of two with red_list = black_list = 2, 社保窗口2 was on both."""
+    may = evaluation([(T, "一镇", "99", "A", 5), (T, "二镇", "85", "B", 5), (C, "甲局", "97", "A", 5),
+                      (C, "乙局", "80", "C", 5), (C, "丙局", "70", "D", 5)])
+    both = _settings(red_list=2, black_list=2)
+    table = ranking.ranked(may, scheme, both)
+    red = set(ranking.red_list(table, both)["unit"])
+    black = set(ranking.black_list(table, scheme, both)["unit"])
+    assert red == {"一镇", "二镇", "甲局", "乙局"} and black == {"丙局"}
+    overall = _settings(red_list=2, black_list=2, black_list_scope="overall")
+    assert set(ranking.black_list(ranking.ranked(may, scheme, overall), scheme, overall)["unit"]) == {"丙局"}
