@@ -37,6 +37,8 @@ from .fastpath import _INVISIBLE_CONTROL, _SPACE, MAPPED, value_maps
 
 _COUNT = r"[0-9]{1,18}"
 _BLOCK = 1 << 24
+#: Files up to this size are read once into a table (their cells fit within DuckDB's memory limit).
+_IN_MEMORY = 320 << 20
 _EMPTY_LINE = re.compile(rb"\n\r?\n")
 
 
@@ -135,15 +137,32 @@ def plan_csv_orders(con, path: Path, registry: Registry, *, header_aliases=None,
     width, at = found
     f = {n: f"f{i}" for n, i in at.items()}
     guess = {"mode": ["派单"], "unit": [None, ""], "visit": list(VISITED)}
+    # A file whose cells fit well in memory is read once into a table both passes read; a larger one
+    # twice, streamed (no copy of its cells to spill to disk).
+    raw = f"_raw_{name}" if path.stat().st_size <= _IN_MEMORY else None
     for parallel in ("", ", parallel = false"):  # the parallel reader may refuse quoted line breaks: one thread
         read = _read_csv(path, width, parallel)
         try:
+            if raw is not None:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT {', '.join(f.values())} FROM {read}").fetchall()
+                read = raw
             first = con.execute(_check_sql(read, f, guess, lists=True)).fetchall()[0]
             break
         except duckdb.Error:
             continue
     else:
+        if raw is not None:
+            con.execute(f"DROP TABLE IF EXISTS {raw}").fetchall()
         return None
+    plan = _planned(con, path, registry, strict, name, f, read, guess, first)
+    if plan is None and raw is not None:
+        con.execute(f"DROP TABLE IF EXISTS {raw}").fetchall()
+    elif plan is not None and raw is not None:
+        plan.maps += (raw,)
+    return plan
+
+
+def _planned(con, path, registry, strict, name, f, read, guess, first) -> CsvPlan | None:
     odd, lists, verdict = first[0], first[1:6], first[6:]
     if odd:
         return None
