@@ -260,3 +260,29 @@ def test_gbk_exports_with_title_rows_go_the_readers_way(tmp_path, sample_orders,
         assert isinstance(outcomes[0], str) and "orders.csv" in outcomes[0] and "行" in outcomes[0]
     else:
         assert not isinstance(outcomes[0], str)
+
+
+def test_a_file_rewritten_between_the_check_and_the_write_is_not_imported(tmp_path, monkeypatch):
+    """The clean-CSV path reads a large file twice (check, then write): a file changed in between would put
+    unchecked rows into the store. It is refused, and the store is left as it was."""
+    import os
+    import shutil
+
+    from pyhotline.errors import InputError
+    from pyhotline.store import fastcsv, import_files
+
+    source = tmp_path / "orders.csv"
+    shutil.copyfile(ROOT / "data" / "sample" / "orders.csv", source)
+    real = fastcsv.plan_csv_orders
+
+    def plan_then_touch(*args, **kwargs):
+        plan = real(*args, **kwargs)
+        os.utime(source, ns=(1, 1))  # saved again after the check
+        return plan
+
+    monkeypatch.setattr("pyhotline.store.imports.plan_csv_orders", plan_then_touch)
+    monkeypatch.setattr(fastcsv, "_IN_MEMORY", 0)  # read twice, as a file over 320 MB is
+    store = tmp_path / "s.duckdb"
+    with pytest.raises(InputError, match="文件在导入期间被修改"):
+        import_files(store, orders=[source], units=[ROOT / "data" / "sample" / "units.csv"])
+    assert not store.exists()

@@ -31,6 +31,7 @@ from ..io import (
     EARLIEST, HEADER_ALIASES, LATEST, ORDER_COLUMNS, VISITED, FileQuality, Registry, direct_with_unit_warning,
     normalize_text, visited_open_warning,
 )
+from ..errors import InputError
 from ..io.csvfile import decode
 from ..io.headers import find_header
 from .fastpath import _INVISIBLE_CONTROL, _SPACE, MAPPED, value_maps
@@ -102,10 +103,23 @@ class CsvPlan:
     source: str
     figures: tuple
     maps: tuple[str, ...]
+    stamp: tuple = ()  # the file's (size, mtime_ns) when it was checked: the write reads it again
+
+    def check_unchanged(self, path: Path) -> None:
+        """The file must be the one that was checked: a file rewritten between the check and the write
+        (an export still being saved) would put unchecked rows into the store."""
+        if self.stamp and _stamp(path) != self.stamp:
+            raise InputError("文件在导入期间被修改（可能仍在导出或保存中），未导入", path=path,
+                             expected="等文件保存完毕后重新导入")
 
     def drop(self, con) -> None:
         for name in self.maps:
             con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    info = Path(path).stat()
+    return info.st_size, info.st_mtime_ns
 
 
 def stage_csv_orders(con, path: Path, registry: Registry, table: str, *, header_aliases=None, strict=False
@@ -131,6 +145,7 @@ def plan_csv_orders(con, path: Path, registry: Registry, *, header_aliases=None,
     path = Path(path)
     if path.suffix.lower() not in (".csv", ".txt"):
         return None
+    stamp = _stamp(path)
     found = _header(path, header_aliases)
     if found is None or _blank_lines(path):
         return None
@@ -159,6 +174,8 @@ def plan_csv_orders(con, path: Path, registry: Registry, *, header_aliases=None,
         con.execute(f"DROP TABLE IF EXISTS {raw}").fetchall()
     elif plan is not None and raw is not None:
         plan.maps += (raw,)
+    elif plan is not None:
+        plan.stamp = stamp  # streamed: the write reads the file again, which must be the one checked
     return plan
 
 

@@ -322,6 +322,7 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
         latest = None if latest is None else pd.Timestamp(latest)
         span = (pd.Timestamp(first), pd.Timestamp(last))
     elif isinstance(frame, CsvPlan):  # a checked CSV file, read by DuckDB in the statement below
+        frame.check_unchanged(path)
         staged, (latest, first, last, rows) = frame.source, frame.figures
         latest = None if latest is None else pd.Timestamp(latest)
         span = (pd.Timestamp(first), pd.Timestamp(last))
