@@ -322,19 +322,13 @@ def _vanished_lines(store, files) -> list[str]:
 
 
 def _store_scheme(args: argparse.Namespace, store=None):
-    """The scheme a command uses: --scheme, else the one the store was imported with (docs/store.md, 规则文件);
-    a one-off run on files (--orders/--units/--letters) uses --scheme or the bundled one, as before, unless a
-    store is named (--store or PYHOTLINE_STORE): then that store's."""
-    from .store import resolve_store
-    from .store.scheme_memory import scheme_for
+    """The scheme a command uses (:func:`~pyhotline.store.scheme_memory.scheme_choice`, docs/store.md, 规则文件):
+    --scheme, else the one the store was imported with; a one-off run on files uses a store's only when one is
+    named. The note saying which is printed."""
+    from .store.scheme_memory import scheme_choice
 
-    oneoff = any(getattr(args, name, None) is not None for name in ("orders", "units", "letters"))
-    if store is None and oneoff:
-        named = args.store or os.environ.get("PYHOTLINE_STORE")  # check a new export against the store's rules
-        if not named:
-            return args.scheme
-        store = named
-    scheme, note = scheme_for(store or resolve_store(args.store), args.scheme)
+    files = store is None and any(getattr(args, n, None) is not None for n in ("orders", "units", "letters"))
+    scheme, note = scheme_choice(args.scheme, store or args.store, files=files)
     if note:
         print(f"注意：{note}", file=sys.stderr)
     return scheme

@@ -89,13 +89,25 @@ def load_store_scheme(scheme=None, *, store=None, orders=None, units=None, lette
     import warnings
 
     from ..scheme import Scheme, load_scheme
-    from . import resolve_store
 
     if isinstance(scheme, Scheme):
         return scheme
-    if any(f is not None for f in (orders, units, letters)):
-        return load_scheme(scheme)
-    chosen, note = scheme_for(resolve_store(store), scheme)
+    chosen, note = scheme_choice(scheme, store, files=any(f is not None for f in (orders, units, letters)))
     if note:
         warnings.warn(note, SchemeNote, stacklevel=2)
     return load_scheme(chosen)
+
+
+def scheme_choice(given, store=None, *, files: bool = False) -> tuple[object, str | None]:
+    """:func:`scheme_for` as every command and notebook chooses: on ``store`` (None: the default store); a
+    one-off run on ``files`` uses the store's scheme only when a store is named (``store`` or
+    ``PYHOTLINE_STORE``: checking a new export against the store's rules), else ``given`` or the bundled one."""
+    import os
+
+    from . import resolve_store
+
+    if files:
+        store = store or os.environ.get("PYHOTLINE_STORE") or None
+        if store is None:
+            return given, None
+    return scheme_for(resolve_store(store), given)
