@@ -257,7 +257,6 @@ def _import(args: argparse.Namespace) -> int:
         return 2
     store = args.store or default_store_path()
     scheme = _store_scheme(args, store)
-    _check_registry(args.units, scheme)
     summary = import_files(store, orders=args.orders, letters=args.letters, units=args.units, as_of=args.as_of,
                            span=args.span, scheme=scheme, strict=args.strict)
     if args.scheme is not None:
@@ -295,20 +294,6 @@ def _evaluate(args: argparse.Namespace) -> int:
     _print_warnings(data.quality)
     print(f"已写出 {report.month} 综合评价表：{path}（{len(report.evaluation)} 个单位）")
     return 0
-
-
-def _check_registry(units, scheme) -> None:
-    """A units registry whose 单位类型 the scheme does not rank is refused before it replaces the store's
-    (every later report would fail on it)."""
-    if not units:
-        return
-    from .io import load_units
-    from .report import check_groups
-    from .scheme import load_scheme
-
-    rules = load_scheme(scheme)
-    for path in units if isinstance(units, list) else [units]:
-        check_groups(load_units(path, header_aliases=rules.header_aliases), rules)
 
 
 def _vanished_lines(store, files) -> list[str]:

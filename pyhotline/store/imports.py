@@ -121,7 +121,8 @@ def import_files(
     ``span`` = (first day, last day): the 受理时间 (收信时间) range the orders (letters) files were
     exported for (``import --span``); it is their recorded span instead of their first to last record,
     and a record outside it is an error (docs/store.md, Coverage)."""
-    from ..report import _header_aliases
+    from ..report import _header_aliases, check_groups
+    from ..scheme import Scheme, load_scheme
 
     store = store if not isinstance(store, (str, Path)) else Path(store)
     as_of = parse_as_of(as_of)
@@ -144,6 +145,7 @@ def import_files(
                 planned.append(("units", path, sha, None, None))
                 continue
             registry = load_units(path, header_aliases=aliases, quality=quality)
+            check_groups(registry, scheme if isinstance(scheme, Scheme) else load_scheme(scheme))  # before it replaces the store's
             planned.append(("units", path, sha, registry, quality[-1]))
         for kind, files, loader in (("orders", order_files, load_orders), ("letters", letter_files, load_letters)):
             for path in files:
