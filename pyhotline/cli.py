@@ -259,7 +259,7 @@ def _import(args: argparse.Namespace) -> int:
     scheme = _store_scheme(args, store)
     summary = import_files(store, orders=args.orders, letters=args.letters, units=args.units, as_of=args.as_of,
                            span=args.span, scheme=scheme, strict=args.strict)
-    if args.scheme is not None:
+    if args.scheme is not None and _fits(summary, store, scheme):
         remember(store, args.scheme)  # later commands on this store without --scheme use it
     for line in summary.lines():
         print(line)
@@ -296,6 +296,14 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fits(summary, store, scheme) -> bool:
+    """Whether ``import --scheme`` becomes the store's scheme: only when the store's registry is one the scheme
+    ranks (a --scheme given once for another county's rules must not rebind the store)."""
+    from .check import check_store
+
+    return not check_store(store, scheme)
+
+
 def _vanished_lines(store, files) -> list[str]:
     """Earlier orders that the orders exports just imported lack although they cover their 受理时间."""
     from .store import connect
@@ -303,7 +311,7 @@ def _vanished_lines(store, files) -> list[str]:
     from .store.vanished import export_lines
 
     with connect(store) as con:
-        return export_lines(con, imports_table(con), files)
+        return export_lines(imports_table(con), files)
 
 
 def _store_scheme(args: argparse.Namespace, store=None):

@@ -105,3 +105,14 @@ def test_notebooks_on_the_store_use_its_scheme(county):
         explorer = Explorer(store)
     assert explorer.scheme.county == "云溪县"
     assert load_store_scheme("pingjiang", orders=county.orders_file).county != "云溪县"  # one-off: as given
+
+
+def test_a_scheme_given_once_does_not_rebind_the_store(county, tmp_path):
+    """Fourth review, finding 1: import --scheme pingjiang of an already imported file changed the store's
+    scheme, and every later command without --scheme failed on the county's 单位类型."""
+    county, store = county
+    copy = tmp_path / "rebind.duckdb"
+    shutil.copyfile(store, copy)
+    assert cli("import", "--orders", county.orders_file, "--scheme", "pingjiang", "--store", copy).returncode == 0
+    done = cli("check", "--store", copy)
+    assert done.returncode == 0 and "云溪县" in done.stderr, done.stderr

@@ -117,12 +117,9 @@ def describe_store(store, *, scheme=None) -> tuple[list[str], list[str]]:
     from .month import imports_table
 
     settings = coverage_settings(scheme)
-    from .vanished import export_lines
-
     with connect(store) as con:
         imports = imports_table(con)
         months = store_months(con)
-        missing = export_lines(con, imports)  # orders a newer export covering them lacks (voided, deleted)
     labels = {"units": "单位名录", "orders": "工单明细", "letters": "信件明细"}
     lines = [f"数据库 {store}："]
     for row in imports.itertuples(index=False):
@@ -132,7 +129,7 @@ def describe_store(store, *, scheme=None) -> tuple[list[str], list[str]]:
         lines.append(text)
     if months:
         lines.append(f"  受理月份：{months[0]} 至 {months[-1]}")
-    gaps = list(missing)
+    gaps = []
     for month in months:
         gaps.extend(f"{month}：{gap}" for gap in coverage_gaps(imports, month, settings))
     return lines, gaps

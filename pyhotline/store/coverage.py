@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .vanished import month_warnings
+
 from ..errors import SchemeError
 
 DEFAULT_MAX_DAYS_BEFORE = 60  # the sample's longest 办理时限 is 33 days; two months leave room for extensions
@@ -121,7 +123,7 @@ def order_gaps(imports: pd.DataFrame, month: pd.Period, settings: CoverageSettin
             what.append("环比")
         part = due_gaps.get(gap_month, mom_gaps.get(gap_month))
         warnings.append(f"未导入 {gap_month} 受理的工单{part}：{m} 月{'和'.join(what)}可能不全")
-    return warnings + _cutoff_gap(imports, month, "orders") + stale_orders(imports, month)
+    return warnings + _cutoff_gap(imports, month, "orders") + stale_orders(imports, month) + month_warnings(imports, month)
 
 
 def stale_orders(imports: pd.DataFrame, month: pd.Period) -> list[str]:

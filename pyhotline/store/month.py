@@ -84,7 +84,8 @@ def _units_seen(con, kind: str, first, end, extra=()) -> set:
 def imports_table(con) -> pd.DataFrame:
     """One row per import; ``open_due``: the orders the store holds from that import that were still
     open at its cut-off, by the month they were due: {"2024-03": (orders, earliest 受理时间)}
-    (:func:`~pyhotline.store.coverage.stale_orders`)."""
+    (:func:`~pyhotline.store.coverage.stale_orders`); ``missing``: the earlier orders that export lacks
+    although it covers their 受理时间 (:mod:`~pyhotline.store.vanished`)."""
     imports = con.execute(
         "SELECT import_id, kind, file, rows, blank, set_aside, warnings, cutoff, span_start, span_end "
         "FROM imports ORDER BY import_id"
@@ -96,7 +97,8 @@ def imports_table(con) -> pd.DataFrame:
     by_import: dict[int, dict] = {}
     for import_id, due, n, first in open_rows:
         by_import.setdefault(import_id, {})[due] = (int(n), pd.Timestamp(first))
-    return imports.assign(open_due=[by_import.get(i, {}) for i in imports["import_id"]])
+    return imports.assign(open_due=[by_import.get(i, {}) for i in imports["import_id"]],
+                          missing=vanished.by_export(con, imports))
 
 
 def _quality(imports: pd.DataFrame, window: tuple | None) -> list[FileQuality]:
@@ -177,7 +179,7 @@ def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = 
                 raise MonthError(f"{month} 没有任何工单记录（{span}）")
             window = ((month - history).start_time, (month + 1).start_time)
             of_letters = letter_gaps(imports, month)
-            gaps = order_gaps(imports, month, settings) + vanished.month_warnings(con, imports, month) + of_letters
+            gaps = order_gaps(imports, month, settings) + of_letters
         if strict and gaps:
             raise CoverageError(f"{month} 的数据不全：" + "；".join(gaps) + "（去掉 --strict 则照常生成并注明）")
         extra = [m for m in extra if window is not None and m < month - history and _complete(imports, m, settings)]

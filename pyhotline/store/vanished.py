@@ -53,14 +53,19 @@ def vanished(con, imports: pd.DataFrame, window: tuple | None = None) -> pd.Data
     ).df()
 
 
+def by_export(con, imports: pd.DataFrame) -> list[pd.DataFrame]:
+    """For each row of ``imports``, the orders that export lacks (:func:`vanished`; empty for the others).
+    Orders lacking from several exports of one cut-off go to the last imported of them."""
+    found = vanished(con, imports)
+    orders = imports.loc[(imports["kind"] == "orders") & imports["cutoff"].notna()]
+    owner = dict(zip(orders["cutoff"], orders["import_id"]))  # the last import of each cut-off
+    groups = {owner[c]: g for c, g in found.groupby("newest")} if len(found) else {}
+    return [groups.get(i, found.iloc[0:0]) for i in imports["import_id"]]
+
+
 def _named(found: pd.DataFrame) -> str:
     ids = "、".join(found["order_id"].head(NAMED))
     return f"{ids}{'等' if len(found) > NAMED else ''}"
-
-
-def _export(imports: pd.DataFrame, cutoff) -> str:
-    rows = imports.loc[(imports["kind"] == "orders") & (imports["cutoff"] == cutoff)]
-    return rows["file"].iloc[-1] if len(rows) else "较新的工单明细"
 
 
 def _sources(imports: pd.DataFrame, group: pd.DataFrame) -> str:
@@ -68,30 +73,40 @@ def _sources(imports: pd.DataFrame, group: pd.DataFrame) -> str:
     return "、".join(dict.fromkeys(files.get(i, "较早的导出") for i in group["import_id"]))
 
 
-def month_warnings(con, imports: pd.DataFrame, month: pd.Period) -> list[str]:
+def _lacking(imports: pd.DataFrame):
+    """(the export, the orders it lacks) for each orders export that lacks some (``imports_table``'s ``missing``)."""
+    if "missing" not in imports.columns:
+        return
+    for row in imports.itertuples(index=False):
+        if len(row.missing):
+            yield row, row.missing
+
+
+def month_warnings(imports: pd.DataFrame, month: pd.Period) -> list[str]:
     """One warning per newer export that lacks orders counted in ``month`` (accepted or due in it, or accepted
-    in the month before)."""
-    found = vanished(con, imports, ((month - 1).start_time, (month + 1).start_time))
+    in the month before, for 环比)."""
+    start, end = (month - 1).start_time, (month + 1).start_time
     out = []
-    for newest, group in found.groupby("newest", sort=True):
-        out.append(f"工单明细 {_export(imports, newest)}（截至 {pd.Timestamp(newest):%Y-%m-%d %H:%M}）中没有较早的导出 "
-                   f"{_sources(imports, group)} 中的 {len(group)} 件工单（{_named(group)}），虽然它们的受理时间在这份导出的"
-                   f"范围内：可能已在平台上作废或删除。{month.month} 月仍按较早导出的记录统计它们，请与平台核对")
+    for row, lacking in _lacking(imports):
+        group = lacking.loc[lacking["accepted_at"].between(start, end, inclusive="left")
+                            | lacking["deadline"].between(start, end, inclusive="left")]
+        if len(group):
+            out.append(f"工单明细 {row.file}（截至 {pd.Timestamp(row.cutoff):%Y-%m-%d %H:%M}）中没有较早的导出 "
+                       f"{_sources(imports, group)} 中的 {len(group)} 件工单（{_named(group)}），虽然它们的受理时间在这份"
+                       f"导出的范围内：可能已在平台上作废或删除。{month.month} 月仍按较早导出的记录统计它们，请与平台核对")
     return out
 
 
-def export_lines(con, imports: pd.DataFrame, files: list[str] | None = None) -> list[str]:
-    """For each orders export, the earlier orders within its span of 受理时间 that it lacks; with ``files`` (the
-    files just imported) only where one of them is the export that lacks them or the one they come from."""
-    found = vanished(con, imports)
+def export_lines(imports: pd.DataFrame, files: list[str]) -> list[str]:
+    """After an import of ``files``: each orders export that lacks earlier orders, where one of the files is
+    that export or the one the orders come from."""
     source = dict(zip(imports["import_id"], imports["file"]))
     out = []
-    for newest, group in found.groupby("newest", sort=True):
-        file = _export(imports, newest)
-        if files is not None and file not in files and not set(group["import_id"].map(source)) & set(files):
+    for row, group in _lacking(imports):
+        if row.file not in files and not set(group["import_id"].map(source)) & set(files):
             continue
         months = sorted({f"{t:%Y-%m}" for t in group["accepted_at"]})
-        out.append(f"工单明细 {file}（截至 {pd.Timestamp(newest):%Y-%m-%d %H:%M}）中没有较早的导出 {_sources(imports, group)} "
+        out.append(f"工单明细 {row.file}（截至 {pd.Timestamp(row.cutoff):%Y-%m-%d %H:%M}）中没有较早的导出 {_sources(imports, group)} "
                    f"中的 {len(group)} 件工单（{_named(group)}，受理于 {'、'.join(months)}），虽然它们的受理时间在这份导出的"
                    "范围内：可能已在平台上作废或删除。数据库按较早导出的记录照常统计它们，请与平台核对")
     return out
