@@ -197,7 +197,7 @@ def _output_parent(path: Path, what: str) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pyhotline", description="12345 热线和市、县长信箱月度督查通报")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
-                                metavar="{import,evaluate,bulletin,check}")
+                                metavar="{import,drop,evaluate,bulletin,check}")
 
     im = sub.add_parser("import", help="把平台导出的文件导入数据库（每月导入，重叠的导出自动合并）")
     im.add_argument("--orders", type=Path, nargs="+", action="extend", default=[], help="工单明细文件（可多个）")
@@ -213,6 +213,14 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--scheme", default=None, help="考评规则（其中的表头别名用于读文件）")
     im.add_argument("--strict", action="store_true", help="严格模式：把“注意”类问题也当作错误，不导入")
     im.set_defaults(func=_import)
+
+    dr = sub.add_parser("drop", help="从数据库中去掉平台上已作废、删除的工单（可恢复）")
+    dr.add_argument("orders", nargs="*", default=[], metavar="工单编号", help="要去掉的工单编号（可多个）")
+    dr.add_argument("--missing", action="store_true", help="去掉较新的导出中没有的全部工单（导入时“注意”中列出的）")
+    dr.add_argument("--restore", action="store_true", help="恢复给出的已去掉的工单")
+    dr.add_argument("--store", type=Path, default=None,
+                    help="数据库文件；默认 $PYHOTLINE_STORE 或 data/store/pyhotline.duckdb")
+    dr.set_defaults(func=_drop)
 
     ev = sub.add_parser("evaluate", help="计算某月综合评价表（附件），写成 CSV 或 XLSX")
     ev.add_argument("--month", required=True, help="月份，YYYY-MM，例如 2024-05")
@@ -267,6 +275,20 @@ def _import(args: argparse.Namespace) -> int:
         print(f"注意：{line}", file=sys.stderr)
     _print_warnings(summary.quality)
     print(f"已导入数据库：{summary.store}")
+    return 0
+
+
+def _drop(args: argparse.Namespace) -> int:
+    from .store import default_store_path
+    from .store.drops import drop_orders, restore_orders
+
+    store = args.store or default_store_path()
+    if args.restore and args.missing:
+        print("错误：--restore 与 --missing 不能同时使用：恢复时请给出工单编号", file=sys.stderr)
+        return 2
+    summary = restore_orders(store, args.orders) if args.restore else drop_orders(store, args.orders, missing=args.missing)
+    for line in summary.lines():
+        print(line)
     return 0
 
 

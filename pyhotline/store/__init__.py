@@ -114,12 +114,14 @@ def describe_store(store, *, scheme=None) -> tuple[list[str], list[str]]:
     """Lines describing what the store holds (one per import, then the months), and its coverage gaps
     (month by month, for every month with orders)."""
     from .coverage import coverage_gaps
+    from .drops import dropped_orders
     from .month import imports_table
 
     settings = coverage_settings(scheme)
     with connect(store) as con:
         imports = imports_table(con)
         months = store_months(con)
+        dropped = dropped_orders(con)
     labels = {"units": "单位名录", "orders": "工单明细", "letters": "信件明细"}
     lines = [f"数据库 {store}："]
     for row in imports.itertuples(index=False):
@@ -129,6 +131,9 @@ def describe_store(store, *, scheme=None) -> tuple[list[str], list[str]]:
         lines.append(text)
     if months:
         lines.append(f"  受理月份：{months[0]} 至 {months[-1]}")
+    if len(dropped):
+        named = "、".join(dropped["order_id"].head(5)) + ("等" if len(dropped) > 5 else "")
+        lines.append(f"  已去掉的工单（pyhotline drop，平台上已作废或删除）：{len(dropped)} 件（{named}）")
     gaps = []
     for month in months:
         gaps.extend(f"{month}：{gap}" for gap in coverage_gaps(imports, month, settings))

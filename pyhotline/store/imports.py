@@ -22,6 +22,7 @@ from ..io import FileQuality, load_letters, load_orders, load_units
 from .fastcsv import CsvPlan, plan_csv_orders
 from .fastpath import stage_month, stage_orders
 from .db import LETTER_FIELDS, ORDER_FIELDS, UNIT_FIELDS, StoreError, connect
+from . import drops
 from .registry import stored_registry
 
 KINDS = {
@@ -45,6 +46,8 @@ class FileImport:
     unchanged: int = 0
     kept: int = 0  # rows a later export already holds (its values are kept)
     cutoff: pd.Timestamp | None = None
+    dropped: int = 0  # orders dropped as voided (pyhotline drop), left out
+
 
     def summary(self) -> str:
         label = {"orders": "工单明细", "letters": "信件明细", "units": "单位名录"}[self.kind]
@@ -55,6 +58,8 @@ class FileImport:
         text = f"{label} {self.file}：{self.rows} 行，新增 {self.new}、更新 {self.updated}、未变 {self.unchanged}"
         if self.kept:
             text += f"（其中 {self.kept} 行已有截止时间更晚的导出，保留较新的）"
+        if self.dropped:
+            text += f"（另有 {self.dropped} 件已用 pyhotline drop 去掉的工单，未导入）"
         return text + f"；截至 {self.cutoff:%Y-%m-%d %H:%M}"
 
 
@@ -362,8 +367,12 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
         con.register("incoming_frame", incoming)
         staged = "incoming_frame"
     where, args = _kept_rows(con, staged, keep)
+    dropped = drops.import_filter(con, key) if kind == "orders" else ""
+    if dropped:  # orders dropped as voided stay out, unless this export is newer (store/drops.py)
+        where, args = f"{where} AND {dropped}" if where else f" WHERE {dropped}", [*args, _py(cutoff)]
     every = ", ".join(f'"{n}"' for n in names + ["cutoff", "import_id", "seq"])
-    empty = not con.execute(f"SELECT count(*) FROM (SELECT 1 FROM main.{table_name} LIMIT 1)").fetchall()[0][0]
+    empty = not dropped and not con.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM main.{table_name} LIMIT 1)").fetchall()[0][0]
     # all new (the first import): straight into the table, else through ``incoming`` for the merge
     con.execute(
         (f"INSERT INTO main.{table_name} ({every}) " if empty else "CREATE OR REPLACE TEMP TABLE incoming AS ")
@@ -401,7 +410,10 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
     con.execute(f"INSERT INTO main.{table_name} SELECT {every} FROM judged WHERE NOT is_older").fetchall()
     con.execute("DROP TABLE incoming").fetchall()
     con.execute("DROP TABLE judged").fetchall()
+    if dropped:
+        drops.after_import(con)
     _record(con, import_id, kind, path, sha, record, cutoff=cutoff, as_of_given=as_of is not None, span=span,
             counts=(new, updated, unchanged, kept))
+    left_out = int(rows) - int(new + updated + unchanged + kept) if dropped else 0
     return FileImport(kind, path.name, sha, int(rows), new=int(new), updated=int(updated),
-                      unchanged=int(unchanged), kept=int(kept), cutoff=cutoff)
+                      unchanged=int(unchanged), kept=int(kept), cutoff=cutoff, dropped=left_out)

@@ -5,7 +5,8 @@ whose values come from an export older than another one whose span of 受理时�
 missing from that newer export: the platform no longer lists it (作废、删除、合并), or the export was filtered.
 The store keeps it, as it was last seen, and says so: at the import that lacks it, in ``check --store``, and
 in the 数据说明 of every month it counts in (accepted or due in the month, or accepted in the month before,
-for 环比). Nothing is removed: the analyst decides (docs/store.md, Merge rules).
+for 环比). Nothing is removed unless the analyst says so
+(``pyhotline drop``: :mod:`.drops`; docs/store.md, Merge rules).
 
 One query per call over the 受理时间 and cut-off columns: the largest cut-off of the exports covering each
 order's 受理时间 is a CASE over the (few) exports, compared with the order's own.
@@ -93,7 +94,8 @@ def month_warnings(imports: pd.DataFrame, month: pd.Period) -> list[str]:
         if len(group):
             out.append(f"工单明细 {row.file}（截至 {pd.Timestamp(row.cutoff):%Y-%m-%d %H:%M}）中没有较早的导出 "
                        f"{_sources(imports, group)} 中的 {len(group)} 件工单（{_named(group)}），虽然它们的受理时间在这份"
-                       f"导出的范围内：可能已在平台上作废或删除。{month.month} 月仍按较早导出的记录统计它们，请与平台核对")
+                       f"导出的范围内：可能已在平台上作废或删除。{month.month} 月仍按较早导出的记录统计它们，请与平台核对；"
+                       "确已作废的，用 pyhotline drop --missing 从数据库中去掉")
     return out
 
 
@@ -108,5 +110,6 @@ def export_lines(imports: pd.DataFrame, files: list[str]) -> list[str]:
         months = sorted({f"{t:%Y-%m}" for t in group["accepted_at"]})
         out.append(f"工单明细 {row.file}（截至 {pd.Timestamp(row.cutoff):%Y-%m-%d %H:%M}）中没有较早的导出 {_sources(imports, group)} "
                    f"中的 {len(group)} 件工单（{_named(group)}，受理于 {'、'.join(months)}），虽然它们的受理时间在这份导出的"
-                   "范围内：可能已在平台上作废或删除。数据库按较早导出的记录照常统计它们，请与平台核对")
+                   "范围内：可能已在平台上作废或删除。数据库按较早导出的记录照常统计它们，请与平台核对；"
+                   "确已作废的，用 pyhotline drop --missing 从数据库中去掉")
     return out
