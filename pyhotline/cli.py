@@ -223,7 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
     dr.set_defaults(func=_drop)
 
     ev = sub.add_parser("evaluate", help="计算某月综合评价表（附件），写成 CSV 或 XLSX")
-    ev.add_argument("--month", required=True, help="月份，YYYY-MM，例如 2024-05")
+    span = ev.add_mutually_exclusive_group(required=True)
+    span.add_argument("--month", help="月份，YYYY-MM，例如 2024-05")
+    span.add_argument("--quarter", type=_period_arg("quarter"), help="季度，YYYYQn，例如 2024Q2：季度的综合评价表")
+    span.add_argument("--year", type=_period_arg("year"), help="年度，YYYY，例如 2024：全年的综合评价表")
     _inputs(ev, letters=False)
     ev.add_argument("--out", required=True, type=Path, help="输出文件，.csv、.xlsx 或 .json")
     ev.add_argument("--encoding", type=_text_encoding, default=None,
@@ -302,9 +305,18 @@ def _evaluate(args: argparse.Namespace) -> int:
         print("注意：--engine 已停用，不再起作用（所有数据都经数据库计算）", file=sys.stderr)
     _output_parent(args.out, "输出文件")
     scheme = load_scheme(_store_scheme(args))
-    data = load_month(args.month, store=args.store, orders=args.orders, units=args.units, scheme=scheme,
-                      strict=args.strict, table_only=True)
-    report = evaluation_table(args.month, data, scheme)  # the table only, not the whole bulletin's figures
+    if args.month is None:  # a quarter's or a year's table: from the period's summed counts, as its bulletin
+        from .period import period_report
+        from .period_load import load_period
+
+        period = args.quarter or args.year
+        data = load_period(period, store=args.store, orders=args.orders, units=args.units, scheme=scheme,
+                           strict=args.strict)
+        report = period_report(period, data, scheme)
+    else:
+        data = load_month(args.month, store=args.store, orders=args.orders, units=args.units, scheme=scheme,
+                          strict=args.strict, table_only=True)
+        report = evaluation_table(args.month, data, scheme)  # the table only, not the whole bulletin's figures
     if args.out.suffix.lower() == ".json":
         from .figures import write_table_json
 
@@ -314,7 +326,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.encoding is not None and args.out.suffix.lower() != ".csv":
         print(f"注意：--encoding 只用于 .csv 文件，写 {args.out.suffix} 时不起作用", file=sys.stderr)
     _print_warnings(data.quality)
-    print(f"已写出 {report.month} 综合评价表：{path}（{len(report.evaluation)} 个单位）")
+    label = report.month if args.month is not None else args.quarter or args.year
+    print(f"已写出 {label} 综合评价表：{path}（{len(report.evaluation)} 个单位）")
     return 0
 
 
