@@ -295,7 +295,7 @@ def test_rows_below_the_table_are_set_aside_and_counted(tmp_path):
     quality: list = []
     orders = load_orders(_variant("signature_rows_below", tmp_path), None, quality=quality)
     assert len(orders) == len(_records()[1])
-    assert quality[0].summary().endswith("剔除 合计行 1 行、表格下方的说明行 2 行，使用 4115 行") and not quality[0].warnings
+    assert quality[0].summary().endswith("剔除 合计行 1 行（第 4118 行）、表格下方的说明行 2 行（第 4119、4120 行），使用 4115 行") and not quality[0].warnings
 
 
 def test_the_header_repeated_further_down_is_set_aside_once_counted(tmp_path):
@@ -304,7 +304,7 @@ def test_the_header_repeated_further_down_is_set_aside_once_counted(tmp_path):
     quality: list = []
     orders = load_orders(_variant("pages_pasted_with_their_headers", tmp_path), None, quality=quality)
     assert len(orders) == len(_records()[1]) and not quality[0].warnings
-    assert quality[0].summary().endswith("读入 4119 行，剔除 重复的表头行 4 行，使用 4115 行")
+    assert quality[0].summary().endswith("读入 4119 行，剔除 重复的表头行 4 行（第 1002、2003、3004 行等），使用 4115 行")
 
 
 @pytest.mark.parametrize("kind", ["cells_merged_down_by_unit", "web_table_with_rowspans"])

@@ -18,6 +18,7 @@ from .headers import find_header, header_names, no_header_error
 from .htmltable import html_tables, looks_like_html
 from .limits import column_position
 from .problems import _positions, _report, _report_rows
+from .strays import lone_footer
 from .values import _blank_rows
 
 
@@ -155,15 +156,18 @@ def read_table(
     blank = (body == "").all(axis=1) if len(body) else pd.Series(dtype=bool)
     body = body.loc[~blank] if len(body) else body
     totals = totals_rows(body)
+    where = {"totals": set_aside_rows(body, totals, header_at + 1)}
     if totals.any():
         body = body.loc[~totals]
     footers = footer_rows(body)
+    where["footers"] = set_aside_rows(body, footers, header_at + 1)
     if footers.any():
         body = body.loc[~footers]
     notes += _hidden_rows_note(path, grid.attrs.get("hidden", ()), body.index, header_at)
     body.attrs["blank_rows"] = int(blank.sum())
     body.attrs["totals"] = int(totals.sum())
     body.attrs["footers"] = int(footers.sum())
+    body.attrs["set_aside_rows"] = where
     body.attrs["notes"] = notes
     return body, header_at + 1
 
@@ -211,6 +215,16 @@ def _hidden_rows_note(path: Path, hidden, kept: pd.Index, header_at: int) -> lis
     )]
 
 
+#: Rows named per reason a row is set aside (the count says how many).
+NAMED_ROWS = 3
+
+
+def set_aside_rows(body: pd.DataFrame, found: np.ndarray, header_row: int) -> list[int]:
+    """The spreadsheet rows of the first :data:`NAMED_ROWS` rows ``found`` in ``body`` (its index: the
+    position under the header row ``header_row``)."""
+    return [int(i) + header_row + 1 for i in body.index[np.asarray(found, dtype=bool)][:NAMED_ROWS]]
+
+
 #: Words that mark a totals row (合计 at the bottom of an export), in any cell.
 TOTALS_WORDS = ("合计", "总计", "小计")
 _TOTALS = re.compile(r"^(?:" + "|".join(TOTALS_WORDS) + r")[:：]?(?:\(.*\))?$")
@@ -243,11 +257,12 @@ FOOTER_ROWS = 20
 def footer_rows(body: pd.DataFrame) -> np.ndarray:
     """The rows at the bottom of a table (below the last record, totals rows already set aside) whose
     every filled cell is a signature or a note: ``制表人：张三``, ``审核人：``, ``注：本表…``, what offices
-    write under an export. Such a row can hold no record."""
+    write under an export, or whose one filled cell starts with a totals or note word (``合计：183``,
+    ``共计 183 件``, ``导出时间：…``: :func:`.strays.lone_footer`). Such a row can hold no record."""
     found = np.zeros(len(body), dtype=bool)
     for position in range(len(body) - 1, max(len(body) - 1 - FOOTER_ROWS, -1), -1):
-        cells = [str(v) for v in body.iloc[position] if v is not None and v == v and str(v).strip()]
-        if not cells or not all(_FOOTER.match(normalize_text(c)) for c in cells):
+        cells = [normalize_text(str(v)) for v in body.iloc[position] if v is not None and v == v and str(v).strip()]
+        if not cells or not (all(_FOOTER.match(c) for c in cells) or (len(cells) == 1 and lone_footer(cells[0]))):
             break
         found[position] = True
     return found

@@ -112,7 +112,8 @@ def _check_extent(path: Path, label: str, scan: PartScan, limits: Limits) -> Non
         )
     if scan.last_row > limits.rows or scan.last_row > 10 * scan.rows + 1000:
         raise InputError(
-            f"Excel 文件中的“{label}”共有 {scan.rows} 行，却有单元格远在{scan.far_cell}（离其余数据太远），未读取",
+            # the far cell's own row is not counted among the sheet's rows
+            f"Excel 文件中的“{label}”只有 {max(scan.rows - 1, 0)} 行内容，却有单元格远在{scan.far_cell}（离其余数据太远），未读取",
             path=path, expected="删除数据区域以外的单元格（或整行）后另存",
         )
 

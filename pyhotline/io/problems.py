@@ -71,18 +71,40 @@ class FileQuality:
     blank: int = 0  # blank rows skipped
     set_aside: dict[str, int] = field(default_factory=dict)  # reason -> rows
     warnings: list[str] = field(default_factory=list)
+    where: dict[str, list[int]] = field(default_factory=dict)  # reason -> the first rows set aside (spreadsheet rows)
+
+    def __post_init__(self) -> None:
+        # as the store keeps it (:meth:`stored_set_aside`): the rows named under WHERE_KEY
+        self.set_aside = dict(self.set_aside)
+        self.where = {**self.set_aside.pop(WHERE_KEY, {}), **self.where}
 
     @property
     def used(self) -> int:
         return self.rows - sum(self.set_aside.values())
 
+    def stored_set_aside(self) -> dict:
+        """``set_aside`` with the rows named, as one JSON object (what the store keeps)."""
+        return {**self.set_aside, WHERE_KEY: self.where} if self.where else dict(self.set_aside)
+
     def summary(self) -> str:
         text = f"{self.kind} {self.file}：读入 {self.rows} 行"
         if self.set_aside:
-            text += "，剔除 " + "、".join(f"{reason} {n} 行" for reason, n in self.set_aside.items())
+            text += "，剔除 " + "、".join(f"{reason} {n} 行{_rows_named(self.where.get(reason), n)}"
+                                        for reason, n in self.set_aside.items())
         if self.blank:
             text += f"（另跳过空行 {self.blank} 行）"
         return text + f"，使用 {self.used} 行"
+
+
+#: The key under which the store's JSON of rows set aside keeps the rows named.
+WHERE_KEY = "_rows"
+
+
+def _rows_named(rows: list[int] | None, count: int) -> str:
+    """（第 826 行）, （第 826、900 行）, （第 826、900、912 行等）: the rows set aside for one reason."""
+    if not rows:
+        return ""
+    return f"（第 {'、'.join(map(str, rows))} 行{'等' if count > len(rows) else ''}）"
 
 
 def _quality(kind: str, path: Path, frame: pd.DataFrame, quality: list | None, strict: bool = False) -> FileQuality:
@@ -93,6 +115,9 @@ def _quality(kind: str, path: Path, frame: pd.DataFrame, quality: list | None, s
     record = FileQuality(kind=kind, file=path.name, rows=len(frame) + sum(set_aside.values()),
                          blank=int(frame.attrs.get("blank_rows", 0)))
     record.set_aside.update({reason: n for reason, n in set_aside.items() if n})
+    reasons = dict(totals="合计行", repeats="重复的表头行", footers="表格下方的说明行")
+    record.where.update({reasons[key]: rows for key, rows in frame.attrs.get("set_aside_rows", {}).items()
+                         if rows and key in reasons})
     if quality is not None:
         quality.append(record)
     for note in frame.attrs.get("notes", ()):

@@ -17,9 +17,10 @@ from . import times
 from .cleaning import clean_cells, unwrap_text_markers
 from .columns import HEADER_ALIASES, PERSONAL_HEADERS, Column
 from .csvfile import _read_csv_arrow
-from .formats import _read_parquet, check_path, footer_rows, read_table, sniff, totals_rows
+from .formats import _read_parquet, check_path, footer_rows, read_table, set_aside_rows, sniff, totals_rows
 from .headers import header_repeats, missing_column_error
-from .problems import _report
+from .problems import _report, _report_rows
+from .strays import stray_error, stray_rows
 from .values import _convert, _default
 
 
@@ -46,10 +47,13 @@ def _typed(
         present = None
     notes: list[InputError] = list(body.attrs.get("notes", ()))
     totals, footers = int(body.attrs.get("totals", 0)), int(body.attrs.get("footers", 0))
+    where = dict(body.attrs.get("set_aside_rows", {}))  # reason -> the first rows set aside (their numbers)
+    letters = {str(h): i for i, h in enumerate(headers if present is not None else body.columns)}
     repeats = 0
     if kind != "parquet" and len(body):  # the header again further down (pages pasted together)
         found = header_repeats(body, aliases, {c.header for c in columns} | set(PERSONAL_HEADERS))
         if found.any():
+            where["repeats"] = set_aside_rows(body, found, header_row)
             body, repeats = body.loc[~found], int(found.sum())
     renamed = {h: aliases.get(h, h) for h in body.columns}
     targets: dict[str, list[str]] = {}
@@ -79,10 +83,21 @@ def _typed(
         used = body[[c for c in body.columns if c in known]]
         found = totals_rows(used)
         if found.any():
+            where["totals"] = set_aside_rows(body, found, header_row)
             body, used, totals = body.loc[~found], used.loc[~found], int(found.sum())
         found = footer_rows(used) if kind != "parquet" else np.zeros(len(body), dtype=bool)
         if found.any():
+            where["footers"] = set_aside_rows(body, found, header_row)
             body, footers = body.loc[~found], int(found.sum())
+    strays = stray_rows(body, columns) if kind != "parquet" else np.zeros(len(body), dtype=bool)
+    if strays.any():  # one message a row, naming its cells; none of its empty cells is reported again
+        letters = {renamed.get(h, h): i for h, i in letters.items()}
+        positions = np.flatnonzero(strays)
+        _report_rows(positions, lambda p: stray_error(
+            path, int(body.index[p]) + header_row + 1, [
+                (str(h), str(v).strip()) for h, v in zip(body.columns, body.iloc[p])
+                if v is not None and v == v and str(v).strip()], letters))
+        body = body.loc[~strays]
     if len(body) == 0:
         raise InputError("表头下面没有任何记录", path=path, row=header_row)
     keep = [c for c in columns if c.header in present]
@@ -124,7 +139,7 @@ def _typed(
             frame[col.name] = _default(col, len(frame))
     frame = frame.reset_index(drop=True)
     frame.attrs.update(blank_rows=blank_rows, totals=totals, footers=footers, repeats=repeats, notes=notes,
-                       reported=reported)
+                       reported=reported, set_aside_rows={k: v for k, v in where.items() if v})
     return frame, rows.reset_index(drop=True)
 
 

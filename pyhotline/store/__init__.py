@@ -125,7 +125,7 @@ def describe_store(store, *, scheme=None) -> tuple[list[str], list[str]]:
     labels = {"units": "单位名录", "orders": "工单明细", "letters": "信件明细"}
     lines = [f"数据库 {store}："]
     for row in imports.itertuples(index=False):
-        text = f"  {labels[row.kind]} {row.file}：{row.rows} 行"
+        text = f"  {labels[row.kind]} {row.file}：{_used_rows(row)} 行"
         if row.kind != "units" and row.span_start is not None and not _isna(row.span_start):
             text += f"，{row.span_start:%Y-%m-%d} 至 {row.span_end:%Y-%m-%d}，截至 {row.cutoff:%Y-%m-%d %H:%M}"
         lines.append(text)
@@ -138,6 +138,16 @@ def describe_store(store, *, scheme=None) -> tuple[list[str], list[str]]:
     for month in months:
         gaps.extend(f"{month}：{gap}" for gap in coverage_gaps(imports, month, settings))
     return lines, gaps
+
+
+def _used_rows(row) -> int:
+    """An import's rows without those its reader set aside (合计行, 说明行 …: no records), as its summary says."""
+    import json
+
+    from ..io import FileQuality
+
+    set_aside = json.loads(row.set_aside) if isinstance(row.set_aside, str) and row.set_aside else {}
+    return FileQuality(kind="", file="", rows=int(row.rows), set_aside=set_aside).used
 
 
 def _isna(value) -> bool:

@@ -214,7 +214,7 @@ def _record(con, import_id, kind, path, sha, record: FileQuality, *, cutoff=None
     con.execute(
         "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?)",
         [import_id, kind, path.name, sha, record.rows, record.blank,
-         json.dumps(record.set_aside, ensure_ascii=False), json.dumps(record.warnings, ensure_ascii=False),
+         json.dumps(record.stored_set_aside(), ensure_ascii=False), json.dumps(record.warnings, ensure_ascii=False),
          _py(cutoff), as_of_given, _py(span[0]), _py(span[1]), *counts],
     ).fetchall()
 
