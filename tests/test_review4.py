@@ -115,3 +115,23 @@ def _aliases(yunxi: Path) -> dict:
     from pyhotline.scheme import load_scheme
 
     return load_scheme(yunxi / "yunxi.toml").header_aliases
+
+
+# Third review, finding 14: formula.xlsx said 读入 2 行 for 6 rows (only the rows without errors were counted).
+
+def test_rows_left_out_for_an_error_are_counted_as_read(yunxi, tmp_path):
+    book = openpyxl.load_workbook(yunxi / "云溪县工单导出.xlsx")
+    sheet = book.active
+    for row in (4, 5, 6, 7):  # four records whose 延期次数 is a formula saved without its result
+        sheet.cell(row=row, column=9, value="=1+0")
+    path = tmp_path / "formula.xlsx"
+    book.save(path)
+    result = _check(yunxi, path)
+    assert len(result.problems) == 1 and "单元格 I4 是公式" in str(result.problems[0])
+    assert result.quality[-1].summary() == (
+        "工单明细 formula.xlsx：读入 823 行，剔除 合计行 1 行（第 826 行），有错误未用 4 行（见下面的错误），使用 818 行")
+
+
+def test_a_stray_row_is_read_and_refused_in_the_counts(yunxi, tmp_path):
+    result = _check(yunxi, _orders_with_last_row(yunxi, tmp_path, {4: "x"}))
+    assert result.quality[-1].summary() == "工单明细 orders.xlsx：读入 823 行，有错误未用 1 行（见下面的错误），使用 822 行"

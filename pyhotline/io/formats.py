@@ -168,6 +168,7 @@ def read_table(
     body.attrs["totals"] = int(totals.sum())
     body.attrs["footers"] = int(footers.sum())
     body.attrs["set_aside_rows"] = where
+    body.attrs["refused"] = len(formula_rows)  # rows with an error that leaves nothing of them to read
     body.attrs["notes"] = notes
     return body, header_at + 1
 

@@ -72,6 +72,7 @@ class FileQuality:
     set_aside: dict[str, int] = field(default_factory=dict)  # reason -> rows
     warnings: list[str] = field(default_factory=list)
     where: dict[str, list[int]] = field(default_factory=dict)  # reason -> the first rows set aside (spreadsheet rows)
+    refused: int = 0  # rows with an error, left out (a formula without its result, a stray cell): in ``rows``
 
     def __post_init__(self) -> None:
         # as the store keeps it (:meth:`stored_set_aside`): the rows named under WHERE_KEY
@@ -80,7 +81,7 @@ class FileQuality:
 
     @property
     def used(self) -> int:
-        return self.rows - sum(self.set_aside.values())
+        return self.rows - sum(self.set_aside.values()) - self.refused
 
     def stored_set_aside(self) -> dict:
         """``set_aside`` with the rows named, as one JSON object (what the store keeps)."""
@@ -91,6 +92,8 @@ class FileQuality:
         if self.set_aside:
             text += "，剔除 " + "、".join(f"{reason} {n} 行{_rows_named(self.where.get(reason), n)}"
                                         for reason, n in self.set_aside.items())
+        if self.refused:
+            text += f"，有错误未用 {self.refused} 行（见下面的错误）"
         if self.blank:
             text += f"（另跳过空行 {self.blank} 行）"
         return text + f"，使用 {self.used} 行"
@@ -112,8 +115,9 @@ def _quality(kind: str, path: Path, frame: pd.DataFrame, quality: list | None, s
     reader's notes (warnings, or errors with ``strict``) kept in ``frame.attrs``."""
     set_aside = {reason: int(frame.attrs.get(key, 0))
                  for key, reason in (("totals", "合计行"), ("repeats", "重复的表头行"), ("footers", "表格下方的说明行"))}
-    record = FileQuality(kind=kind, file=path.name, rows=len(frame) + sum(set_aside.values()),
-                         blank=int(frame.attrs.get("blank_rows", 0)))
+    refused = int(frame.attrs.get("refused", 0))
+    record = FileQuality(kind=kind, file=path.name, rows=len(frame) + sum(set_aside.values()) + refused,
+                         blank=int(frame.attrs.get("blank_rows", 0)), refused=refused)
     record.set_aside.update({reason: n for reason, n in set_aside.items() if n})
     reasons = dict(totals="合计行", repeats="重复的表头行", footers="表格下方的说明行")
     record.where.update({reasons[key]: rows for key, rows in frame.attrs.get("set_aside_rows", {}).items()

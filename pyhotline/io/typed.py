@@ -98,6 +98,7 @@ def _typed(
                 (str(h), str(v).strip()) for h, v in zip(body.columns, body.iloc[p])
                 if v is not None and v == v and str(v).strip()], letters))
         body = body.loc[~strays]
+    refused = int(body.attrs.get("refused", 0)) + int(strays.sum())
     if len(body) == 0:
         raise InputError("表头下面没有任何记录", path=path, row=header_row)
     keep = [c for c in columns if c.header in present]
@@ -139,7 +140,7 @@ def _typed(
             frame[col.name] = _default(col, len(frame))
     frame = frame.reset_index(drop=True)
     frame.attrs.update(blank_rows=blank_rows, totals=totals, footers=footers, repeats=repeats, notes=notes,
-                       reported=reported, set_aside_rows={k: v for k, v in where.items() if v})
+                       reported=reported, refused=refused, set_aside_rows={k: v for k, v in where.items() if v})
     return frame, rows.reset_index(drop=True)
 
 
