@@ -78,7 +78,7 @@ class Explorer:
         else:
             self.con = self._stack.enter_context(connect(source))
         self.con.execute("SET enable_progress_bar = false").fetchall()  # no bar under the widgets
-        imports = imports_table(self.con)
+        imports = self.imports = imports_table(self.con)  # the import records (coverage), read once
         # each kind its own cut-off (docs/store.md): a letters export never moves the orders' 超期 rule
         self.cutoff, self.letters_cutoff = kind_cutoff(imports, "orders"), kind_cutoff(imports, "letters")
         self.has_letters = bool((imports["kind"] == "letters").any())

@@ -27,15 +27,16 @@ DISSATISFIED = charts.ALERT  # red: 回访不满意率
 
 
 def trend_for(month, *, store=None, orders=None, units=None, letters=None, scheme=None, strict: bool = False,
-              months: int | None = None) -> pd.DataFrame | None:
+              months: int | None = None, shared=None) -> pd.DataFrame | None:
     """The trend table of a month's bulletin (None for a quarter or a year: their report carries
-    its months, :attr:`PeriodReport.series`). Columns: :func:`monthly_series`'s, ``current``, ``complete``."""
-    from .store import coverage_settings
-    from .store.month import imports_table
-
+    its months, :attr:`PeriodReport.series`). Columns: :func:`monthly_series`'s, ``current``, ``complete``.
+    ``shared``: the file :func:`write_shared_trends` wrote for a range of months (the store read once for
+    all of them, by the command); the month's table is taken from it, the same table as counted here."""
     period = parse_period(month)
     if kind(period) != "month":
         return None
+    if shared is not None:
+        return read_shared_trend(shared, period)
     scheme = scheme if isinstance(scheme, Scheme) else load_scheme(scheme)
     count = months or trend_months(scheme)
 
@@ -44,17 +45,95 @@ def trend_for(month, *, store=None, orders=None, units=None, letters=None, schem
 
         explorer = Explorer(source, scheme=scheme)  # one reading of the store: its months are store_months'
         try:
-            imports, present = imports_table(explorer.con), explorer.months
-            settings = coverage_settings(scheme)
-            wanted = [m for m in pd.period_range(period - (count - 1), period, freq="M")
-                      if m == period or (m in present and _accepted_whole(imports, m, settings))]
-            series = _series(explorer, wanted, scheme)
+            return _trends(explorer, [period], count, scheme)[str(period)]
         finally:
             explorer.close()
-        return series.assign(current=series["month"] == period,
-                             complete=[month_complete(imports, present, m, settings) for m in series["month"]])
 
     return source_of(compute, store=store, orders=orders, units=units, letters=letters, scheme=scheme, strict=strict)
+
+
+def _trends(explorer, periods: list[pd.Period], count: int, scheme: Scheme) -> dict[str, pd.DataFrame]:
+    """Each month's trend table, from one explorer: its import records (coverage) read once, the counts of
+    every month any of them shows queried at once (a month's row is the same whichever bulletin shows it)."""
+    from .store import coverage_settings
+
+    imports, present = explorer.imports, explorer.months
+    settings = coverage_settings(scheme)
+    whole: dict[pd.Period, bool] = {}
+
+    def accepted_whole(m):
+        if m not in whole:
+            whole[m] = m in present and _accepted_whole(imports, m, settings)
+        return whole[m]
+
+    wanted = {p: [m for m in pd.period_range(p - (count - 1), p, freq="M") if m == p or accepted_whole(m)]
+              for p in periods}
+    every = sorted(set().union(*wanted.values()))
+    rows = _series_rows(explorer, every, scheme)
+    tables = {}
+    for p in periods:
+        series = pd.DataFrame([rows[m] for m in wanted[p]], columns=SERIES_COLUMNS)
+        tables[str(p)] = series.assign(current=series["month"] == p,
+                                       complete=[month_complete(imports, present, m, settings) for m in series["month"]])
+    return tables
+
+
+def range_trends(store, periods, scheme: Scheme, months: int | None = None) -> dict[str, pd.DataFrame]:
+    """:func:`trend_for` of each month of ``periods`` (quarters and years left out), the store read once:
+    what a range of bulletins shares (:func:`write_shared_trends`)."""
+    from .explore import Explorer
+
+    periods = [p for p in (parse_period(p) for p in periods) if kind(p) == "month"]
+    if not periods:
+        return {}
+    explorer = Explorer(store, scheme=scheme)
+    try:
+        return _trends(explorer, periods, months or trend_months(scheme), scheme)
+    finally:
+        explorer.close()
+
+
+def write_shared_trends(path, tables: dict[str, pd.DataFrame]) -> None:
+    """The tables of :func:`range_trends` as JSON (months and rates as text, so they read back exactly)."""
+    import json
+    from pathlib import Path
+
+    def cell(value):
+        if isinstance(value, pd.Period):
+            return str(value)
+        if isinstance(value, Decimal):
+            return {"decimal": str(value)}
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return None
+        return value.item() if hasattr(value, "item") else value
+
+    out = {month: [{k: cell(v) for k, v in row.items()} for row in table.to_dict("records")]
+           for month, table in tables.items()}
+    Path(path).write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
+
+
+def read_shared_trend(path, period: pd.Period) -> pd.DataFrame:
+    """The month's table from :func:`write_shared_trends`'s file, as :func:`trend_for` computes it."""
+    import json
+    from pathlib import Path
+
+    from .errors import PyhotlineError
+
+    tables = json.loads(Path(path).read_text(encoding="utf-8"))
+    if str(period) not in tables:
+        raise PyhotlineError(f"趋势数据文件 {path} 中没有 {period}")
+
+    def cell(key, value):
+        if key == "month":
+            return pd.Period(value, "M")
+        if isinstance(value, dict):
+            return Decimal(value["decimal"])
+        return value
+
+    rows = [{k: cell(k, v) for k, v in row.items() if k in SERIES_COLUMNS} for row in tables[str(period)]]
+    series = pd.DataFrame(rows, columns=SERIES_COLUMNS)
+    complete = [bool(row["complete"]) for row in tables[str(period)]]
+    return series.assign(current=series["month"] == period, complete=complete)
 
 
 def store_series(store, months: list[pd.Period], scheme: Scheme) -> pd.DataFrame:
@@ -72,10 +151,15 @@ def store_series(store, months: list[pd.Period], scheme: Scheme) -> pd.DataFrame
 
 
 def _series(explorer, months: list[pd.Period], scheme: Scheme) -> pd.DataFrame:
-    if months:  # their span in one query
+    rows = _series_rows(explorer, months, scheme)
+    return pd.DataFrame([rows[m] for m in months], columns=SERIES_COLUMNS)
+
+
+def _series_rows(explorer, months: list[pd.Period], scheme: Scheme) -> dict:
+    """:func:`~pyhotline.period.series_row` of each month, the counts of their span queried at once."""
+    if months:
         explorer.months_cube(pd.period_range(min(months), max(months), freq="M"))
-    rows = [series_row(m, explorer.totals(m), explorer.evaluation(m), scheme) for m in months]
-    return pd.DataFrame(rows, columns=SERIES_COLUMNS)
+    return {m: series_row(m, explorer.totals(m), explorer.evaluation(m), scheme) for m in months}
 
 
 def _accepted_whole(imports, month: pd.Period, settings) -> bool:

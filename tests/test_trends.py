@@ -128,3 +128,23 @@ def test_quarter_bulletin_end_to_end(tmp_path, capsys, rules):
     html = (folder / "bulletin.html").read_text(encoding="utf-8")
     assert "2024年第二季度平江县12345热线" in html and "第二季度各月趋势与对比" in html.replace("2024年第二季度各月", "第二季度各月")
     assert "注意：2024Q2：" in capsys.readouterr().err
+
+
+def test_a_range_shares_the_trend_tables_each_month_would_count(rules, tmp_path):
+    # bulletin --months counts every month's trend once (runner._shared_trends); each notebook reads its
+    # month's table back, the same table trend_for counts on its own, cell for cell and type for type
+    from pyhotline.store import prepared_store
+
+    months = ["2024-02", "2024-03", "2024-04", "2024-05", "2024-06"]
+    with prepared_store() as (store, _):
+        tables = trends.range_trends(store, months, rules)
+        trends.write_shared_trends(tmp_path / "trends.json", tables)
+        for month in months:
+            own = ph.trend_for(month, store=store, scheme=rules)
+            shared = ph.trend_for(month, store=store, scheme=rules, shared=tmp_path / "trends.json")
+            for table in (tables[month], shared):
+                pd.testing.assert_frame_equal(table, own)
+                assert table.dtypes.tolist() == own.dtypes.tolist()
+                assert [list(map(type, r)) for r in table.itertuples(index=False)] == [
+                    list(map(type, r)) for r in own.itertuples(index=False)]
+                assert trends.series_rows(table) == trends.series_rows(own)
