@@ -48,10 +48,17 @@ def text_width_mm(text: str, size_pt: float) -> float:
     return sum(em if ord(c) >= 0x2E80 else 0.55 * em for c in text)
 
 
+#: The unit name's column keeps a name of up to this many characters on one line (CSS ``min-width: 13em`` of
+#: ``table.evaluation td:first-child``); a longer name wraps rather than squeezing the numbers.
+NAME_MIN_CHARS = 13
+
+
 def column_widths(head: list[str], rows: list[list[str]], total_mm: float, size_pt: float) -> list[float]:
     """Column widths in mm as the PDF's automatic table layout gives them: each column as wide as its longest
-    cell on one line (a header may wrap, three characters a line), what is left shared equally; all narrower in
-    proportion when that does not fit. So "100.00%" or "不合格" never wraps in a column that could hold it."""
+    cell on one line (a header may wrap, three characters a line), what is left shared equally. When that does
+    not fit, the first column (the unit's name) gives way, down to ``NAME_MIN_CHARS`` characters a line (its
+    name wraps), so that "100.00%", "97.78%" or "不合格" never split; only past that are all narrower in
+    proportion."""
     em = size_pt * 25.4 / 72
     slack = 2 * CELL_MARGIN.mm + 0.8
     need = []
@@ -59,6 +66,10 @@ def column_widths(head: list[str], rows: list[list[str]], total_mm: float, size_
         longest = max((text_width_mm(r[i], size_pt) for r in rows if i < len(r)), default=0.0)
         need.append(max(longest, min(text_width_mm(name, size_pt), 3 * em)) + slack)
     spare = total_mm - sum(need)
+    if spare < 0 and need:
+        floor = min(need[0], NAME_MIN_CHARS * em + slack)
+        need[0] = max(floor, need[0] + spare)
+        spare = total_mm - sum(need)
     if spare < 0:
         return [n * total_mm / sum(need) for n in need]
     return [n + spare / len(need) for n in need]

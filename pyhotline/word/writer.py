@@ -323,7 +323,7 @@ class Writer:
         margins = element(table._tbl.tblPr, "w:tblCellMar")
         for side in ("left", "right"):
             element(margins, f"w:{side}", w=int(CELL_MARGIN.twips), type="dxa")
-        # landscape: the 版心 turned; the unit names on one line (CSS nowrap), as each column's longest cell
+        # landscape: the 版心 turned; each column as its longest cell, a long unit name wrapping (layout.column_widths)
         widths = [Mm(w) for w in column_widths(head, [v for v, _ in rows], TEXT_HEIGHT.mm, TABLE_SIZE.pt)]
         for column, width in zip(table.columns, widths):  # the grid (LibreOffice, WPS) and each cell (Word)
             column.width = width
@@ -344,6 +344,8 @@ class Writer:
             for c_i, value in enumerate(values):
                 cell = cells[c_i]
                 cell.width = widths[c_i]
+                # centred in the row's height as the PDF's cells (a wrapped name makes a row two lines high)
+                element(cell._tc.get_or_add_tcPr(), "w:vAlign", val="center")
                 p = cell.paragraphs[0]
                 p.paragraph_format.first_line_indent = Pt(0)
                 p.paragraph_format.line_spacing = Pt(TABLE_SIZE.pt * 1.15)
