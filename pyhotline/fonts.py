@@ -25,7 +25,7 @@ the ASCII digits, Latin letters and the punctuation the bulletin and the
 charts use; for collections, the face is chosen with ``fontNumber``). An
 incomplete font — Debian's ``fonts-droid-fallback`` has Chinese but no digits
 or Latin letters — is skipped with a :class:`FontNote` warning saying what it
-lacks, and the search goes on (in the end to the packaged Noto CJK). Callers
+lacks (once per environment: :mod:`pyhotline.font_notes`), and the search goes on (in the end to the packaged Noto CJK). Callers
 that know their strings pass them as ``text=``: a font is then chosen that
 also covers those (a unit name with a rare character), falling back to the
 best complete font with a note naming the characters no font has. A
@@ -207,15 +207,20 @@ def _find(style: str, configured: tuple[str, str] | None, extra: str = "") -> CJ
 def _chosen(face: CJKFont, rejected: list[str]) -> CJKFont:
     """The face with the fonts passed over before it; each incomplete font is noted once."""
     incomplete = tuple(rejected)
-    for reason in incomplete:
-        _note(f"字体 {reason}，不使用；改用 {face.path}（{face.family}）")
+    for reason in incomplete:  # harmless once the font is skipped: said once per environment, not every run
+        _note(f"字体 {reason}，不使用；改用 {face.path}（{face.family}）（此说明在本环境只显示一次）", once=True)
     return CJKFont(face.path, face.index, face.family, face.style, face.source, incomplete)
 
 
-def _note(message: str) -> None:
-    if message not in _NOTED:
-        _NOTED.add(message)
-        warnings.warn(message, FontNote, stacklevel=2)
+def _note(message: str, *, once: bool = False) -> None:
+    """Warn with ``message`` once per process; ``once``: once per environment and user (:mod:`.font_notes`)."""
+    from .font_notes import seen_before
+
+    if message in _NOTED:
+        return
+    _NOTED.add(message)
+    if not (once and seen_before(message)):
+        warnings.warn(message, FontNote, stacklevel=3)
 
 
 _NOTED: set[str] = set()

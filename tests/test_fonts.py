@@ -33,8 +33,9 @@ DROID = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
 
 
 @pytest.fixture(autouse=True)
-def _fresh(monkeypatch):
+def _fresh(monkeypatch, tmp_path):
     monkeypatch.delenv(fonts.ENV_VAR, raising=False)
+    monkeypatch.setenv("PYHOTLINE_NOTES_FILE", str(tmp_path / "font-notes"))  # each test a fresh environment
     fonts.clear_cache()
     fonts._NOTED.clear()
     with mpl.rc_context():

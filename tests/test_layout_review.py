@@ -125,3 +125,49 @@ def test_libreoffice_prints_the_long_name_table_with_whole_numbers(long_name):
     pdf = libreoffice_pdf(long_name["docx"], long_name["out"] / "lo")
     _check_printed_table(pdf, long_name["head"], long_name["rows"])
 
+
+# ---------------------------------------------------------------- the Droid FontNote: once per environment
+def test_a_skipped_incomplete_font_is_noted_once_per_environment(monkeypatch, tmp_path):
+    """The note about a font skipped for lacking digits (fonts-droid-fallback) printed on every run; it is now
+    given once per environment (a later process, here: the per-process memory cleared, says nothing), while the
+    font is still skipped every time and a note that matters (characters no font has) is still given."""
+    import warnings
+
+    from test_fonts import as_system, droid_like
+
+    from pyhotline import fonts
+
+    monkeypatch.delenv(fonts.ENV_VAR, raising=False)
+    monkeypatch.setenv("PYHOTLINE_NOTES_FILE", str(tmp_path / "notes" / "font-notes"))
+    incomplete = droid_like(tmp_path)
+    as_system(monkeypatch, (incomplete, "Droid Sans Fallback"))
+
+    def run(text=""):  # a new process: nothing cached, nothing noted in memory
+        fonts.clear_cache()
+        fonts._NOTED.clear()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            face = fonts.find_cjk_face("sans", text=text)
+        return face, [str(w.message) for w in caught if issubclass(w.category, fonts.FontNote)]
+
+    try:
+        face, notes = run()
+        assert len(notes) == 1 and str(incomplete) in notes[0] and "只显示一次" in notes[0]
+        for _ in range(2):
+            face, notes = run()
+            assert notes == []
+            assert face.family == "Noto Sans CJK SC" and str(incomplete) in face.skipped[0]  # still skipped
+            assert fonts.missing(face, fonts.REQUIRED_TEXT) == ""
+        face, notes = run("\U0001F600")  # no font has it: said every time
+        assert any("\U0001F600" in n for n in notes)
+        face, notes = run("\U0001F600")
+        assert any("\U0001F600" in n for n in notes)
+        # another environment (Python prefix) hears it once again
+        monkeypatch.setattr("sys.prefix", str(tmp_path / "other-venv"))
+        assert len(run()[1]) == 1
+        # a notes file that cannot be written: the note is given (never lost)
+        monkeypatch.setenv("PYHOTLINE_NOTES_FILE", str(incomplete / "x"))
+        assert len(run()[1]) == 1 and len(run()[1]) == 1
+    finally:
+        fonts.clear_cache()
+        fonts._NOTED.clear()
