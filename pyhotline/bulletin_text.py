@@ -115,16 +115,22 @@ def para_month_over_month(report: MonthlyReport) -> str | None:
 
 
 def para_rankings(report: MonthlyReport) -> str | None:
-    w, groups = report.scheme.words, report.scheme.narrative_groups
-    num = cn_number(report.scheme.top_n)
+    """The volume and 综合指标值 top lists per unit type. ``{n}`` is the number of units named when a type has
+    fewer than ``ranking.top_n`` ranked (a type of two units: 前二位), never more than named; a type with one
+    ranked unit has its own sentence (``volume_top_one``, ``composite_top_one``). Shared ranks may name more
+    than ``top_n``: 前三位 then stays."""
+    w, groups, top = report.scheme.words, report.scheme.narrative_groups, report.scheme.top_n
 
-    def names(table: pd.DataFrame, group: str) -> str:
-        return _join(table.loc[table["group"] == group, "short"].tolist())
+    def sentence(key: str, table: pd.DataFrame, group: str) -> str | None:
+        named = table.loc[table["group"] == group, "short"].tolist()
+        if not named:
+            return None
+        if len(named) == 1:
+            return w(f"{key}_one", group=group_label(group), units=named[0])
+        return w(key, group=group_label(group), n=cn_number(min(top, len(named))), units=_join(named))
 
-    volume = [w("volume_top", group=group_label(g), n=num, units=names(report.volume_top, g))
-              for g in groups if names(report.volume_top, g)]
-    composite = [w("composite_top", group=group_label(g), n=num, units=names(report.composite_top, g))
-                 for g in groups if names(report.composite_top, g)]
+    volume = [x for g in groups if (x := sentence("volume_top", report.volume_top, g))]
+    composite = [x for g in groups if (x := sentence("composite_top", report.composite_top, g))]
     sentences = [x for x in ("。".join(volume), "。".join(composite)) if x]
     if not sentences:
         return None

@@ -80,6 +80,8 @@ WORDING_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "rankings": ("period", "list"),
     "volume_top": ("group", "n", "units"),
     "composite_top": ("group", "n", "units"),
+    "volume_top_one": ("group", "units"),
+    "composite_top_one": ("group", "units"),
     "date": ("year", "month", "day"),
     "as_of_unknown": (),
     "overdue_none": ("period",),

@@ -171,3 +171,50 @@ def test_a_skipped_incomplete_font_is_noted_once_per_environment(monkeypatch, tm
     finally:
         fonts.clear_cache()
         fonts._NOTED.clear()
+
+
+# ---------------------------------------------------------------- "排名前二位的县直机关为：人社局"
+def _ranking_sentences(report) -> list[str]:
+    from pyhotline import bulletin_text as bt
+
+    return bt.para_rankings(report).split("。")
+
+
+def test_ranking_sentences_say_as_many_as_they_name(pj_scheme):
+    """The review's 白河县 had top_n = 2 and one ranked 县直机关: "排名前二位的县直机关为：人社局". {n} is now the
+    number named when a type has fewer, and a type with a single ranked unit has its own sentence."""
+    import dataclasses
+    import re
+
+    from pyhotline.bulletin_text import cn_number
+
+    report = ph.monthly_report("2024-05", ph.load_dataset(scheme=pj_scheme), pj_scheme)
+    whole = _ranking_sentences(report)
+    assert sum("排名前三位" in s for s in whole) == 4  # the sample: three named in each (the golden text)
+
+    def named(sentence: str) -> list[str]:
+        return sentence.split("：", 1)[1].split("、")
+
+    two_and_one = dataclasses.replace(
+        report,
+        volume_top=report.volume_top.groupby("group", sort=False).head(2).reset_index(drop=True),
+        composite_top=report.composite_top.groupby("group", sort=False).head(1).reset_index(drop=True),
+    )
+    sentences = [s for s in _ranking_sentences(two_and_one) if "：" in s]
+    assert len(sentences) == 4
+    for s in sentences:
+        units = named(s)
+        said = re.search(r"前(.)位", s)
+        if len(units) == 1:
+            assert said is None and "排名第一的" in s, s
+        else:
+            assert said and said[1] == cn_number(len(units)), s
+    # the scheme's top_n above what a type holds: {n} is what is named
+    from pyhotline import ranking
+
+    wide = dataclasses.replace(report, scheme=dataclasses.replace(pj_scheme, top_n=50),
+                               volume_top=ranking.volume_ranking(report.evaluation, pj_scheme, top=50),
+                               composite_top=ranking.composite_ranking(report.evaluation, pj_scheme, top=50))
+    for s in (s for s in _ranking_sentences(wide) if "：" in s):
+        said = re.search(r"前(.{1,4})位", s)
+        assert said and said[1] == cn_number(len(named(s))) and len(named(s)) > 3, s
