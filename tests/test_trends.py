@@ -148,3 +148,10 @@ def test_a_range_shares_the_trend_tables_each_month_would_count(rules, tmp_path)
                 assert [list(map(type, r)) for r in table.itertuples(index=False)] == [
                     list(map(type, r)) for r in own.itertuples(index=False)]
                 assert trends.series_rows(table) == trends.series_rows(own)
+
+
+def test_the_trend_counted_in_a_thread_is_trend_for(trend, rules):
+    # the bulletin notebook starts it once the month's rows are read (trends.start_trend)
+    pd.testing.assert_frame_equal(trends.start_trend("2024-05", scheme=rules).result(), trend)
+    with pytest.raises(ph.PyhotlineError, match="不存在"):  # its error comes out of .result()
+        trends.start_trend("2024-05", scheme=rules, store="/nonexistent/x.duckdb").result()
