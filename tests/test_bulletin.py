@@ -231,3 +231,15 @@ def test_two_runs_of_the_same_month_at_once_do_not_mix(tmp_path):
     assert f"第 {issue} 期" in html  # the notebook and the page come from the same run
     text = "".join(page.extract_text() for page in PdfReader(final / "bulletin.pdf").pages)
     assert f"第{issue}期" in re.sub(r"\s+", "", text)
+
+
+def test_the_page_with_its_font_subset_is_the_same_every_run(monkeypatch):
+    # the WOFF subset keeps the source font's head.modified, so two runs give the same bulletin.html
+    from fontTools.ttLib.tables import _h_e_a_d as head
+
+    from pyhotline.render import embed_font
+
+    page = "<html><head><style></style></head><body><p>平江县 2024 年 5 月</p></body></html>"
+    first = embed_font(page)
+    monkeypatch.setattr(head, "timestampNow", lambda: 4_000_000_000)  # a later clock
+    assert embed_font(page) == first
