@@ -182,4 +182,7 @@ def _read_csv_arrow(
     if ids and _blank_cells(frame[ids[0]]).any():
         return None  # a row without its number (a totals row, a note): only the whole row tells
     frame.attrs["blank_rows"] = 0
+    from .stated import stated_in_rows
+
+    frame.attrs["stated"] = stated_in_rows(head[:header_at])  # 导出时间：… above the header
     return frame, headers, header_at + 1

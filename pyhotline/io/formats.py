@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, os_reason
+from .stated import stated_in_rows
 from .columns import HEADER_ALIASES, Column, normalize_text
 from .csvfile import _read_csv
 from .excel import OLE2, sheets
@@ -128,6 +129,7 @@ def read_table(
             f"第一个工作表“{tried[0][0]}”中没有表头，数据读自工作表“{name}”", path=path,
         ))
     first_at = header_at
+    stated = stated_in_rows(grid.iloc[:first_at].values.tolist())  # 导出时间：… above the header
     header, header_at = header_names(grid, header_at, expect, aliases, path)
     fields = grid.attrs.get("fields")
     if fields is not None:  # CSV rows cut short below the header
@@ -170,6 +172,7 @@ def read_table(
     body.attrs["set_aside_rows"] = where
     body.attrs["refused"] = len(formula_rows)  # rows with an error that leaves nothing of them to read
     body.attrs["notes"] = notes
+    body.attrs["stated"] = stated
     return body, header_at + 1
 
 

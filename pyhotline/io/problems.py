@@ -73,6 +73,7 @@ class FileQuality:
     warnings: list[str] = field(default_factory=list)
     where: dict[str, list[int]] = field(default_factory=dict)  # reason -> the first rows set aside (spreadsheet rows)
     refused: int = 0  # rows with an error, left out (a formula without its result, a stray cell): in ``rows``
+    stated: tuple | None = None  # (time, row): the export time a title row states (io/stated.py)
 
     def __post_init__(self) -> None:
         # as the store keeps it (:meth:`stored_set_aside`): the rows named under WHERE_KEY
@@ -117,7 +118,8 @@ def _quality(kind: str, path: Path, frame: pd.DataFrame, quality: list | None, s
                  for key, reason in (("totals", "合计行"), ("repeats", "重复的表头行"), ("footers", "表格下方的说明行"))}
     refused = int(frame.attrs.get("refused", 0))
     record = FileQuality(kind=kind, file=path.name, rows=len(frame) + sum(set_aside.values()) + refused,
-                         blank=int(frame.attrs.get("blank_rows", 0)), refused=refused)
+                         blank=int(frame.attrs.get("blank_rows", 0)), refused=refused,
+                         stated=frame.attrs.get("stated"))
     record.set_aside.update({reason: n for reason, n in set_aside.items() if n})
     reasons = dict(totals="合计行", repeats="重复的表头行", footers="表格下方的说明行")
     record.where.update({reasons[key]: rows for key, rows in frame.attrs.get("set_aside_rows", {}).items()

@@ -46,6 +46,7 @@ def _typed(
         body, header_row = read_table(path, expect=columns, aliases=aliases)
         present = None
     notes: list[InputError] = list(body.attrs.get("notes", ()))
+    stated = body.attrs.get("stated")  # (time, row) of a title row's 导出时间 (io/stated.py)
     totals, footers = int(body.attrs.get("totals", 0)), int(body.attrs.get("footers", 0))
     where = dict(body.attrs.get("set_aside_rows", {}))  # reason -> the first rows set aside (their numbers)
     letters = {str(h): i for i, h in enumerate(headers if present is not None else body.columns)}
@@ -139,7 +140,7 @@ def _typed(
         if col.name not in frame:
             frame[col.name] = _default(col, len(frame))
     frame = frame.reset_index(drop=True)
-    frame.attrs.update(blank_rows=blank_rows, totals=totals, footers=footers, repeats=repeats, notes=notes,
+    frame.attrs.update(stated=stated, blank_rows=blank_rows, totals=totals, footers=footers, repeats=repeats, notes=notes,
                        reported=reported, refused=refused, set_aside_rows={k: v for k, v in where.items() if v})
     return frame, rows.reset_index(drop=True)
 

@@ -47,6 +47,7 @@ class FileImport:
     kept: int = 0  # rows a later export already holds (its values are kept)
     cutoff: pd.Timestamp | None = None
     dropped: int = 0  # orders dropped as voided (pyhotline drop), left out
+    cutoff_from: str = ""  # where the cut-off comes from when not the file's latest time nor --as-of
 
 
     def summary(self) -> str:
@@ -60,7 +61,7 @@ class FileImport:
             text += f"（其中 {self.kept} 行已有截止时间更晚的导出，保留较新的）"
         if self.dropped:
             text += f"（另有 {self.dropped} 件已用 pyhotline drop 去掉的工单，未导入）"
-        return text + f"；截至 {self.cutoff:%Y-%m-%d %H:%M}"
+        return text + f"；截至 {self.cutoff:%Y-%m-%d %H:%M}{self.cutoff_from}"
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,29 @@ def _write_units(con, import_id, path, sha, registry, record) -> FileImport:
     return FileImport("units", path.name, sha, len(units))
 
 
+def _stated_cutoff(path: Path, record, latest) -> tuple:
+    """The cut-off without ``--as-of``: the export time a title row states (``导出时间：…``, io/stated.py)
+    when it is not earlier than the file's latest time nor later than now, else that latest time; and
+    the words saying where a stated time came from."""
+    from ..io.columns import LOCAL_TIMEZONE
+
+    stated = getattr(record, "stated", None)
+    if not stated:
+        return latest, ""
+    stamp, row = stated
+    now = pd.Timestamp.now(tz=LOCAL_TIMEZONE).tz_localize(None)
+    if latest is not None and stamp < latest:
+        record.warnings.append(
+            f"{path.name} 第 {row} 行写的导出时间 {stamp:%Y-%m-%d %H:%M} 早于文件中最晚的时间 {latest:%Y-%m-%d %H:%M}："
+            f"数据截至按文件中最晚的时间算；导出时间若另有记录，重新导入时用 --as-of 写明")
+        return latest, ""
+    if stamp > now:
+        record.warnings.append(f"{path.name} 第 {row} 行写的导出时间 {stamp:%Y-%m-%d %H:%M} 晚于现在：未采用，"
+                               "数据截至按文件中最晚的时间算")
+        return latest, ""
+    return stamp, f"（第 {row} 行写的导出时间）"
+
+
 def _kept_rows(con, staged: str, keep: tuple | None) -> tuple[str, list]:
     """The WHERE clause (and parameters) keeping a one-off month's rows of ``staged`` (see ``keep``)."""
     if keep is None:
@@ -351,7 +375,7 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
             f"--as-of {as_of:%Y-%m-%d %H:%M} 早于文件中最晚的时间 {latest:%Y-%m-%d %H:%M}", path=path,
             expected="不早于文件中的任何受理、办结时间",
         )
-    cutoff = as_of if as_of is not None else latest
+    cutoff, source = (as_of, "") if as_of is not None else _stated_cutoff(path, record, latest)
     if declared is not None and cutoff is not None and span[1].date() > cutoff.date():
         # an export cannot hold what was accepted after it was made: such a span would hide real gaps
         raise InputError(
@@ -389,7 +413,7 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
         counts = (rows, 0, 0, 0)
         _record(con, import_id, kind, path, sha, record, cutoff=cutoff, as_of_given=as_of is not None, span=span,
                 counts=counts)
-        return FileImport(kind, path.name, sha, int(rows), new=int(rows), cutoff=cutoff)
+        return FileImport(kind, path.name, sha, int(rows), new=int(rows), cutoff=cutoff, cutoff_from=source)
     differs = " OR ".join(f'i."{n}" IS DISTINCT FROM s."{n}"' for n in names if n != key)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE judged AS
@@ -416,4 +440,4 @@ def _write_records(con, kind, import_id, path, sha, frame: pd.DataFrame, record,
             counts=(new, updated, unchanged, kept))
     left_out = int(rows) - int(new + updated + unchanged + kept) if dropped else 0
     return FileImport(kind, path.name, sha, int(rows), new=int(new), updated=int(updated),
-                      unchanged=int(unchanged), kept=int(kept), cutoff=cutoff, dropped=left_out)
+                      unchanged=int(unchanged), kept=int(kept), cutoff=cutoff, dropped=left_out, cutoff_from=source)
