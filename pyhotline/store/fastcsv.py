@@ -198,6 +198,7 @@ def _planned(con, path, registry, strict, name, f, read, guess, first) -> CsvPla
     if any({r for r in _raws(frames[n]) if r in guess[n]} != set(truth[n]) for n in truth):
         # a value the reader cleans into 派单, a blank unit or a visit result: the checks once more, exactly
         verdict = con.execute(_check_sql(read, f, truth, lists=False)).fetchall()[0][6:]
+    verdict = _first_rows(con, read, f, truth, verdict)
     record = _record(path, verdict, strict, dict(zip(_raws(unit), unit["written"])), dict(zip(_raws(visit), visit["v"])))
     if record is None:
         return None
@@ -234,12 +235,35 @@ _COUNTS = ("extensions", "send_backs", "reworks")
 _FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def _numbered(read: str, f: dict[str, str]) -> str:
-    """The file's cells with ``rn``, the record's position (0 for the first row under the header)."""
-    return f"(SELECT row_number() OVER () - 1 AS rn, {', '.join(f.values())} FROM {read})"
+def _numbered(read: str, f: dict[str, str], positions: bool = True) -> str:
+    """The file's cells with ``rn``, the record's position (0 for the first row under the header): the
+    row id of the table a file up to :data:`_IN_MEMORY` was read into (written in the file's order, so
+    computed in parallel), else ``row_number() OVER ()``, which reads the file on one thread only;
+    ``positions=False``: NULL there (the check pass of a streamed file: :func:`_first_rows`)."""
+    if read.startswith("_raw_"):
+        rn = "rowid"
+    else:
+        rn = "row_number() OVER () - 1" if positions else "CAST(NULL AS BIGINT)"
+    return f"(SELECT {rn} AS rn, {', '.join(f.values())} FROM {read})"
 
 
-def _check_sql(read: str, f: dict[str, str], sets: dict[str, list], lists: bool) -> str:
+def _first_rows(con, read: str, f: dict[str, str], sets: dict[str, list], verdict) -> tuple:
+    """``verdict`` with the first rows of the reader's two warnings (and their cells) filled in, when the
+    check pass left them out (a streamed file): one narrow read each, which stops at that row."""
+    from .fastpath import _among
+
+    verdict = list(verdict)
+    tests = ((4, f"NOT {_among(f['mode'], sets['mode'])} AND NOT {_among(f['unit'], sets['unit'])}", f["unit"]),
+             (7, f"try_strptime({f['closed_at']}, '{_FORMAT}') IS NULL AND {_among(f['visit'], sets['visit'])}",
+              f["visit"]))
+    for at, test, cell in tests:
+        if verdict[at] and verdict[at + 1] is None:
+            verdict[at + 1], verdict[at + 2] = con.execute(
+                f"SELECT rn, {cell} FROM {_numbered(read, f)} WHERE {test} LIMIT 1").fetchall()[0]
+    return tuple(verdict)
+
+
+def _check_sql(read: str, f: dict[str, str], sets: dict[str, list], lists: bool, positions: bool = False) -> str:
     """One aggregate over the file: the cells the fast path must leave to the reader (another time
     form or a time out of range, a count that is not plain digits), the distinct values of the mapped
     columns (``lists``), then :func:`_record`'s figures; ``sets``: the raw 办理方式 that mean 派单, the
@@ -262,7 +286,7 @@ def _check_sql(read: str, f: dict[str, str], sets: dict[str, list], lists: bool)
              f"{_among(f['unit'], sets['unit'])} AS unwritten, {_among(f['visit'], sets['visit'])} AS visited, "
              f"({oid} IS NULL OR {oid} = '' OR regexp_matches({oid}, '^{_SPACE}|{_SPACE}$|计|{_INVISIBLE_CONTROL}')) AS bad_id")
     kept = ", ".join(["rn", oid, *(f[n] for n in MAPPED), *t.values()])
-    rows = f"(SELECT {kept}, {flags} FROM (SELECT *, {parsed} FROM {_numbered(read, f)}))"
+    rows = f"(SELECT {kept}, {flags} FROM (SELECT *, {parsed} FROM {_numbered(read, f, positions)}))"
     direct = "NOT dispatched AND NOT unwritten"
     opened = f"{t['closed_at']} IS NULL AND visited"
     return f"""
