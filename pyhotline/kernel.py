@@ -15,7 +15,7 @@ encryption" warning. The kernel's own log (stderr, warnings and errors) goes to
 an anonymous temporary file: a successful run shows nothing (not the
 "KeyboardInterrupt caught in kernel" that every shutdown prints), a failed one
 shows the log's last lines. Parameters are
-injected as literals that keep Chinese readable (``"平江县"``, not
+injected as literals that keep Chinese readable (``"某县"``, not
 ``"\\u5e73…"``).
 """
 

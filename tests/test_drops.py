@@ -101,7 +101,11 @@ def test_a_wrong_order_number_changes_nothing(tmp_path, capsys, exports):
     code, out, err = _run(capsys, "drop", "--store", str(store))
     assert code == 2 and "请给出工单编号" in err
     assert _run(capsys, "drop", gone[0], "--store", str(store))[0] == 0
-    code, out, err = _run(capsys, "drop", gone[0], "--store", str(store))
-    assert code == 2 and "已经去掉过" in err
+    code, out, err = _run(capsys, "drop", f"{gone[0]},{gone[1]}", "2024059999999", "--store", str(store))
+    assert code == 2  # both causes in one message: the unknown number and the one dropped before
+    assert "没有工单 2024059999999：请核对工单编号；" in err and f"工单 {gone[0]} 已经去掉过" in err
+    assert gone[1] in _ids(store)
+    code, out, err = _run(capsys, "drop", f"{gone[1]}、", "--store", str(store))
+    assert code == 0 and gone[1] not in _ids(store)
     code, out, err = _run(capsys, "drop", "--missing", "--restore", "--store", str(store))
     assert code == 2

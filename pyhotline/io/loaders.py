@@ -56,7 +56,7 @@ def load_units(
     path = Path(path)
     frame, rows = _typed(path, UNIT_COLUMNS, header_aliases)
     _quality("单位名录", path, frame, quality)
-    keys = frame["name"].map(normalize_text)  # 平江县 民政局 and 平江县民政局 are one unit
+    keys = frame["name"].map(normalize_text)  # 某县 民政局 and 某县民政局 are one unit
     dup = keys.duplicated()
     first_row = {}
     for key, row in zip(keys, rows):

@@ -102,6 +102,19 @@ def _memory_limit() -> str:
     return value if re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]?i?B", value, flags=re.I) else "1GB"
 
 
+def _open_failure(path: Path, text: str) -> str:
+    """DuckDB's (English) reason for not opening ``path``, in words an analyst reads."""
+    lowered = text.lower()
+    if "not a valid duckdb database" in lowered or "unable to open database" in lowered and "valid" in lowered:
+        return (f"{path} 不是 pyhotline 数据库（是别的文件，或已损坏）：--store 应给出 pyhotline import 建的数据库文件，"
+                "如 data/store/pyhotline.duckdb")
+    if "permission denied" in lowered:
+        return f"无法打开数据库 {path}：没有读写这个文件的权限"
+    if "version" in lowered:
+        return f"无法打开数据库 {path}：它由另一个版本的 DuckDB 写成，请用建它的那个版本的 pyhotline 打开"
+    return f"无法打开数据库 {path}（{text.splitlines()[0][:200]}）"
+
+
 def _holder(message: str) -> str:
     found = re.search(r"PID (\d+)", message)
     return f"（进程 {found.group(1)}）" if found else ""
@@ -141,7 +154,7 @@ def connect(path: str | Path, *, read_only: bool = True, create: bool = False) -
         except duckdb.IOException as exc:
             text = str(exc)
             if "lock" not in text.lower():
-                raise StoreError(f"无法打开数据库 {path}：{text}") from None
+                raise StoreError(_open_failure(path, text)) from None
             if time.monotonic() >= deadline:
                 raise StoreError(
                     f"数据库 {path} 正被另一个 pyhotline 进程{_holder(text)}使用（例如正在导入），"

@@ -17,6 +17,7 @@ One transaction per command: a refused command changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,7 +114,13 @@ def _unknown(con, table: str, ids: list[str]) -> list[str]:
 
 
 def _clean(ids) -> list[str]:
-    return list(dict.fromkeys(str(i).strip() for i in ids if str(i).strip()))
+    """The order numbers given, one per argument or separated by commas, 、 or semicolons."""
+    parts = (p.strip() for i in ids for p in re.split(r"[,，、;；\s]+", str(i)))
+    return list(dict.fromkeys(p for p in parts if p))
+
+
+def _listed(ids: list[str]) -> str:
+    return "、".join(ids[:NAMED]) + (f"等 {len(ids)} 个" if len(ids) > NAMED else "")
 
 
 def drop_orders(store, ids=(), *, missing: bool = False) -> DropSummary:
@@ -128,13 +135,16 @@ def drop_orders(store, ids=(), *, missing: bool = False) -> DropSummary:
     with connect(store, read_only=False) as con:
         ensure_table(con)
         unknown = _unknown(con, "orders", ids)
-        if unknown:
+        if unknown:  # one message for every number that cannot be dropped (nothing is dropped)
             gone = set(_unknown(con, TABLE, unknown))
             already = [i for i in unknown if i not in gone]
+            absent = [i for i in unknown if i in gone]
+            said = []
+            if absent:
+                said.append(f"数据库 {Path(store).name} 中没有工单 {_listed(absent)}：请核对工单编号")
             if already:
-                raise StoreError(f"工单 {'、'.join(already[:NAMED])} 已经去掉过：不用再去掉（恢复用 --restore）")
-            raise StoreError(f"数据库 {Path(store).name} 中没有工单 {'、'.join(unknown[:NAMED])}"
-                             f"{'等' if len(unknown) > NAMED else ''}：请核对工单编号")
+                said.append(f"工单 {_listed(already)} 已经去掉过，不用再去掉（恢复用 --restore）")
+            raise StoreError("；".join(said) + "。没有去掉任何工单")
         if missing:
             ids = list(dict.fromkeys(ids + list(vanished(con, imports_table(con))["order_id"])))
         if not ids:
@@ -166,8 +176,8 @@ def restore_orders(store, ids) -> DropSummary:
         ensure_table(con)
         unknown = _unknown(con, TABLE, ids)
         if unknown:
-            raise StoreError(f"工单 {'、'.join(unknown[:NAMED])}{'等' if len(unknown) > NAMED else ''} "
-                             "不在已去掉的工单中：只能恢复用 pyhotline drop 去掉的工单")
+            raise StoreError(f"工单 {_listed(unknown)} 不在已去掉的工单中：只能恢复用 pyhotline drop 去掉的工单。"
+                             "没有恢复任何工单")
         months = _months(con, TABLE, ids)
         con.register("chosen_ids", _chosen(ids))
         con.begin()
