@@ -81,9 +81,23 @@ def after_import(con) -> None:
 def dropped_orders(con) -> pd.DataFrame:
     """order_id, accepted_at, dropped_cutoff, dropped_at of every dropped order (empty in an older store)."""
     if not has_table(con):
-        return pd.DataFrame(columns=["order_id", "accepted_at", "dropped_cutoff", "dropped_at"])
-    return con.execute(f"SELECT order_id, accepted_at, dropped_cutoff, dropped_at FROM {TABLE} "
+        return pd.DataFrame(columns=["order_id", "accepted_at", "deadline", "dropped_cutoff", "dropped_at"])
+    return con.execute(f"SELECT order_id, accepted_at, deadline, dropped_cutoff, dropped_at FROM {TABLE} "
                        "ORDER BY accepted_at, order_id").df()
+
+
+def month_note(con, month: pd.Period) -> list[str]:
+    """The 数据说明 line naming the dropped orders accepted or due in ``month`` (none: no line)."""
+    found = dropped_orders(con)
+    if not len(found):
+        return []
+    start, end = month.start_time, (month + 1).start_time
+    found = found.loc[found["accepted_at"].between(start, end, inclusive="left")
+                      | found["deadline"].between(start, end, inclusive="left")]
+    if not len(found):
+        return []
+    return [f"已去掉平台上作废或删除的工单 {len(found)} 件（{_listed(list(found['order_id']))}，用 pyhotline drop 去掉）："
+            f"{month.month} 月不统计它们"]
 
 
 def _chosen(ids: list[str]):

@@ -161,12 +161,13 @@ def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = 
     ``table_only`` (``evaluate``): the orders hold only ``month``'s rows and :data:`TABLE_FIELDS`,
     in no particular order, and no letters; the registry, warnings and cut-offs are the full slice's."""
     from ..report import Dataset
+    from .drops import month_note
 
     settings = coverage_settings(scheme)
     with connect(store) as con:
         imports = imports_table(con)
         if month is None:
-            window, gaps, of_letters = None, [], []
+            window, gaps, of_letters, dropped = None, [], [], []
         else:
             month = parse_month(month)
             found = con.execute(
@@ -180,6 +181,7 @@ def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = 
             window = ((month - history).start_time, (month + 1).start_time)
             of_letters = letter_gaps(imports, month)
             gaps = order_gaps(imports, month, settings) + of_letters
+            dropped = month_note(con, month)
         if strict and gaps:
             raise CoverageError(f"{month} 的数据不全：" + "；".join(gaps) + "（去掉 --strict 则照常生成并注明）")
         extra = [m for m in extra if window is not None and m < month - history and _complete(imports, m, settings)]
@@ -204,6 +206,7 @@ def month_dataset(store: str | Path, month=None, scheme=None, *, strict: bool = 
         if letters is not None:
             letters = letters.assign(unit=letters["unit"].map(lambda u: mapping.get(u, u)).astype("str"))
     quality = _quality(imports, None if window is None else (window[0] - pd.Timedelta(days=settings.max_days_before), window[1]))
+    gaps = gaps + dropped  # orders dropped as voided: said, not a gap (never an error with strict)
     for kind, found in (("工单明细", [g for g in gaps if g not in of_letters]), ("信件明细", of_letters)):
         if found:  # each kind's warnings with that kind's latest export
             target = next((q for q in reversed(quality) if q.kind == kind), quality[-1])
