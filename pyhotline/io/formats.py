@@ -258,6 +258,18 @@ _FOOTER = re.compile(r"^(?:" + "|".join(FOOTER_WORDS) + r")(?:人|时间|日期|
 FOOTER_ROWS = 20
 
 
+#: A bare date (or date and time) in a footer row: 制表人：王五 … 2026-03-10 (spaces already removed).
+_BARE_DATE = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\d{1,2}:\d{2}(?::\d{2})?)?")
+
+
+def _signed_and_dated(cells: list[str]) -> bool:
+    """A signature or note row with a bare date beside it: its first cell a signature or note word, every
+    other cell one too, or a date."""
+    first, rest = cells[0], cells[1:]
+    return bool(rest) and bool(_FOOTER.match(first) or lone_footer(first)) and all(
+        _FOOTER.match(c) or _BARE_DATE.fullmatch(c) for c in rest)
+
+
 def footer_rows(body: pd.DataFrame) -> np.ndarray:
     """The rows at the bottom of a table (below the last record, totals rows already set aside) whose
     every filled cell is a signature or a note: ``制表人：张三``, ``审核人：``, ``注：本表…``, what offices
@@ -266,7 +278,8 @@ def footer_rows(body: pd.DataFrame) -> np.ndarray:
     found = np.zeros(len(body), dtype=bool)
     for position in range(len(body) - 1, max(len(body) - 1 - FOOTER_ROWS, -1), -1):
         cells = [normalize_text(str(v)) for v in body.iloc[position] if v is not None and v == v and str(v).strip()]
-        if not cells or not (all(_FOOTER.match(c) for c in cells) or (len(cells) == 1 and lone_footer(cells[0]))):
+        if not cells or not (all(_FOOTER.match(c) for c in cells) or (len(cells) == 1 and lone_footer(cells[0]))
+                             or _signed_and_dated(cells)):
             break
         found[position] = True
     return found
