@@ -159,9 +159,9 @@ def _as_of(text: str) -> str:
 
 
 def _span(text: str):
-    """``import --span FIRST..LAST`` (pyhotline.store.imports.parse_span)."""
+    """``import --span FIRST..LAST`` (pyhotline.store.cutoffs.parse_span)."""
     from .errors import PyhotlineError
-    from .store.imports import parse_span
+    from .store.cutoffs import parse_span
 
     try:
         return parse_span(text)
